@@ -1,0 +1,58 @@
+// swift-tools-version: 6.0
+// dosecalc — radioembolization and DEB-TACE dosimetry engine and command-line tool.
+// SPDX-License-Identifier: GPL-3.0-or-later
+import PackageDescription
+
+let package = Package(
+    name: "dosecalc",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dosecalc", targets: ["dosecalc"]),
+        .library(name: "GSLKit", targets: ["GSLKit"]),
+        .library(name: "DosecalcCore", targets: ["DosecalcCore"]),
+        .library(name: "Radioembolization", targets: ["Radioembolization"]),
+        .library(name: "PatientAssessment", targets: ["PatientAssessment"]),
+        .library(name: "Chemoembolization", targets: ["Chemoembolization"]),
+        .library(name: "Planning", targets: ["Planning"]),
+        .library(name: "Validation", targets: ["Validation"]),
+        .library(name: "DosecalcCLI", targets: ["DosecalcCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // GNU GSL through pkg-config (Debian: libgsl-dev).
+        .systemLibrary(
+            name: "CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]
+        ),
+        // A thin, safe Swift layer over GSL: error handler off, statuses as Swift errors.
+        .target(name: "GSLKit", dependencies: ["CGSL"]),
+        // Shared vocabulary: checks, status, assumptions with provenance, input errors, reference data.
+        .target(name: "DosecalcCore"),
+        // Liver reserve scores, BSA, doxorubicin dose rules.
+        .target(name: "PatientAssessment"),
+        // Y-90 / Ho-166 radioembolization dosimetry.
+        .target(name: "Radioembolization", dependencies: ["DosecalcCore", "GSLKit", "PatientAssessment"]),
+        // Drug-eluting bead doxorubicin elution and pharmacokinetics.
+        .target(name: "Chemoembolization", dependencies: ["DosecalcCore", "GSLKit"]),
+        // Patient-specific optimisation over both modalities.
+        .target(name: "Planning", dependencies: ["DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization"]),
+        // Reference-case loading, comparison and reporting.
+        .target(name: "Validation", dependencies: ["DosecalcCore"]),
+        // The command-line interface as a library, so that `validate` and the tests run the same code paths.
+        .target(name: "DosecalcCLI", dependencies: [
+            "DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "Planning", "Validation",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "dosecalc", dependencies: ["DosecalcCLI"]),
+
+        .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
+        .testTarget(name: "PatientAssessmentTests", dependencies: ["PatientAssessment"]),
+        .testTarget(name: "RadioembolizationTests", dependencies: ["Radioembolization", "DosecalcCore"]),
+        .testTarget(name: "ChemoembolizationTests", dependencies: ["Chemoembolization", "DosecalcCore", "GSLKit"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "DosecalcCore"]),
+        .testTarget(name: "DosecalcCLITests", dependencies: ["DosecalcCLI", "Validation", "DosecalcCore"]),
+    ]
+)

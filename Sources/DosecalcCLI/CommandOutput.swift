@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import ArgumentParser
+import DosecalcCore
+import Foundation
+
+/// What a command produced: the JSON object, the text for a person, the status.
+public struct CommandOutput {
+    public let json: Data
+    public let text: String
+    public let status: Status
+    /// Files to write only when the command succeeds (CSV, HTML report).
+    public var files: [(path: String, contents: String)] = []
+
+    public init<T: Encodable>(result: T, text: String, status: Status) throws {
+        self.json = try CommandOutput.encoder.encode(result)
+        self.text = text
+        self.status = status
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return e
+    }()
+}
+
+/// A subcommand that computes a result without printing it, so that `validate`, the tests and
+/// `main` all run the same code path.
+protocol EvaluatingCommand: ParsableCommand {
+    var json: Bool { get }
+    func evaluate() throws -> CommandOutput
+}
+
+extension EvaluatingCommand {
+    mutating func run() throws {
+        // `main` evaluates and prints; `run` is only reached through ArgumentParser's own main.
+        let out = try evaluate()
+        Swift.print(json ? String(decoding: out.json, as: UTF8.self) : out.text)
+    }
+}
+
+/// The outcome of one invocation: exit code, standard output and one error line.
+public struct Invocation {
+    public let exitCode: Int32
+    public let stdout: String
+    public let stderr: String
+    /// The JSON object printed (with --json), parsed.
+    public var jsonObject: [String: Any]? {
+        guard let data = stdout.data(using: .utf8) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+}
+
+extension Dosecalc {
+    /// Parses and evaluates `arguments` (without the program name) and returns what the process
+    /// would print and its exit code, writing nothing. `main()` and `dosecalc validate` use this.
+    /// Exit codes: 0 ok or warning; 3 contraindicated or infeasible (result still printed);
+    /// 2 invalid input (one line on stderr, nothing on stdout); 64 unknown flag or usage error;
+    /// 1 internal failure.
+    public static func invoke(_ arguments: [String], writeFiles: Bool = false) -> Invocation {
+        let command: ParsableCommand
+        do {
+            command = try Dosecalc.parseAsRoot(arguments)
+        } catch {
+            let code = Dosecalc.exitCode(for: error).rawValue
+            let message = Dosecalc.fullMessage(for: error)
+            if code == 0 { return Invocation(exitCode: 0, stdout: message, stderr: "") }
+            return Invocation(exitCode: code == 1 ? 64 : code, stdout: "", stderr: "dosecalc: error: " + firstLine(message))
+        }
+        guard let evaluating = command as? any EvaluatingCommand else {
+            // Commands that print on their own (validate).
+            var c = command
+            do {
+                try c.run()
+                return Invocation(exitCode: 0, stdout: "", stderr: "")
+            } catch let e as ExitCode {
+                return Invocation(exitCode: e.rawValue, stdout: "", stderr: "")
+            } catch {
+                return Invocation(exitCode: 1, stdout: "", stderr: "dosecalc: error: " + firstLine("\(error)"))
+            }
+        }
+        do {
+            let out = try evaluating.evaluate()
+            if writeFiles {
+                for f in out.files {
+                    do { try f.contents.write(toFile: f.path, atomically: true, encoding: .utf8) } catch {
+                        return Invocation(exitCode: 1, stdout: "", stderr: "dosecalc: error: cannot write \(f.path): \(error)")
+                    }
+                }
+            }
+            let text = evaluating.json ? String(decoding: out.json, as: UTF8.self) : out.text
+            return Invocation(exitCode: out.status.exitCode, stdout: text + "\n", stderr: "")
+        } catch let e as InputError {
+            return Invocation(exitCode: 2, stdout: "", stderr: "dosecalc: error: \(e.description)")
+        } catch let e as ValidationError {
+            return Invocation(exitCode: 2, stdout: "", stderr: "dosecalc: error: " + firstLine(e.message))
+        } catch {
+            return Invocation(exitCode: 1, stdout: "", stderr: "dosecalc: error: " + firstLine("\(error)"))
+        }
+    }
+
+    /// The process entry point: invoke, print, exit.
+    public static func runMain() -> Never {
+        let args = Array(CommandLine.arguments.dropFirst())
+        if args.first == "validate" {
+            // validate prints its own table as it goes.
+            Dosecalc.main(args)
+        }
+        let inv = invoke(args, writeFiles: true)
+        if !inv.stdout.isEmpty { FileHandle.standardOutput.write(inv.stdout.data(using: .utf8)!) }
+        if !inv.stderr.isEmpty { FileHandle.standardError.write((inv.stderr + "\n").data(using: .utf8)!) }
+        Glibc.exit(inv.exitCode)
+    }
+
+    static func firstLine(_ s: String) -> String {
+        let trimmed = s.drop(while: { $0 == "\n" || $0 == " " })
+        let line = trimmed.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "unknown error"
+        return line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line
+    }
+}
+#if canImport(Glibc)
+import Glibc
+#endif

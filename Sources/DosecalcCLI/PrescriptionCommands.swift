@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import ArgumentParser
+import DosecalcCore
+import Radioembolization
+
+/// Flags shared by `y90` and `ho166`.
+struct PrescriptionOptions: ParsableArguments {
+    @Option(name: .customLong("lung-shunt"), help: "Lung shunt in percent, 0 ≤ LSF < 100 ('8' and '8%' both mean 8 %). Required.")
+    var lungShunt: String?
+    @Option(name: .customLong("perfused-mass-g"), help: "MIRD: mass of the perfused liver (g).") var perfusedMassG: String?
+    @Option(name: .customLong("perfused-volume-ml"), help: "MIRD: volume of the perfused liver (mL).") var perfusedVolumeMl: String?
+    @Option(name: .customLong("tumor-mass-g"), help: "Partition: tumour mass (g).") var tumorMassG: String?
+    @Option(name: .customLong("tumor-volume-ml"), help: "Partition: tumour volume (mL); BSA/empiric: tumour volume (mL).") var tumorVolumeMl: String?
+    @Option(name: .customLong("normal-liver-mass-g"), help: "Partition: perfused normal-liver mass (g).") var normalLiverMassG: String?
+    @Option(name: .customLong("normal-liver-volume-ml"), help: "Partition: perfused normal-liver volume (mL).") var normalLiverVolumeMl: String?
+    @Option(name: .customLong("whole-normal-liver-mass-g"), help: "Partition: whole non-tumoural liver mass (g), for the whole normal-liver dose of a lobar treatment.") var wholeNormalLiverMassG: String?
+    @Option(name: .customLong("tn-ratio"), help: "Partition: tumour-to-normal-liver activity concentration ratio (per unit mass).") var tnRatio: String?
+    @Option(name: .customLong("target-dose-gy"), help: "MIRD: mean dose to the perfused liver (Gy).") var targetDoseGy: String?
+    @Option(name: .customLong("normal-liver-dose-gy"), help: "Partition: mean normal-liver dose (Gy).") var normalLiverDoseGy: String?
+    @Option(name: .customLong("tumor-dose-gy"), help: "Partition: mean tumour dose (Gy).") var tumorDoseGy: String?
+    @Option(name: .customLong("activity-gbq"), help: "Injected activity (GBq): forward calculation of the doses.") var activityGBq: String?
+    @Option(name: .customLong("density-g-per-ml"), help: "Tissue density for volume → mass (g/mL; default 1.03).") var densityGPerMl: String?
+    @Option(name: .customLong("lung-mass-g"), help: "Lung mass (g; default 1000).") var lungMassG: String?
+    @Option(name: .customLong("prior-lung-dose-gy"), help: "Lung dose of earlier treatments (Gy; default 0).") var priorLungDoseGy: String?
+    @Option(name: .customLong("dose-factor-gy-kg-per-gbq"), help: "Override the device's dose factor K (Gy·kg/GBq).") var doseFactor: String?
+    @Option(name: .customLong("residual-percent"), help: "Activity left in the vial and lines (%), to report the vial activity needed.") var residualPercent: String?
+    @Flag(name: .customLong("json"), help: "Print one JSON object.") var json = false
+}
+
+/// Builds and solves a prescription request from the shared options.
+func prescribe(device deviceID: String, method: PrescriptionMethod, options o: PrescriptionOptions,
+               bsa: (height: String?, weight: String?, liverVolume: String?, treatedVolume: String?, convention: String?)? = nil,
+               liverMass: (mass: String?, volume: String?)? = nil,
+               defaultTargetDoseGy: Double? = nil) throws -> CommandOutput {
+    let cat = try RadioembolizationCatalogue.load()
+    let device = try cat.device(deviceID)
+    let nuclide = try cat.nuclide(device.nuclide)
+    guard let lsfText = o.lungShunt else {
+        throw InputError(field: "--lung-shunt", "is required for every method: lung shunt in percent, in [0, 100)")
+    }
+    let lsf = try parsePercent(lsfText, field: "--lung-shunt")
+    var r = PrescriptionRequest(device: device, nuclide: nuclide, method: method, lungShuntPercent: lsf, tissue: cat.tissue)
+    if let d = try number(o.densityGPerMl, "--density-g-per-ml") {
+        try PlausibleInputs.densityGPerMl.check(d, field: "--density-g-per-ml")
+        r.densityGPerMl = d
+        r.densitySource = "given on the command line (--density-g-per-ml)"
+    }
+    if let m = try number(o.lungMassG, "--lung-mass-g") {
+        r.lungMassG = m
+        r.lungMassSource = "given on the command line (--lung-mass-g)"
+    }
+    if let p = try number(o.priorLungDoseGy, "--prior-lung-dose-gy") { r.priorLungDoseGy = p }
+    if let k = try number(o.doseFactor, "--dose-factor-gy-kg-per-gbq") {
+        r.doseFactorGyKgPerGBq = k
+        r.doseFactorSource = "given on the command line (--dose-factor-gy-kg-per-gbq); device default \(device.doseFactorGyKgPerGBq)"
+    }
+    r.residualPercent = try number(o.residualPercent, "--residual-percent")
+
+    let given = try exactlyOne([
+        ("--target-dose-gy", try number(o.targetDoseGy, "--target-dose-gy")),
+        ("--normal-liver-dose-gy", try number(o.normalLiverDoseGy, "--normal-liver-dose-gy")),
+        ("--tumor-dose-gy", try number(o.tumorDoseGy, "--tumor-dose-gy")),
+        ("--activity-gbq", try number(o.activityGBq, "--activity-gbq")),
+    ], required: false, what: "the prescription")
+    switch given?.flag {
+    case "--target-dose-gy"?: r.given = .targetDoseGy(given!.value)
+    case "--normal-liver-dose-gy"?: r.given = .normalLiverDoseGy(given!.value)
+    case "--tumor-dose-gy"?: r.given = .tumorDoseGy(given!.value)
+    case "--activity-gbq"?: r.given = .activityGBq(given!.value)
+    default: if let d = defaultTargetDoseGy { r.given = .targetDoseGy(d) }
+    }
+
+    let rho = r.densityGPerMl
+    switch method {
+    case .mird:
+        try refuse([("--tumor-mass-g", o.tumorMassG != nil), ("--tumor-volume-ml", o.tumorVolumeMl != nil),
+                    ("--normal-liver-mass-g", o.normalLiverMassG != nil), ("--normal-liver-volume-ml", o.normalLiverVolumeMl != nil),
+                    ("--tn-ratio", o.tnRatio != nil), ("--whole-normal-liver-mass-g", o.wholeNormalLiverMassG != nil)], method: "mird")
+        r.perfusedMassG = try massG(massFlag: "--perfused-mass-g", mass: o.perfusedMassG, volumeFlag: "--perfused-volume-ml", volume: o.perfusedVolumeMl, densityGPerMl: rho)
+    case .standard:
+        try refuse([("--tumor-mass-g", o.tumorMassG != nil), ("--tumor-volume-ml", o.tumorVolumeMl != nil),
+                    ("--normal-liver-mass-g", o.normalLiverMassG != nil), ("--normal-liver-volume-ml", o.normalLiverVolumeMl != nil),
+                    ("--tn-ratio", o.tnRatio != nil), ("--perfused-mass-g", o.perfusedMassG != nil), ("--perfused-volume-ml", o.perfusedVolumeMl != nil)], method: "standard")
+        r.perfusedMassG = try massG(massFlag: "--liver-mass-g", mass: liverMass?.mass, volumeFlag: "--liver-volume-ml", volume: liverMass?.volume, densityGPerMl: rho)
+    case .partition:
+        try refuse([("--perfused-mass-g", o.perfusedMassG != nil), ("--perfused-volume-ml", o.perfusedVolumeMl != nil)], method: "partition")
+        r.tumorMassG = try massG(massFlag: "--tumor-mass-g", mass: o.tumorMassG, volumeFlag: "--tumor-volume-ml", volume: o.tumorVolumeMl, densityGPerMl: rho)
+        r.normalLiverMassG = try massG(massFlag: "--normal-liver-mass-g", mass: o.normalLiverMassG, volumeFlag: "--normal-liver-volume-ml", volume: o.normalLiverVolumeMl, densityGPerMl: rho)
+        r.tnRatio = try number(o.tnRatio, "--tn-ratio")
+        r.wholeNormalLiverMassG = try number(o.wholeNormalLiverMassG, "--whole-normal-liver-mass-g")
+    case .bsa, .empiric:
+        try refuse([("--perfused-mass-g", o.perfusedMassG != nil), ("--perfused-volume-ml", o.perfusedVolumeMl != nil),
+                    ("--tumor-mass-g", o.tumorMassG != nil), ("--normal-liver-mass-g", o.normalLiverMassG != nil),
+                    ("--normal-liver-volume-ml", o.normalLiverVolumeMl != nil), ("--tn-ratio", o.tnRatio != nil),
+                    ("--whole-normal-liver-mass-g", o.wholeNormalLiverMassG != nil)], method: method.rawValue)
+        r.tumorVolumeMl = try number(o.tumorVolumeMl, "--tumor-volume-ml")
+        r.liverVolumeMl = try number(bsa?.liverVolume, "--liver-volume-ml")
+        if method == .bsa {
+            r.heightCm = try number(bsa?.height, "--height-cm")
+            r.weightKg = try number(bsa?.weight, "--weight-kg")
+            r.treatedVolumeMl = try number(bsa?.treatedVolume, "--treated-volume-ml")
+            if let c = bsa?.convention {
+                guard let conv = BSALobarConvention(rawValue: c) else {
+                    throw InputError(field: "--bsa-lobar-convention", "must be one of \(BSALobarConvention.allCases.map(\.rawValue).joined(separator: ", ")); got '\(c)'")
+                }
+                r.bsaLobarConvention = conv
+            }
+        } else {
+            try refuse([("--height-cm", bsa?.height != nil), ("--weight-kg", bsa?.weight != nil), ("--treated-volume-ml", bsa?.treatedVolume != nil)], method: "empiric")
+        }
+    }
+    if method != .bsa && method != .empiric, let bsa {
+        try refuse([("--height-cm", bsa.height != nil), ("--weight-kg", bsa.weight != nil), ("--liver-volume-ml", bsa.liverVolume != nil),
+                    ("--treated-volume-ml", bsa.treatedVolume != nil), ("--bsa-lobar-convention", bsa.convention != nil)], method: method.rawValue)
+    }
+    let result = try Prescription.calculate(r, limits: cat.limits, catalogue: cat)
+    return try CommandOutput(result: result, text: PrescriptionText.render(result, device: device), status: result.status)
+}
+
+struct Y90Command: EvaluatingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "y90",
+        abstract: "Y-90 activity and doses: glass (TheraSphere) or resin (SIR-Spheres).",
+        discussion: """
+        Methods: mird (perfused liver, --target-dose-gy), partition (tumour/normal liver/lung with \
+        --tn-ratio; solve from --normal-liver-dose-gy, --tumor-dose-gy or --activity-gbq), bsa and \
+        empiric (resin; --height-cm --weight-kg --tumor-volume-ml --liver-volume-ml).
+        Example: dosecalc y90 --device glass --method mird --perfused-volume-ml 1000 --target-dose-gy 120 --lung-shunt 5
+        """)
+
+    @Option(name: .customLong("device"), help: "glass | resin") var device: String
+    @Option(name: .customLong("method"), help: "mird | partition | bsa | empiric") var method: String
+    @OptionGroup var options: PrescriptionOptions
+    @Option(name: .customLong("height-cm"), help: "BSA: height (cm).") var heightCm: String?
+    @Option(name: .customLong("weight-kg"), help: "BSA: weight (kg).") var weightKg: String?
+    @Option(name: .customLong("liver-volume-ml"), help: "BSA/empiric: whole liver volume including tumour (mL).") var liverVolumeMl: String?
+    @Option(name: .customLong("treated-volume-ml"), help: "BSA: volume of the treated lobe including its tumour (mL), for a lobar treatment.") var treatedVolumeMl: String?
+    @Option(name: .customLong("bsa-lobar-convention"), help: "BSA lobar convention: scaled-whole (default) | split.") var bsaLobarConvention: String?
+
+    var json: Bool { options.json }
+
+    init() {}
+
+    func evaluate() throws -> CommandOutput {
+        guard device == "glass" || device == "resin" else {
+            throw InputError(field: "--device", "must be glass or resin; got '\(device)'")
+        }
+        let allowed: [PrescriptionMethod] = device == "glass" ? [.mird, .partition] : [.mird, .partition, .bsa, .empiric]
+        guard let m = PrescriptionMethod(rawValue: method), m != .standard else {
+            throw InputError(field: "--method", "must be one of mird, partition, bsa, empiric; got '\(method)'")
+        }
+        guard allowed.contains(m) else {
+            throw InputError(field: "--method", "\(m.rawValue) is a SIR-Spheres (resin) method; for glass use mird or partition")
+        }
+        return try prescribe(device: device, method: m, options: options,
+                             bsa: (heightCm, weightKg, liverVolumeMl, treatedVolumeMl, bsaLobarConvention))
+    }
+}
+
+struct Ho166Command: EvaluatingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ho166",
+        abstract: "Ho-166 (QuiremSpheres) activity: standard method or partition model.",
+        discussion: """
+        standard: A = D · M_liver / 15.87 with D = 60 Gy by default (3781 MBq/kg), not corrected for \
+        lung shunt; give --liver-mass-g or --liver-volume-ml. partition: as for y90.
+        """)
+
+    @Option(name: .customLong("method"), help: "standard | partition") var method: String
+    @OptionGroup var options: PrescriptionOptions
+    @Option(name: .customLong("liver-mass-g"), help: "Standard: liver mass (g).") var liverMassG: String?
+    @Option(name: .customLong("liver-volume-ml"), help: "Standard: liver volume (mL).") var liverVolumeMl: String?
+
+    var json: Bool { options.json }
+
+    init() {}
+
+    func evaluate() throws -> CommandOutput {
+        switch method {
+        case "standard":
+            let cat = try RadioembolizationCatalogue.load()
+            return try prescribe(device: "quiremspheres", method: .standard, options: options,
+                                 liverMass: (liverMassG, liverVolumeMl), defaultTargetDoseGy: cat.holmiumStandard.targetDoseGy)
+        case "partition":
+            try refuse([("--liver-mass-g", liverMassG != nil), ("--liver-volume-ml", liverVolumeMl != nil)], method: "partition")
+            return try prescribe(device: "quiremspheres", method: .partition, options: options)
+        default:
+            throw InputError(field: "--method", "must be standard or partition; got '\(method)'")
+        }
+    }
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import DosecalcCore
+import Radioembolization
+
+/// Readable summaries for a person. JSON keeps full precision; these round for reading.
+enum TextTable {
+    static func line(_ label: String, _ value: String) -> String {
+        let pad = max(0, 28 - label.count)
+        return "  " + label + String(repeating: " ", count: pad) + value
+    }
+
+    static func checks(_ checks: [Check]) -> [String] {
+        guard !checks.isEmpty else { return [] }
+        var out = ["Checks:"]
+        for c in checks {
+            let op: String
+            switch c.kind { case .atMost: op = "≤"; case .below: op = "<"; case .atLeast: op = "≥" }
+            let verdict = c.passed ? "pass" : (c.severity == .hard ? "FAIL (hard limit)" : "not met (soft)")
+            out.append("  \(verdict.padding(18)) \(c.name): \(Format.number(c.value, significant: 5)) \(c.unit) \(op) \(Format.number(c.limit)) \(c.unit)\(c.binding ? "  [binding]" : "")")
+            out.append("                     source: \(c.source)")
+        }
+        return out
+    }
+
+    static func assumptions(_ a: [Assumption]) -> [String] {
+        guard !a.isEmpty else { return [] }
+        var out = ["Constants used:"]
+        for x in a {
+            out.append("  \(x.name) = \(Format.number(x.value)) \(x.unit)")
+            out.append("      source: \(x.source)")
+        }
+        return out
+    }
+
+    static func status(_ s: Status, reasons: [String]) -> [String] {
+        var out = ["Status: \(s.rawValue.uppercased())"]
+        for r in reasons { out.append("  - \(r)") }
+        return out
+    }
+}
+
+extension String {
+    func padding(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+}
+
+enum PrescriptionText {
+    static func render(_ r: PrescriptionResult, device: Device) -> String {
+        var out: [String] = ["\(device.name) — method \(r.method)"]
+        out += TextTable.status(r.status, reasons: r.reasons)
+        out.append("Result:")
+        out.append(TextTable.line("activity to inject", "\(Format.fixed(r.activityGBq, 3)) GBq (\(Format.fixed(r.activityMCi, 1)) mCi)"))
+        if let u = r.unreducedActivityGBq { out.append(TextTable.line("activity before LSF reduction", "\(Format.fixed(u, 3)) GBq")) }
+        if let red = r.lungShuntReductionPercent { out.append(TextTable.line("lung-shunt reduction", "\(Format.number(red)) %")) }
+        if let b = r.bsaM2 { out.append(TextTable.line("BSA (DuBois)", "\(Format.fixed(b, 4)) m²")) }
+        if let t = r.tumorInvolvementPercent { out.append(TextTable.line("tumour involvement", "\(Format.fixed(t, 1)) %")) }
+        if let v = r.vialActivityAtTreatmentGBq { out.append(TextTable.line("vial activity at treatment", "\(Format.fixed(v, 3)) GBq")) }
+        if let d = r.tumorDoseGy { out.append(TextTable.line("tumour dose", "\(Format.fixed(d, 1)) Gy")) }
+        if let d = r.normalLiverDoseGy { out.append(TextTable.line("normal-liver dose", "\(Format.fixed(d, 1)) Gy")) }
+        if let d = r.wholeNormalLiverDoseGy { out.append(TextTable.line("whole normal-liver dose", "\(Format.fixed(d, 1)) Gy")) }
+        if let d = r.perfusedLiverDoseGy { out.append(TextTable.line("perfused-liver mean dose", "\(Format.fixed(d, 1)) Gy")) }
+        out.append(TextTable.line("lung shunt", "\(Format.number(r.lungShuntPercent)) %"))
+        out.append(TextTable.line("lung dose", "\(Format.fixed(r.lungDoseGy, 2)) Gy"))
+        out.append(TextTable.line("cumulative lung dose", "\(Format.fixed(r.cumulativeLungDoseGy, 2)) Gy"))
+        out += TextTable.checks(r.checks)
+        out += TextTable.assumptions(r.assumptions)
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+/// Unit conversions, each factor with its definition. Internally activities are GBq, masses g or kg
+/// as named, times h. Other units are accepted only at the boundary.
+public enum UnitConversion {
+    /// 1 mCi = 3.7e7 Bq = 0.037 GBq (definition of the curie: 3.7e10 Bq).
+    public static let gbqPerMCi = 0.037
+    /// 1 GBq = 27.027 mCi.
+    public static let mCiPerGBq = 1 / 0.037
+    /// 1 MBq = 0.001 GBq.
+    public static let gbqPerMBq = 0.001
+    /// 1 kg = 1000 g.
+    public static let gPerKg = 1000.0
+    /// 1 MeV = 1.602176634e-13 J (SI 2019 exact elementary charge).
+    public static let joulePerMeV = 1.602176634e-13
+}

@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/// Patient-specific treatment planning.
+public enum Planning {}

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import DosecalcCore
+import PatientAssessment
+
+/// The activity-prescription methods.
+public enum PrescriptionMethod: String, Sendable, Codable, CaseIterable {
+    /// MIRD single compartment: mean dose to the perfused liver.
+    case mird
+    /// Partition model: tumour, normal liver and lung, with a T/N concentration ratio.
+    case partition
+    /// SIR-Spheres body-surface-area method.
+    case bsa
+    /// SIR-Spheres empiric method (older IFU).
+    case empiric
+    /// Ho-166 standard method: 60 Gy mean dose to the liver, not corrected for lung shunt.
+    case standard
+}
+
+/// What the prescription is solved from: exactly one of these is given.
+public enum PrescriptionGiven: Sendable, Equatable {
+    /// MIRD: mean dose to the perfused liver (Gy); Ho standard: mean liver dose.
+    case targetDoseGy(Double)
+    /// Partition: mean dose to the (perfused) normal liver (Gy).
+    case normalLiverDoseGy(Double)
+    /// Partition: mean tumour dose (Gy).
+    case tumorDoseGy(Double)
+    /// Forward calculation from the injected activity (GBq).
+    case activityGBq(Double)
+}
+
+/// Lobar convention for the BSA method when only part of the liver is treated.
+public enum BSALobarConvention: String, Sendable, Codable, CaseIterable {
+    /// (a) whole-liver BSA activity × V_treated / V_liver (Kennedy 2007 REBOC style).
+    case scaledWhole = "scaled-whole"
+    /// (b) (BSA − 0.2) · V_treated / V_liver + V_T / V_liver (seen in community code).
+    case split
+}
+
+/// One validated prescription problem. Masses in g at the boundary, as named.
+public struct PrescriptionRequest: Sendable {
+    public var device: Device
+    public var nuclide: Nuclide
+    public var method: PrescriptionMethod
+    public var given: PrescriptionGiven?
+    public var lungShuntPercent: Double
+    public var doseFactorGyKgPerGBq: Double
+    public var doseFactorSource: String
+    public var densityGPerMl: Double
+    public var densitySource: String
+    public var lungMassG: Double
+    public var lungMassSource: String
+    public var priorLungDoseGy: Double
+    // MIRD / Ho standard
+    public var perfusedMassG: Double?
+    // partition
+    public var tumorMassG: Double?
+    public var normalLiverMassG: Double?
+    public var tnRatio: Double?
+    public var wholeNormalLiverMassG: Double?
+    // BSA / empiric
+    public var heightCm: Double?
+    public var weightKg: Double?
+    public var tumorVolumeMl: Double?
+    public var liverVolumeMl: Double?
+    public var treatedVolumeMl: Double?
+    public var bsaLobarConvention: BSALobarConvention
+    // vial residual
+    public var residualPercent: Double?
+
+    public init(device: Device, nuclide: Nuclide, method: PrescriptionMethod, lungShuntPercent: Double,
+                tissue: TissueDefaults) {
+        self.device = device
+        self.nuclide = nuclide
+        self.method = method
+        self.lungShuntPercent = lungShuntPercent
+        doseFactorGyKgPerGBq = device.doseFactorGyKgPerGBq
+        doseFactorSource = device.doseFactorSource
+        densityGPerMl = tissue.densityGPerMl
+        densitySource = tissue.densitySource
+        lungMassG = tissue.lungMassG
+        lungMassSource = tissue.lungMassSource
+        priorLungDoseGy = 0
+        bsaLobarConvention = .scaledWhole
+    }
+}
+
+/// The result of a prescription, with every check and every constant used.
+public struct PrescriptionResult: Sendable, Codable {
+    public var device: String
+    public var method: String
+    /// Activity to inject into the patient (GBq).
+    public var activityGBq: Double
+    public var activityMCi: Double
+    public var tumorDoseGy: Double?
+    public var normalLiverDoseGy: Double?
+    public var wholeNormalLiverDoseGy: Double?
+    public var perfusedLiverDoseGy: Double?
+    public var lungDoseGy: Double
+    public var cumulativeLungDoseGy: Double
+    public var bsaM2: Double?
+    public var lungShuntPercent: Double
+    public var lungShuntReductionPercent: Double?
+    public var unreducedActivityGBq: Double?
+    public var tumorInvolvementPercent: Double?
+    public var perfusedMassG: Double?
+    public var tumorMassG: Double?
+    public var normalLiverMassG: Double?
+    /// Vial activity needed at treatment when a residual was given.
+    public var vialActivityAtTreatmentGBq: Double?
+    public var status: Status
+    public var reasons: [String]
+    public var checks: [Check]
+    public var assumptions: [Assumption]
+}
+
+/// Plausible input ranges. A value outside is refused with its range, never clipped.
+public enum PlausibleInputs {
+    /// Liver or perfused territory mass: 1 g (a sub-segment) to 10 kg (hepatomegaly beyond this is implausible).
+    public static let liverMassG = PlausibleRange(1, 10_000, "g")
+    public static let liverVolumeMl = PlausibleRange(1, 10_000, "mL")
+    /// Tumour mass: > 0 to 10 kg.
+    public static let tumorMassG = PlausibleRange(0, 10_000, "g", includesLower: false)
+    public static let tumorVolumeMl = PlausibleRange(0, 10_000, "mL", includesLower: true)
+    /// T/N concentration ratio: > 0 to 100 (published MAA ratios rarely exceed 20).
+    public static let tnRatio = PlausibleRange(0, 100, "", includesLower: false)
+    /// Lung shunt in percent: 0 ≤ LSF < 100.
+    public static let lungShuntPercent = PlausibleRange(0, 100, "%")
+    /// Lung mass: 200 g to 3000 g (CT lung masses of adults lie well inside).
+    public static let lungMassG = PlausibleRange(200, 3000, "g")
+    /// Prior lung dose: 0 to 200 Gy.
+    public static let priorLungDoseGy = PlausibleRange(0, 200, "Gy")
+    /// Tissue density: 0.5 to 2 g/mL.
+    public static let densityGPerMl = PlausibleRange(0.5, 2, "g/mL")
+    /// Prescribed dose: > 0 to 2000 Gy (radiation segmentectomy reaches > 400 Gy).
+    public static let doseGy = PlausibleRange(0, 2000, "Gy", includesLower: false)
+    /// Injected activity: > 0 to 30 GBq (the largest glass vial is 20 GBq).
+    public static let activityGBq = PlausibleRange(0, 30, "GBq", includesLower: false)
+    /// Dose factor K: 1 to 100 Gy·kg/GBq.
+    public static let doseFactor = PlausibleRange(1, 100, "Gy·kg/GBq")
+    /// Residual left in the vial and lines: 0 ≤ r < 100 %.
+    public static let residualPercent = PlausibleRange(0, 100, "%")
+}
+
+public enum Prescription {
+    /// Solves the prescription and runs every check. Throws `InputError` for invalid or
+    /// contradictory input; a result that breaks a hard limit is returned with status
+    /// `contraindicated` and its reasons.
+    public static func calculate(_ r: PrescriptionRequest, limits: SafetyLimits, catalogue: RadioembolizationCatalogue) throws -> PrescriptionResult {
+        try PlausibleInputs.lungShuntPercent.check(r.lungShuntPercent, field: "--lung-shunt")
+        guard r.lungShuntPercent < 100 else {
+            throw InputError(field: "--lung-shunt", "must be in [0, 100) %; got \(Format.number(r.lungShuntPercent))")
+        }
+        try PlausibleInputs.lungMassG.check(r.lungMassG, field: "--lung-mass-g")
+        try PlausibleInputs.priorLungDoseGy.check(r.priorLungDoseGy, field: "--prior-lung-dose-gy")
+        try PlausibleInputs.doseFactor.check(r.doseFactorGyKgPerGBq, field: "--dose-factor-gy-kg-per-gbq")
+        try PlausibleInputs.densityGPerMl.check(r.densityGPerMl, field: "--density-g-per-ml")
+        if let res = r.residualPercent {
+            try PlausibleInputs.residualPercent.check(res, field: "--residual-percent")
+            guard res < 100 else { throw InputError(field: "--residual-percent", "must be in [0, 100) %; got \(Format.number(res))") }
+        }
+
+        let lsf = r.lungShuntPercent / 100
+        let k = r.doseFactorGyKgPerGBq
+        let lungKg = r.lungMassG / 1000
+        var res = PrescriptionResult(
+            device: r.device.id, method: r.method.rawValue, activityGBq: 0, activityMCi: 0,
+            lungDoseGy: 0, cumulativeLungDoseGy: 0, lungShuntPercent: r.lungShuntPercent,
+            status: .ok, reasons: [], checks: [], assumptions: [])
+        var assumptions: [Assumption] = [
+            Assumption(name: "doseFactor (\(r.nuclide.name), \(r.device.name))", value: k, unit: "Gy·kg/GBq", source: r.doseFactorSource),
+            Assumption(name: "halfLife (\(r.nuclide.name))", value: r.nuclide.halfLifeH, unit: "h", source: r.nuclide.halfLifeSource),
+            Assumption(name: "lungMass", value: r.lungMassG, unit: "g", source: r.lungMassSource),
+        ]
+        var extraChecks: [Check] = []
+
+        switch r.method {
+        case .mird, .standard:
+            guard let m = r.perfusedMassG else {
+                throw InputError(field: r.method == .standard ? "--liver-mass-g" : "--perfused-mass-g",
+                                 "is required (or the matching volume in mL) for the \(r.method.rawValue) method")
+            }
+            try PlausibleInputs.liverMassG.check(m, field: r.method == .standard ? "--liver-mass-g" : "--perfused-mass-g")
+            let mKg = m / 1000
+            res.perfusedMassG = m
+            // Ho-166 standard: A = D · M / K, not corrected for lung shunt (published 3781 MBq/kg).
+            let shuntCorrection = r.method == .standard ? 0 : lsf
+            switch r.given {
+            case .targetDoseGy(let d)?:
+                try PlausibleInputs.doseGy.check(d, field: "--target-dose-gy")
+                res.activityGBq = Dosimetry.singleCompartmentActivityGBq(doseGy: d, lungShuntFraction: shuntCorrection, massKg: mKg, doseFactor: k)
+            case .activityGBq(let a)?:
+                try PlausibleInputs.activityGBq.check(a, field: "--activity-gbq")
+                res.activityGBq = a
+            case nil:
+                if r.method == .standard {
+                    res.activityGBq = Dosimetry.singleCompartmentActivityGBq(doseGy: catalogue.holmiumStandard.targetDoseGy, lungShuntFraction: 0, massKg: mKg, doseFactor: k)
+                    assumptions.append(Assumption(name: "standardTargetDose", value: catalogue.holmiumStandard.targetDoseGy, unit: "Gy", source: catalogue.holmiumStandard.source))
+                } else {
+                    throw InputError(field: "--target-dose-gy", "or --activity-gbq is required for the mird method")
+                }
+            case .normalLiverDoseGy?, .tumorDoseGy?:
+                throw InputError(field: r.method == .standard ? "--target-dose-gy" : "--target-dose-gy",
+                                 "the \(r.method.rawValue) method takes --target-dose-gy or --activity-gbq, not a tumour or normal-liver dose")
+            }
+            res.perfusedLiverDoseGy = Dosimetry.singleCompartmentDoseGy(activityGBq: res.activityGBq, lungShuntFraction: lsf, massKg: mKg, doseFactor: k)
+            if r.method == .standard {
+                res.reasons.append("Ho-166 standard method: A = D·M/K without lung-shunt correction (published 3781 MBq/kg); perfusedLiverDoseGy is the dose after the lung shunt.")
+            }
+
+        case .partition:
+            guard let mt = r.tumorMassG else { throw InputError(field: "--tumor-mass-g", "is required (or --tumor-volume-ml) for the partition method") }
+            guard let mn = r.normalLiverMassG else { throw InputError(field: "--normal-liver-mass-g", "is required (or --normal-liver-volume-ml) for the partition method") }
+            guard let tn = r.tnRatio else { throw InputError(field: "--tn-ratio", "is required for the partition method; valid range \(PlausibleInputs.tnRatio.text)") }
+            try PlausibleInputs.tumorMassG.check(mt, field: "--tumor-mass-g")
+            try PlausibleInputs.liverMassG.check(mn, field: "--normal-liver-mass-g")
+            try PlausibleInputs.tnRatio.check(tn, field: "--tn-ratio")
+            guard mt + mn <= PlausibleInputs.liverMassG.upper else {
+                throw InputError(field: "--tumor-mass-g", "tumour plus normal liver must be at most \(Format.number(PlausibleInputs.liverMassG.upper)) g; got \(Format.number(mt + mn)) g")
+            }
+            let comps = [Compartment(name: "tumor", massKg: mt / 1000, relativeConcentration: tn),
+                         Compartment(name: "normalLiver", massKg: mn / 1000, relativeConcentration: 1)]
+            switch r.given {
+            case .normalLiverDoseGy(let d)?:
+                try PlausibleInputs.doseGy.check(d, field: "--normal-liver-dose-gy")
+                res.activityGBq = Dosimetry.partitionActivityGBq(doseGy: d, compartment: 1, lungShuntFraction: lsf, compartments: comps, doseFactor: k)
+            case .tumorDoseGy(let d)?:
+                try PlausibleInputs.doseGy.check(d, field: "--tumor-dose-gy")
+                res.activityGBq = Dosimetry.partitionActivityGBq(doseGy: d, compartment: 0, lungShuntFraction: lsf, compartments: comps, doseFactor: k)
+            case .activityGBq(let a)?:
+                try PlausibleInputs.activityGBq.check(a, field: "--activity-gbq")
+                res.activityGBq = a
+            case .targetDoseGy?:
+                throw InputError(field: "--target-dose-gy", "is for the mird method; the partition method takes --normal-liver-dose-gy, --tumor-dose-gy or --activity-gbq")
+            case nil:
+                throw InputError(field: "--normal-liver-dose-gy", "or --tumor-dose-gy or --activity-gbq is required for the partition method")
+            }
+            let doses = Dosimetry.partitionDosesGy(activityGBq: res.activityGBq, lungShuntFraction: lsf, compartments: comps, doseFactor: k)
+            res.tumorDoseGy = doses[0]
+            res.normalLiverDoseGy = doses[1]
+            res.perfusedLiverDoseGy = Dosimetry.singleCompartmentDoseGy(activityGBq: res.activityGBq, lungShuntFraction: lsf, massKg: (mt + mn) / 1000, doseFactor: k)
+            res.tumorMassG = mt
+            res.normalLiverMassG = mn
+            if let whole = r.wholeNormalLiverMassG {
+                try PlausibleInputs.liverMassG.check(whole, field: "--whole-normal-liver-mass-g")
+                guard whole >= mn else {
+                    throw InputError(field: "--whole-normal-liver-mass-g", "must be at least the perfused normal-liver mass \(Format.number(mn)) g; got \(Format.number(whole)) g")
+                }
+                res.wholeNormalLiverDoseGy = Dosimetry.wholeNormalLiverDoseGy(perfusedNormalLiverDoseGy: doses[1], perfusedNormalLiverMassKg: mn / 1000, wholeNormalLiverMassKg: whole / 1000)
+            }
+            if tn < 1 {
+                extraChecks.append(Check(name: "tnRatio", value: tn, limit: 1, unit: "", kind: .atLeast, severity: .soft,
+                                         source: "T/N < 1: the tumour takes up less than the normal liver; the partition model then favours the normal liver (dosimetry.md §7 guard rails)"))
+            }
+
+        case .bsa, .empiric:
+            guard let tv = r.tumorVolumeMl else { throw InputError(field: "--tumor-volume-ml", "is required for the \(r.method.rawValue) method") }
+            guard let lv = r.liverVolumeMl else { throw InputError(field: "--liver-volume-ml", "is required for the \(r.method.rawValue) method (whole liver including tumour)") }
+            try PlausibleInputs.tumorVolumeMl.check(tv, field: "--tumor-volume-ml")
+            try PlausibleInputs.liverVolumeMl.check(lv, field: "--liver-volume-ml")
+            guard tv < lv else {
+                throw InputError(field: "--tumor-volume-ml", "must be smaller than --liver-volume-ml (the liver volume includes the tumour); got \(Format.number(tv)) mL ≥ \(Format.number(lv)) mL")
+            }
+            if case .some(let g) = r.given {
+                _ = g
+                throw InputError(field: "--target-dose-gy", "the \(r.method.rawValue) method prescribes the activity itself; do not give a dose or an activity")
+            }
+            let involvementPercent = 100 * tv / lv
+            res.tumorInvolvementPercent = involvementPercent
+            var unreduced: Double
+            if r.method == .bsa {
+                guard let h = r.heightCm else { throw InputError(field: "--height-cm", "is required for the bsa method") }
+                guard let w = r.weightKg else { throw InputError(field: "--weight-kg", "is required for the bsa method") }
+                let bsa: Double
+                do { bsa = try BodySurfaceArea.duBoisM2(heightCm: h, weightKg: w) } catch let e as AssessmentInputError {
+                    throw InputError(field: "--" + kebab(e.field), e.message)
+                }
+                res.bsaM2 = bsa
+                assumptions.append(Assumption(name: "bsaFormula (DuBois & DuBois 1916)", value: 0.007184, unit: "m² per kg^0.425·cm^0.725", source: "SIR-Spheres BSA method uses DuBois (0.20247·H[m]^0.725·W^0.425), van Roekel thesis ch. 2; not Mosteller"))
+                unreduced = Dosimetry.resinBSAActivityGBq(bsaM2: bsa, tumorVolumeMl: tv, liverVolumeMl: lv)
+                if let treated = r.treatedVolumeMl {
+                    try PlausibleInputs.liverVolumeMl.check(treated, field: "--treated-volume-ml")
+                    guard treated <= lv else { throw InputError(field: "--treated-volume-ml", "must be at most --liver-volume-ml \(Format.number(lv)) mL; got \(Format.number(treated))") }
+                    guard tv <= treated else { throw InputError(field: "--tumor-volume-ml", "must be at most --treated-volume-ml when a lobe is treated (the tumour lies in the treated lobe)") }
+                    switch r.bsaLobarConvention {
+                    case .scaledWhole: unreduced *= treated / lv
+                    case .split: unreduced = (bsa - 0.2) * treated / lv + tv / lv
+                    }
+                    res.reasons.append("lobar BSA, convention \(r.bsaLobarConvention.rawValue): \(r.bsaLobarConvention == .scaledWhole ? "whole-liver activity × V_treated/V_liver (REBOC)" : "(BSA − 0.2)·V_treated/V_liver + V_T/V_liver")")
+                }
+                guard unreduced > 0 else {
+                    throw InputError(field: "--height-cm", "with --weight-kg gives BSA \(Format.number(bsa)) m², which yields no positive BSA-method activity")
+                }
+            } else {
+                guard let band = catalogue.resinEmpiric.band(for: involvementPercent), let a = band.activityGBq else {
+                    throw InputError(field: "--tumor-volume-ml", "tumour involvement \(Format.number(involvementPercent)) % has no empiric band")
+                }
+                unreduced = a
+                assumptions.append(Assumption(name: "empiricActivity (involvement \(Format.number(involvementPercent)) %)", value: a, unit: "GBq", source: catalogue.resinEmpiric.source))
+            }
+            res.unreducedActivityGBq = unreduced
+            if let band = catalogue.resinLungShuntReductions.band(for: r.lungShuntPercent), let red = band.reductionPercent {
+                res.lungShuntReductionPercent = red
+                res.activityGBq = unreduced * (1 - red / 100)
+                assumptions.append(Assumption(name: "lungShuntReduction", value: red, unit: "%", source: catalogue.resinLungShuntReductions.source))
+            } else {
+                // Above 20 %: no reduction is defined; SIR-Spheres must not be given.
+                res.lungShuntReductionPercent = 100
+                res.activityGBq = 0
+                res.reasons.append("lung shunt \(Format.number(r.lungShuntPercent)) % is above \(Format.number(limits.resinMaxLungShuntPercent)) %: no activity is defined (do not treat); unreducedActivityGBq shows the BSA/empiric activity before any reduction")
+            }
+            let liverKg = lv * r.densityGPerMl / 1000
+            res.perfusedMassG = liverKg * 1000
+            if res.activityGBq > 0 {
+                res.perfusedLiverDoseGy = Dosimetry.singleCompartmentDoseGy(activityGBq: res.activityGBq, lungShuntFraction: lsf, massKg: liverKg * ((r.treatedVolumeMl ?? lv) / lv), doseFactor: k)
+            }
+        }
+
+        guard res.activityGBq.isFinite, res.activityGBq >= 0 else {
+            throw InputError(field: "--activity-gbq", "the inputs give no finite activity")
+        }
+        res.activityMCi = res.activityGBq * UnitConversion.mCiPerGBq
+        res.lungDoseGy = Dosimetry.lungDoseGy(activityGBq: res.activityGBq, lungShuntFraction: lsf, lungMassKg: lungKg, doseFactor: k)
+        if res.activityGBq == 0, let unreduced = res.unreducedActivityGBq {
+            let d = Dosimetry.lungDoseGy(activityGBq: unreduced, lungShuntFraction: lsf, lungMassKg: lungKg, doseFactor: k)
+            res.reasons.append("at the unreduced activity \(Format.number(unreduced, significant: 4)) GBq the lung dose would be \(Format.number(d, significant: 4)) Gy")
+        }
+        res.cumulativeLungDoseGy = r.priorLungDoseGy + res.lungDoseGy
+        if r.method != .bsa && r.method != .empiric {
+            if r.perfusedMassG != nil || r.tumorMassG != nil {
+                assumptions.append(Assumption(name: "tissueDensity", value: r.densityGPerMl, unit: "g/mL", source: r.densitySource))
+            }
+        } else {
+            assumptions.append(Assumption(name: "tissueDensity", value: r.densityGPerMl, unit: "g/mL", source: r.densitySource))
+        }
+        if let resid = r.residualPercent {
+            res.vialActivityAtTreatmentGBq = res.activityGBq / (1 - resid / 100)
+            assumptions.append(Assumption(name: "residual", value: resid, unit: "%", source: "given; " + r.device.typicalResidualSource))
+        }
+
+        var checks: [Check] = [
+            Check(name: "lungDose", value: res.lungDoseGy, limit: limits.lungDosePerTreatmentGy, unit: "Gy", kind: .atMost, severity: .hard, source: limits.lungDosePerTreatmentSource),
+            Check(name: "cumulativeLungDose", value: res.cumulativeLungDoseGy, limit: limits.cumulativeLungDoseGy, unit: "Gy", kind: .atMost, severity: .hard, source: limits.cumulativeLungDoseSource),
+        ]
+        if r.device.id == "resin" {
+            checks.append(Check(name: "lungShunt", value: r.lungShuntPercent, limit: limits.resinMaxLungShuntPercent, unit: "%", kind: .atMost, severity: .hard, source: limits.resinMaxLungShuntSource))
+        }
+        checks += extraChecks
+        res.checks = checks
+        res.assumptions = assumptions
+        res.status = overallStatus(checks)
+        for c in checks where !c.passed { res.reasons.append("\(c.severity == .hard ? "contraindicated" : "warning"): " + c.reason) }
+        return res
+    }
+
+    static func kebab(_ camel: String) -> String {
+        var out = ""
+        for ch in camel {
+            if ch.isUppercase { out += "-" + ch.lowercased() } else { out.append(ch) }
+        }
+        return out
+    }
+}
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
