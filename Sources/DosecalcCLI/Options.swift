@@ -1,13 +1,47 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import ArgumentParser
 import DosecalcCore
+import Radioembolization
 
 /// Numeric flags are read as text and parsed by `parseNumber`, so that "nan", "inf", "8x" or an
 /// empty value are refused with the flag's name instead of becoming a number.
 func number(_ text: String?, _ flag: String) throws -> Double? {
     guard let t = text else { return nil }
-    return try parseNumber(t, field: flag)
+    do {
+        return try parseNumber(t, field: flag)
+    } catch let e as InputError {
+        if let range = flagRanges[flag] { throw InputError(field: flag, "must be a finite number in \(range.text); got '\(t)'") }
+        throw e
+    }
 }
+
+/// The valid range of every numeric flag, so that a value that is not a number is refused
+/// with the range it should have been in.
+let flagRanges: [String: PlausibleRange] = [
+    "--lung-shunt": PlausibleRange(0, 100, "% (100 excluded)"),
+    "--perfused-mass-g": PlausibleInputs.liverMassG,
+    "--perfused-volume-ml": PlausibleInputs.liverVolumeMl,
+    "--liver-mass-g": PlausibleInputs.liverMassG,
+    "--liver-volume-ml": PlausibleInputs.liverVolumeMl,
+    "--treated-volume-ml": PlausibleInputs.liverVolumeMl,
+    "--tumor-mass-g": PlausibleInputs.tumorMassG,
+    "--tumor-volume-ml": PlausibleInputs.tumorVolumeMl,
+    "--normal-liver-mass-g": PlausibleInputs.liverMassG,
+    "--normal-liver-volume-ml": PlausibleInputs.liverVolumeMl,
+    "--whole-normal-liver-mass-g": PlausibleInputs.liverMassG,
+    "--tn-ratio": PlausibleInputs.tnRatio,
+    "--target-dose-gy": PlausibleInputs.doseGy,
+    "--normal-liver-dose-gy": PlausibleInputs.doseGy,
+    "--tumor-dose-gy": PlausibleInputs.doseGy,
+    "--activity-gbq": PlausibleInputs.activityGBq,
+    "--density-g-per-ml": PlausibleInputs.densityGPerMl,
+    "--lung-mass-g": PlausibleInputs.lungMassG,
+    "--prior-lung-dose-gy": PlausibleInputs.priorLungDoseGy,
+    "--dose-factor-gy-kg-per-gbq": PlausibleInputs.doseFactor,
+    "--residual-percent": PlausibleRange(0, 100, "% (100 excluded)"),
+    "--height-cm": PlausibleRange(50, 250, "cm"),
+    "--weight-kg": PlausibleRange(10, 400, "kg"),
+]
 
 /// Exactly one of several givens (mass or volume of one compartment; one prescription target).
 func exactlyOne<T>(_ options: [(flag: String, value: T?)], required: Bool, what: String) throws -> (flag: String, value: T)? {
@@ -29,7 +63,7 @@ func massG(massFlag: String, mass: String?, volumeFlag: String, volume: String?,
         throw InputError(field: volumeFlag, "contradicts \(massFlag): give the mass or the volume of this compartment, not both")
     }
     if let v {
-        try PlausibleRange(0, 10_000, "mL", includesLower: false).check(v, field: volumeFlag)
+        try (flagRanges[volumeFlag] ?? PlausibleRange(0, 10_000, "mL", includesLower: false)).check(v, field: volumeFlag)
         return v * densityGPerMl
     }
     return m

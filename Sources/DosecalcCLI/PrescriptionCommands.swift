@@ -38,7 +38,10 @@ func prescribe(device deviceID: String, method: PrescriptionMethod, options o: P
     guard let lsfText = o.lungShunt else {
         throw InputError(field: "--lung-shunt", "is required for every method: lung shunt in percent, in [0, 100)")
     }
-    let lsf = try parsePercent(lsfText, field: "--lung-shunt")
+    let lsf: Double
+    do { lsf = try parsePercent(lsfText, field: "--lung-shunt") } catch {
+        throw InputError(field: "--lung-shunt", "must be a percentage in [0, 100), e.g. 8 or 8%; got '\(lsfText)'")
+    }
     var r = PrescriptionRequest(device: device, nuclide: nuclide, method: method, lungShuntPercent: lsf, tissue: cat.tissue)
     if let d = try number(o.densityGPerMl, "--density-g-per-ml") {
         try PlausibleInputs.densityGPerMl.check(d, field: "--density-g-per-ml")
@@ -71,6 +74,10 @@ func prescribe(device deviceID: String, method: PrescriptionMethod, options o: P
     }
 
     let rho = r.densityGPerMl
+    if o.perfusedVolumeMl != nil { r.inputNames["perfusedMass"] = "--perfused-volume-ml" }
+    if liverMass?.volume != nil { r.inputNames["perfusedMass"] = "--liver-volume-ml" }
+    if o.tumorVolumeMl != nil { r.inputNames["tumorMass"] = "--tumor-volume-ml" }
+    if o.normalLiverVolumeMl != nil { r.inputNames["normalLiverMass"] = "--normal-liver-volume-ml" }
     switch method {
     case .mird:
         try refuse([("--tumor-mass-g", o.tumorMassG != nil), ("--tumor-volume-ml", o.tumorVolumeMl != nil),

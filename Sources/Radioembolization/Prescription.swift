@@ -66,6 +66,11 @@ public struct PrescriptionRequest: Sendable {
     public var bsaLobarConvention: BSALobarConvention
     // vial residual
     public var residualPercent: Double?
+    /// The input name to cite in an error for a quantity, when it came from a flag other than the
+    /// default (e.g. a mass computed from `--tumor-volume-ml`). Keys: perfusedMass, tumorMass, normalLiverMass.
+    public var inputNames: [String: String] = [:]
+
+    func name(_ key: String, _ fallback: String) -> String { inputNames[key] ?? fallback }
 
     public init(device: Device, nuclide: Nuclide, method: PrescriptionMethod, lungShuntPercent: Double,
                 tissue: TissueDefaults) {
@@ -179,7 +184,8 @@ public enum Prescription {
                 throw InputError(field: r.method == .standard ? "--liver-mass-g" : "--perfused-mass-g",
                                  "is required (or the matching volume in mL) for the \(r.method.rawValue) method")
             }
-            try PlausibleInputs.liverMassG.check(m, field: r.method == .standard ? "--liver-mass-g" : "--perfused-mass-g")
+            let field = r.name("perfusedMass", r.method == .standard ? "--liver-mass-g" : "--perfused-mass-g")
+            try PlausibleInputs.liverMassG.check(m, field: field + (field.hasSuffix("-ml") ? " (as mass at the given density, g)" : ""))
             let mKg = m / 1000
             res.perfusedMassG = m
             // Ho-166 standard: A = D · M / K, not corrected for lung shunt (published 3781 MBq/kg).
@@ -211,8 +217,9 @@ public enum Prescription {
             guard let mt = r.tumorMassG else { throw InputError(field: "--tumor-mass-g", "is required (or --tumor-volume-ml) for the partition method") }
             guard let mn = r.normalLiverMassG else { throw InputError(field: "--normal-liver-mass-g", "is required (or --normal-liver-volume-ml) for the partition method") }
             guard let tn = r.tnRatio else { throw InputError(field: "--tn-ratio", "is required for the partition method; valid range \(PlausibleInputs.tnRatio.text)") }
-            try PlausibleInputs.tumorMassG.check(mt, field: "--tumor-mass-g")
-            try PlausibleInputs.liverMassG.check(mn, field: "--normal-liver-mass-g")
+            let tf = r.name("tumorMass", "--tumor-mass-g"), nf = r.name("normalLiverMass", "--normal-liver-mass-g")
+            try PlausibleInputs.tumorMassG.check(mt, field: tf + (tf.hasSuffix("-ml") ? " (as mass at the given density, g)" : ""))
+            try PlausibleInputs.liverMassG.check(mn, field: nf + (nf.hasSuffix("-ml") ? " (as mass at the given density, g)" : ""))
             try PlausibleInputs.tnRatio.check(tn, field: "--tn-ratio")
             guard mt + mn <= PlausibleInputs.liverMassG.upper else {
                 throw InputError(field: "--tumor-mass-g", "tumour plus normal liver must be at most \(Format.number(PlausibleInputs.liverMassG.upper)) g; got \(Format.number(mt + mn)) g")
