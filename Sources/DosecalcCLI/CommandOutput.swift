@@ -105,6 +105,7 @@ extension Dosecalc {
         if args.first == "validate" {
             // validate prints its own table as it goes.
             Dosecalc.main(args)
+            Glibc.exit(0)
         }
         let inv = invoke(args, writeFiles: true)
         if !inv.stdout.isEmpty { FileHandle.standardOutput.write(inv.stdout.data(using: .utf8)!) }

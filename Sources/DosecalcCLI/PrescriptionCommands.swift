@@ -5,25 +5,25 @@ import Radioembolization
 
 /// Flags shared by `y90` and `ho166`.
 struct PrescriptionOptions: ParsableArguments {
-    @Option(name: .customLong("lung-shunt"), help: "Lung shunt in percent, 0 ≤ LSF < 100 ('8' and '8%' both mean 8 %). Required.")
+    @Option(name: .customLong("lung-shunt"), parsing: .unconditional, help: "Lung shunt in percent, 0 ≤ LSF < 100 ('8' and '8%' both mean 8 %). Required.")
     var lungShunt: String?
-    @Option(name: .customLong("perfused-mass-g"), help: "MIRD: mass of the perfused liver (g).") var perfusedMassG: String?
-    @Option(name: .customLong("perfused-volume-ml"), help: "MIRD: volume of the perfused liver (mL).") var perfusedVolumeMl: String?
-    @Option(name: .customLong("tumor-mass-g"), help: "Partition: tumour mass (g).") var tumorMassG: String?
-    @Option(name: .customLong("tumor-volume-ml"), help: "Partition: tumour volume (mL); BSA/empiric: tumour volume (mL).") var tumorVolumeMl: String?
-    @Option(name: .customLong("normal-liver-mass-g"), help: "Partition: perfused normal-liver mass (g).") var normalLiverMassG: String?
-    @Option(name: .customLong("normal-liver-volume-ml"), help: "Partition: perfused normal-liver volume (mL).") var normalLiverVolumeMl: String?
-    @Option(name: .customLong("whole-normal-liver-mass-g"), help: "Partition: whole non-tumoural liver mass (g), for the whole normal-liver dose of a lobar treatment.") var wholeNormalLiverMassG: String?
-    @Option(name: .customLong("tn-ratio"), help: "Partition: tumour-to-normal-liver activity concentration ratio (per unit mass).") var tnRatio: String?
-    @Option(name: .customLong("target-dose-gy"), help: "MIRD: mean dose to the perfused liver (Gy).") var targetDoseGy: String?
-    @Option(name: .customLong("normal-liver-dose-gy"), help: "Partition: mean normal-liver dose (Gy).") var normalLiverDoseGy: String?
-    @Option(name: .customLong("tumor-dose-gy"), help: "Partition: mean tumour dose (Gy).") var tumorDoseGy: String?
-    @Option(name: .customLong("activity-gbq"), help: "Injected activity (GBq): forward calculation of the doses.") var activityGBq: String?
-    @Option(name: .customLong("density-g-per-ml"), help: "Tissue density for volume → mass (g/mL; default 1.03).") var densityGPerMl: String?
-    @Option(name: .customLong("lung-mass-g"), help: "Lung mass (g; default 1000).") var lungMassG: String?
-    @Option(name: .customLong("prior-lung-dose-gy"), help: "Lung dose of earlier treatments (Gy; default 0).") var priorLungDoseGy: String?
-    @Option(name: .customLong("dose-factor-gy-kg-per-gbq"), help: "Override the device's dose factor K (Gy·kg/GBq).") var doseFactor: String?
-    @Option(name: .customLong("residual-percent"), help: "Activity left in the vial and lines (%), to report the vial activity needed.") var residualPercent: String?
+    @Option(name: .customLong("perfused-mass-g"), parsing: .unconditional, help: "MIRD: mass of the perfused liver (g).") var perfusedMassG: String?
+    @Option(name: .customLong("perfused-volume-ml"), parsing: .unconditional, help: "MIRD: volume of the perfused liver (mL).") var perfusedVolumeMl: String?
+    @Option(name: .customLong("tumor-mass-g"), parsing: .unconditional, help: "Partition: tumour mass (g).") var tumorMassG: String?
+    @Option(name: .customLong("tumor-volume-ml"), parsing: .unconditional, help: "Partition: tumour volume (mL); BSA/empiric: tumour volume (mL).") var tumorVolumeMl: String?
+    @Option(name: .customLong("normal-liver-mass-g"), parsing: .unconditional, help: "Partition: perfused normal-liver mass (g).") var normalLiverMassG: String?
+    @Option(name: .customLong("normal-liver-volume-ml"), parsing: .unconditional, help: "Partition: perfused normal-liver volume (mL).") var normalLiverVolumeMl: String?
+    @Option(name: .customLong("whole-normal-liver-mass-g"), parsing: .unconditional, help: "Partition: whole non-tumoural liver mass (g), for the whole normal-liver dose of a lobar treatment.") var wholeNormalLiverMassG: String?
+    @Option(name: .customLong("tn-ratio"), parsing: .unconditional, help: "Partition: tumour-to-normal-liver activity concentration ratio (per unit mass).") var tnRatio: String?
+    @Option(name: .customLong("target-dose-gy"), parsing: .unconditional, help: "MIRD: mean dose to the perfused liver (Gy).") var targetDoseGy: String?
+    @Option(name: .customLong("normal-liver-dose-gy"), parsing: .unconditional, help: "Partition: mean normal-liver dose (Gy).") var normalLiverDoseGy: String?
+    @Option(name: .customLong("tumor-dose-gy"), parsing: .unconditional, help: "Partition: mean tumour dose (Gy).") var tumorDoseGy: String?
+    @Option(name: .customLong("activity-gbq"), parsing: .unconditional, help: "Injected activity (GBq): forward calculation of the doses.") var activityGBq: String?
+    @Option(name: .customLong("density-g-per-ml"), parsing: .unconditional, help: "Tissue density for volume → mass (g/mL; default 1.03).") var densityGPerMl: String?
+    @Option(name: .customLong("lung-mass-g"), parsing: .unconditional, help: "Lung mass (g; default 1000).") var lungMassG: String?
+    @Option(name: .customLong("prior-lung-dose-gy"), parsing: .unconditional, help: "Lung dose of earlier treatments (Gy; default 0).") var priorLungDoseGy: String?
+    @Option(name: .customLong("dose-factor-gy-kg-per-gbq"), parsing: .unconditional, help: "Override the device's dose factor K (Gy·kg/GBq).") var doseFactor: String?
+    @Option(name: .customLong("residual-percent"), parsing: .unconditional, help: "Activity left in the vial and lines (%), to report the vial activity needed.") var residualPercent: String?
     @Flag(name: .customLong("json"), help: "Print one JSON object.") var json = false
 }
 
@@ -135,14 +135,14 @@ struct Y90Command: EvaluatingCommand {
         Example: dosecalc y90 --device glass --method mird --perfused-volume-ml 1000 --target-dose-gy 120 --lung-shunt 5
         """)
 
-    @Option(name: .customLong("device"), help: "glass | resin") var device: String
-    @Option(name: .customLong("method"), help: "mird | partition | bsa | empiric") var method: String
+    @Option(name: .customLong("device"), parsing: .unconditional, help: "glass | resin") var device: String
+    @Option(name: .customLong("method"), parsing: .unconditional, help: "mird | partition | bsa | empiric") var method: String
     @OptionGroup var options: PrescriptionOptions
-    @Option(name: .customLong("height-cm"), help: "BSA: height (cm).") var heightCm: String?
-    @Option(name: .customLong("weight-kg"), help: "BSA: weight (kg).") var weightKg: String?
-    @Option(name: .customLong("liver-volume-ml"), help: "BSA/empiric: whole liver volume including tumour (mL).") var liverVolumeMl: String?
-    @Option(name: .customLong("treated-volume-ml"), help: "BSA: volume of the treated lobe including its tumour (mL), for a lobar treatment.") var treatedVolumeMl: String?
-    @Option(name: .customLong("bsa-lobar-convention"), help: "BSA lobar convention: scaled-whole (default) | split.") var bsaLobarConvention: String?
+    @Option(name: .customLong("height-cm"), parsing: .unconditional, help: "BSA: height (cm).") var heightCm: String?
+    @Option(name: .customLong("weight-kg"), parsing: .unconditional, help: "BSA: weight (kg).") var weightKg: String?
+    @Option(name: .customLong("liver-volume-ml"), parsing: .unconditional, help: "BSA/empiric: whole liver volume including tumour (mL).") var liverVolumeMl: String?
+    @Option(name: .customLong("treated-volume-ml"), parsing: .unconditional, help: "BSA: volume of the treated lobe including its tumour (mL), for a lobar treatment.") var treatedVolumeMl: String?
+    @Option(name: .customLong("bsa-lobar-convention"), parsing: .unconditional, help: "BSA lobar convention: scaled-whole (default) | split.") var bsaLobarConvention: String?
 
     var json: Bool { options.json }
 
@@ -173,10 +173,10 @@ struct Ho166Command: EvaluatingCommand {
         lung shunt; give --liver-mass-g or --liver-volume-ml. partition: as for y90.
         """)
 
-    @Option(name: .customLong("method"), help: "standard | partition") var method: String
+    @Option(name: .customLong("method"), parsing: .unconditional, help: "standard | partition") var method: String
     @OptionGroup var options: PrescriptionOptions
-    @Option(name: .customLong("liver-mass-g"), help: "Standard: liver mass (g).") var liverMassG: String?
-    @Option(name: .customLong("liver-volume-ml"), help: "Standard: liver volume (mL).") var liverVolumeMl: String?
+    @Option(name: .customLong("liver-mass-g"), parsing: .unconditional, help: "Standard: liver mass (g).") var liverMassG: String?
+    @Option(name: .customLong("liver-volume-ml"), parsing: .unconditional, help: "Standard: liver volume (mL).") var liverVolumeMl: String?
 
     var json: Bool { options.json }
 

@@ -13,10 +13,10 @@ struct LSFCommand: EvaluatingCommand {
         abstract: "Lung shunt fraction from planar anterior/posterior counts (geometric mean).",
         discussion: "LSF = GM_lung / (GM_lung + GM_liver), GM = √(anterior · posterior). No background subtraction: subtract it before if you use one.")
 
-    @Option(name: .customLong("lung-anterior")) var lungAnterior: String
-    @Option(name: .customLong("lung-posterior")) var lungPosterior: String
-    @Option(name: .customLong("liver-anterior")) var liverAnterior: String
-    @Option(name: .customLong("liver-posterior")) var liverPosterior: String
+    @Option(name: .customLong("lung-anterior"), parsing: .unconditional) var lungAnterior: String
+    @Option(name: .customLong("lung-posterior"), parsing: .unconditional) var lungPosterior: String
+    @Option(name: .customLong("liver-anterior"), parsing: .unconditional) var liverAnterior: String
+    @Option(name: .customLong("liver-posterior"), parsing: .unconditional) var liverPosterior: String
     @Flag(name: .customLong("json")) var json = false
 
     init() {}
@@ -88,11 +88,11 @@ struct DecayCommand: EvaluatingCommand {
         abstract: "Decay an activity over a number of hours or between two times.",
         discussion: "A(t) = A₀ · 2^(−Δt/T½). Negative --hours (or --to before --from) goes back in time, e.g. to the activity at calibration.")
 
-    @Option(name: .customLong("nuclide"), help: "y90 | ho166") var nuclide: String
-    @Option(name: .customLong("activity-gbq"), help: "Activity at the start (GBq).") var activityGBq: String
-    @Option(name: .customLong("hours"), help: "Elapsed hours (may be negative).") var hours: String?
-    @Option(name: .customLong("from"), help: "Start time, ISO 8601 with UTC offset.") var from: String?
-    @Option(name: .customLong("to"), help: "End time, ISO 8601 with UTC offset.") var to: String?
+    @Option(name: .customLong("nuclide"), parsing: .unconditional, help: "y90 | ho166") var nuclide: String
+    @Option(name: .customLong("activity-gbq"), parsing: .unconditional, help: "Activity at the start (GBq).") var activityGBq: String
+    @Option(name: .customLong("hours"), parsing: .unconditional, help: "Elapsed hours (may be negative).") var hours: String?
+    @Option(name: .customLong("from"), parsing: .unconditional, help: "Start time, ISO 8601 with UTC offset.") var from: String?
+    @Option(name: .customLong("to"), parsing: .unconditional, help: "End time, ISO 8601 with UTC offset.") var to: String?
     @Flag(name: .customLong("json")) var json = false
 
     init() {}
@@ -136,12 +136,12 @@ struct VialCommand: EvaluatingCommand {
         catalogue vial that suffices is chosen, with the time at which that whole vial matches the need.
         """)
 
-    @Option(name: .customLong("device"), help: "glass | resin | quiremspheres") var device: String
-    @Option(name: .customLong("activity-gbq"), help: "Activity to inject at treatment (GBq).") var activityGBq: String
-    @Option(name: .customLong("residual-percent"), help: "Residual left in vial and lines (%), 0 ≤ r < 100.") var residualPercent: String
-    @Option(name: .customLong("hours"), help: "Hours from calibration to treatment (may be negative).") var hours: String?
-    @Option(name: .customLong("calibration-time"), help: "Vial calibration time, ISO 8601 with UTC offset.") var calibration: String?
-    @Option(name: .customLong("treatment-time"), help: "Treatment time, ISO 8601 with UTC offset.") var treatment: String?
+    @Option(name: .customLong("device"), parsing: .unconditional, help: "glass | resin | quiremspheres") var device: String
+    @Option(name: .customLong("activity-gbq"), parsing: .unconditional, help: "Activity to inject at treatment (GBq).") var activityGBq: String
+    @Option(name: .customLong("residual-percent"), parsing: .unconditional, help: "Residual left in vial and lines (%), 0 ≤ r < 100.") var residualPercent: String
+    @Option(name: .customLong("hours"), parsing: .unconditional, help: "Hours from calibration to treatment (may be negative).") var hours: String?
+    @Option(name: .customLong("calibration-time"), parsing: .unconditional, help: "Vial calibration time, ISO 8601 with UTC offset.") var calibration: String?
+    @Option(name: .customLong("treatment-time"), parsing: .unconditional, help: "Treatment time, ISO 8601 with UTC offset.") var treatment: String?
     @Flag(name: .customLong("json")) var json = false
 
     init() {}
@@ -196,8 +196,8 @@ struct DoseFactorCommand: EvaluatingCommand {
         abstract: "Derive the dose factor K (Gy·kg/GBq) from a half-life and a mean energy per decay.",
         discussion: "K = Ē · 1.602176634e-13 J/MeV · 1e9 · T½ · 3600 / ln 2. Without flags, prints the catalogue's devices.")
 
-    @Option(name: .customLong("half-life-h")) var halfLifeH: String?
-    @Option(name: .customLong("mean-energy-mev")) var meanEnergyMeV: String?
+    @Option(name: .customLong("half-life-h"), parsing: .unconditional) var halfLifeH: String?
+    @Option(name: .customLong("mean-energy-mev"), parsing: .unconditional) var meanEnergyMeV: String?
     @Flag(name: .customLong("json")) var json = false
 
     init() {}
@@ -222,5 +222,45 @@ struct DoseFactorCommand: EvaluatingCommand {
                             meanEnergyPerDecayMeV: e, status: .ok, checks: [],
                             assumptions: [Assumption(name: "joulePerMeV", value: UnitConversion.joulePerMeV, unit: "J/MeV", source: "SI 2019 exact elementary charge")])
         return try CommandOutput(result: result, text: "K = \(Format.number(k, significant: 6)) Gy·kg/GBq (\(Format.number(e)) MeV × \(Format.number(h)) h, complete decay in situ)", status: .ok)
+    }
+}
+
+struct TNRatioCommand: EvaluatingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tn-ratio",
+        abstract: "Tumour-to-normal-liver concentration ratio from SPECT counts and volumes.",
+        discussion: "R = (C_T / V_T) / (C_N / V_N), equal densities assumed. This is a concentration ratio, not Kao's activity ratio R′ = A_T/A_N.")
+
+    @Option(name: .customLong("tumor-counts"), parsing: .unconditional) var tumorCounts: String
+    @Option(name: .customLong("tumor-volume-ml"), parsing: .unconditional) var tumorVolumeMl: String
+    @Option(name: .customLong("normal-counts"), parsing: .unconditional) var normalCounts: String
+    @Option(name: .customLong("normal-volume-ml"), parsing: .unconditional) var normalVolumeMl: String
+    @Flag(name: .customLong("json")) var json = false
+
+    init() {}
+
+    struct Result: Encodable {
+        let tnRatio: Double
+        let status: Status
+        let checks: [Check]
+        let assumptions: [Assumption]
+    }
+
+    func evaluate() throws -> CommandOutput {
+        let positiveCounts = PlausibleRange(0, 1e12, "counts", includesLower: false)
+        let volume = PlausibleRange(0, 10_000, "mL", includesLower: false)
+        let ct = try positiveCounts.check(try parseNumber(tumorCounts, field: "--tumor-counts"), field: "--tumor-counts")
+        let vt = try volume.check(try parseNumber(tumorVolumeMl, field: "--tumor-volume-ml"), field: "--tumor-volume-ml")
+        let cn = try positiveCounts.check(try parseNumber(normalCounts, field: "--normal-counts"), field: "--normal-counts")
+        let vn = try volume.check(try parseNumber(normalVolumeMl, field: "--normal-volume-ml"), field: "--normal-volume-ml")
+        let r = Dosimetry.tumorToNormalRatio(tumorCounts: ct, tumorVolumeMl: vt, normalCounts: cn, normalVolumeMl: vn)
+        var checks: [Check] = []
+        if r < 1 {
+            checks.append(Check(name: "tnRatio", value: r, limit: 1, unit: "", kind: .atLeast, severity: .soft,
+                                source: "T/N < 1: the tumour takes up less than the normal liver"))
+        }
+        let status = overallStatus(checks)
+        return try CommandOutput(result: Result(tnRatio: r, status: status, checks: checks, assumptions: []),
+                                 text: "T/N = \(Format.number(r, significant: 5)) (concentration ratio)", status: status)
     }
 }

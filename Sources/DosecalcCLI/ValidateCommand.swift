@@ -10,7 +10,7 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Run every reference case (reference-data/cases/) and print a table; exit 1 if any fails.")
 
-    @Option(name: .customLong("filter"), help: "Only cases whose id contains this text.") var filter: String?
+    @Option(name: .customLong("filter"), parsing: .unconditional, help: "Only cases whose id contains this text.") var filter: String?
     @Flag(name: .customLong("failures-only"), help: "Print only failing rows.") var failuresOnly = false
     @Flag(name: .customLong("json")) var json = false
 

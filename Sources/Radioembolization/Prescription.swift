@@ -351,6 +351,10 @@ public enum Prescription {
         if r.device.id == "resin" {
             checks.append(Check(name: "lungShunt", value: r.lungShuntPercent, limit: limits.resinMaxLungShuntPercent, unit: "%", kind: .atMost, severity: .hard, source: limits.resinMaxLungShuntSource))
         }
+        if r.lungShuntPercent > 0 && r.lungShuntPercent < 1 {
+            checks.append(Check(name: "lungShuntPercentPlausible", value: r.lungShuntPercent, limit: 1, unit: "%", kind: .atLeast, severity: .soft,
+                                source: "--lung-shunt is in percent: \(Format.number(r.lungShuntPercent)) means \(Format.number(r.lungShuntPercent)) %, not a fraction; planar shunts below 1 % are rare, check the entry"))
+        }
         checks += extraChecks
         res.checks = checks
         res.assumptions = assumptions

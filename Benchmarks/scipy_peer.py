@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""DEB-IX-3C in numpy/scipy: the same model as Sources/Chemoembolization (dosecalc), for timing.
+
+Same equations, same parameters (deb.md §7.4, reference-data/deb-model.json), same grid
+(N_R = 20 equal shells per size class), same tolerances as the Swift/GSL solve, analytic
+Jacobian passed to the solver. Times one 28-day in-vivo solve of 150 mg DC Bead 100-300 µm at
+37.5 mg/mL (4 mL) and of the two-class 300-500 + 500-700 µm mixture, with solve_ivp BDF and
+LSODA, and prints µs per solve plus the headline outputs so the numbers can be compared with
+`dosecalc deb --json` (same case).
+
+Usage: python3 Benchmarks/scipy_peer.py [--repeat N] [--rtol R] [--atol A] [--json]
+"""
+import argparse
+import json
+import math
+import platform
+import time
+
+import numpy as np
+import scipy
+from scipy.integrate import solve_ivp
+
+P = dict(Q_packed=45.0, Kd=0.05, eps=0.9, phi=0.64, smax=0.20, Lref=25.0,
+         Db=1.0e-6 * 3600, Dt=2.47e-9 * 3600, t_sink=0.237 / 3600, kb=12.0,
+         VT=0.20, RT=30.0, CLT=4.0, kmet=0.0, fu=0.25,
+         CL=62.4, V1=17.7, Q2=50.7, V2=1830.0, Q3=28.4, V3=71.0, fCL=1.0, NR=20)
+
+
+def free_conc(u, Q, Kd, eps):
+    b = eps * Kd + Q - u
+    disc = np.sqrt(b * b + 4 * eps * u * Kd)
+    return np.where(b > 0, 2 * u * Kd / (b + disc), (-b + disc) / (2 * eps))
+
+
+def build(classes, p=P):
+    """classes: list of (d_nominal_um, loading_mg_per_mL, V_packed_mL)."""
+    NR = p["NR"]
+    Q = p["Q_packed"] / p["phi"]
+    K = len(classes)
+    n = NR * K + 8
+    geo = []
+    y0 = np.zeros(n)
+    dose = 0.0
+    AB0 = 0.0
+    for k, (d, L, Vp) in enumerate(classes):
+        R = 0.5 * d * (1 - p["smax"] * min(L / p["Lref"], 1.0)) * 1e-4
+        dr = R / NR
+        r = np.arange(NR + 1) * dr
+        V = 4.0 / 3.0 * math.pi * (r[1:] ** 3 - r[:-1] ** 3)
+        A = 4 * math.pi * r[1:] ** 2
+        Vtrue = p["phi"] * Vp
+        nb = Vtrue / (4.0 / 3.0 * math.pi * R ** 3)
+        gs = 1.0 / ((dr / 2) / (p["Db"] * A[-1]) + 1.0 / (4 * math.pi * R * p["Dt"]))
+        u0 = L / p["phi"]
+        c0 = float(free_conc(np.array(u0), Q, p["Kd"], p["eps"]))
+        D0 = p["Db"] / (p["eps"] + Q * p["Kd"] / (c0 + p["Kd"]) ** 2)
+        x = D0 * p["t_sink"] / R ** 2
+        fb = min(max(6 * math.sqrt(x / math.pi) - 3 * x, 0.0), 0.5)
+        Dk = L * Vp
+        dose += Dk
+        AB0 += fb * Dk
+        y0[k * NR:(k + 1) * NR] = u0 * (1 - fb)
+        geo.append(dict(V=V, A=A, dr=dr, nb=nb, gs=gs))
+    iB, iT, i1, i2, i3, iAp, iAT, iE = [NR * K + j for j in range(8)]
+    y0[iB] = AB0
+    Db, Kd, eps = p["Db"], p["Kd"], p["eps"]
+    VT, RT, CLT, kmet, fu = p["VT"], p["RT"], p["CLT"], p["kmet"], p["fu"]
+    CL, V1, Q2, V2, Q3, V3, fCL, kb = p["CL"], p["V1"], p["Q2"], p["V2"], p["Q3"], p["V3"], p["fCL"], p["kb"]
+
+    def rhs(t, y):
+        dy = np.empty_like(y)
+        CTf = y[iT] / (VT * RT)
+        Jsum = 0.0
+        for k, g in enumerate(geo):
+            u = y[k * NR:(k + 1) * NR]
+            c = free_conc(u, Q, Kd, eps)
+            F = np.empty(NR + 1)
+            F[0] = 0.0
+            F[1:NR] = Db * g["A"][:-1] * (c[:-1] - c[1:]) / g["dr"]
+            F[NR] = g["gs"] * (c[-1] - CTf / 1000.0)
+            dy[k * NR:(k + 1) * NR] = (F[:-1] - F[1:]) / g["V"]
+            Jsum += g["nb"] * F[NR]
+        Cp = y[i1] / V1
+        C2 = y[i2] / V2
+        C3 = y[i3] / V3
+        JTP = CLT * (CTf - fu * Cp)
+        dy[iB] = -kb * y[iB]
+        dy[iT] = Jsum - JTP - kmet * y[iT]
+        dy[i1] = kb * y[iB] + JTP - fCL * CL * Cp - Q2 * (Cp - C2) - Q3 * (Cp - C3)
+        dy[i2] = Q2 * (Cp - C2)
+        dy[i3] = Q3 * (Cp - C3)
+        dy[iAp] = Cp
+        dy[iAT] = y[iT] / VT
+        dy[iE] = fCL * CL * Cp + kmet * y[iT]
+        return dy
+
+    def jac(t, y):
+        J = np.zeros((n, n))
+        for k, g in enumerate(geo):
+            o = k * NR
+            u = y[o:o + NR]
+            c = free_conc(u, Q, Kd, eps)
+            dc = 1.0 / (eps + Q * Kd / (c + Kd) ** 2)
+            a = Db * g["A"][:-1] / g["dr"]          # interior face conductances, faces 1..NR-1
+            V = g["V"]
+            for i in range(NR):
+                if i > 0:   # inflow face i (between shell i-1 and i)
+                    J[o + i, o + i - 1] += a[i - 1] * dc[i - 1] / V[i]
+                    J[o + i, o + i] -= a[i - 1] * dc[i] / V[i]
+                if i < NR - 1:
+                    J[o + i, o + i] -= a[i] * dc[i] / V[i]
+                    J[o + i, o + i + 1] += a[i] * dc[i + 1] / V[i]
+            J[o + NR - 1, o + NR - 1] -= g["gs"] * dc[-1] / V[-1]
+            J[o + NR - 1, iT] += g["gs"] / (1000.0 * VT * RT) / V[-1]
+            J[iT, o + NR - 1] += g["nb"] * g["gs"] * dc[-1]
+            J[iT, iT] -= g["nb"] * g["gs"] / (1000.0 * VT * RT)
+        J[iB, iB] = -kb
+        J[iT, iT] += -CLT / (VT * RT) - kmet
+        J[iT, i1] += CLT * fu / V1
+        J[i1, iB] = kb
+        J[i1, iT] = CLT / (VT * RT)
+        J[i1, i1] = -CLT * fu / V1 - fCL * CL / V1 - Q2 / V1 - Q3 / V1
+        J[i1, i2] = Q2 / V2
+        J[i1, i3] = Q3 / V3
+        J[i2, i1] = Q2 / V1
+        J[i2, i2] = -Q2 / V2
+        J[i3, i1] = Q3 / V1
+        J[i3, i3] = -Q3 / V3
+        J[iAp, i1] = 1 / V1
+        J[iAT, iT] = 1 / VT
+        J[iE, i1] = fCL * CL / V1
+        J[iE, iT] = kmet
+        return J
+
+    def bead_mass(y):
+        return sum(g["nb"] * float(np.dot(g["V"], y[k * NR:(k + 1) * NR])) for k, g in enumerate(geo))
+
+    idx = dict(B=iB, T=iT, A1=i1, A2=i2, A3=i3, AUCp=iAp, AUCT=iAT, E=iE)
+    return rhs, jac, y0, dose, bead_mass, idx
+
+
+def summarise(sol, dose, bead_mass, idx, t_eval):
+    y = sol.y
+    out = {}
+    for d in (1, 7, 14, 28):
+        j = int(np.argmin(abs(t_eval - 24 * d)))
+        out[f"eluted_{d}d_pct"] = 100 * (1 - bead_mass(y[:, j]) / dose)
+    cp = 1000 * y[idx["A1"]] / P["V1"]
+    out["Cp_max_sampled_ng_per_mL"] = float(cp.max())
+    out["AUCp_ng_h_per_mL"] = 1000 * float(y[idx["AUCp"], -1])
+    yend = y[:, -1]
+    total = bead_mass(yend) + sum(yend[idx[k]] for k in ("B", "T", "A1", "A2", "A3", "E"))
+    out["mass_balance_rel"] = abs(total - dose) / dose
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--rtol", type=float, default=1e-10)
+    ap.add_argument("--atol", type=float, default=1e-12)
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    cases = {
+        "DC100-300_150mg_37.5": [(200.0, 37.5, 4.0)],
+        "DC300-500+500-700_2x75mg": [(400.0, 37.5, 2.0), (600.0, 37.5, 2.0)],
+    }
+    # Same output grid as the Swift solve's summary grid: the peak bracket and the reported days.
+    t_eval = np.array(sorted(set([0.05 * i for i in range(1, 41)] + [24.0 * d for d in (1, 7, 14, 28)])))
+    results = {"machine": platform.processor() or platform.machine(), "python": platform.python_version(),
+               "numpy": np.__version__, "scipy": scipy.__version__, "rtol": a.rtol, "atol": a.atol, "cases": {}}
+    for name, classes in cases.items():
+        rhs, jac, y0, dose, bead_mass, idx = build(classes)
+        res = {}
+        for method in ("BDF", "LSODA"):
+            times = []
+            sol = None
+            for _ in range(a.repeat):
+                t0 = time.perf_counter()
+                sol = solve_ivp(rhs, (0.0, 28 * 24.0), y0, method=method, t_eval=t_eval, jac=jac,
+                                rtol=a.rtol, atol=a.atol)
+                times.append(time.perf_counter() - t0)
+            assert sol.success, sol.message
+            s = summarise(sol, dose, bead_mass, idx, t_eval)
+            s["us_per_solve_median"] = 1e6 * float(np.median(times))
+            s["us_per_solve_min"] = 1e6 * float(np.min(times))
+            s["nfev"] = int(sol.nfev)
+            s["njev"] = int(sol.njev)
+            res[method] = s
+        results["cases"][name] = res
+    if a.json:
+        print(json.dumps(results, indent=1))
+    else:
+        for name, res in results["cases"].items():
+            for m, s in res.items():
+                print(f"{name:28s} {m:6s} median {s['us_per_solve_median']:10.0f} µs  min {s['us_per_solve_min']:10.0f} µs  "
+                      f"nfev {s['nfev']:6d}  eluted28 {s['eluted_28d_pct']:.4f} %  mass balance {s['mass_balance_rel']:.1e}")
+
+
+if __name__ == "__main__":
+    main()
