@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import DosecalcCore
+import Foundation
+
+/// `dosecalc plan --input patient.json`: one patient, their anatomy and the treatment asked for.
+/// Every numeric field carries its unit in its name. See README "Planner input".
+public struct PlanInput: Codable, Sendable {
+    public var patient: Patient
+    public var anatomy: Anatomy?
+    public var treatment: Treatment
+
+    public struct Patient: Codable, Sendable {
+        public var id: String
+        public var heightCm: Double
+        public var weightKg: Double
+        public var cirrhosis: Bool?
+        public var histology: String?
+        public var labs: Labs
+        public var priorTreatments: [PriorTreatment]?
+        /// Prior mediastinal/chest irradiation or cardiotoxic co-therapy (doxorubicin lifetime limit 450 mg/m²).
+        public var priorChestIrradiation: Bool?
+        /// BSA formula for mg/m² (default DuBois).
+        public var bsaFormula: String?
+    }
+
+    public struct Labs: Codable, Sendable {
+        public var bilirubinMgPerDl: Double?
+        public var bilirubinUmolPerL: Double?
+        public var albuminGPerDl: Double?
+        public var albuminGPerL: Double?
+        public var inr: Double
+        public var ascites: String
+        public var encephalopathy: String
+    }
+
+    public struct PriorTreatment: Codable, Sendable {
+        public var kind: String
+        public var date: String?
+        public var lungDoseGy: Double?
+        public var doxorubicinMg: Double?
+    }
+
+    public struct Anatomy: Codable, Sendable {
+        public var lungShuntPercent: Double
+        public var lungMassG: Double?
+        public var wholeNormalLiverMassG: Double
+        public var territories: [Territory]
+    }
+
+    public struct Territory: Codable, Sendable {
+        public var name: String
+        public var normalLiverMassG: Double
+        public var tumors: [Tumor]
+    }
+
+    public struct Tumor: Codable, Sendable {
+        public var name: String
+        public var massG: Double
+        public var tnRatio: Double
+    }
+
+    public struct Treatment: Codable, Sendable {
+        /// y90-glass | y90-resin | ho166 | deb
+        public var modality: String
+        public var tumorTargetGy: Double?
+        public var calibrationTime: String?
+        public var earliestTreatmentTime: String?
+        public var latestTreatmentTime: String?
+        /// Activity left in vial and lines, percent (default: the device's published median).
+        public var residualPercent: Double?
+        /// Overrides of the constraint set's normal-liver limits (Gy), reported as given.
+        public var wholeNormalLiverLimitGy: Double?
+        public var perfusedNormalLiverLimitGy: Double?
+        // DEB
+        public var product: String?
+        public var sizes: [String]?
+        public var targetDoxorubicinMg: Double?
+        public var plasmaPeakLimitNgPerMl: Double?
+        public var maxBeadVolumeMl: Double?
+        public var loadingsMgPerMl: [Double]?
+    }
+
+    /// Decodes the input; a missing field, a wrong type or an unknown key is an `InputError` naming it.
+    public static func decode(_ data: Data) throws -> PlanInput {
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw InputError(field: "--input", "is not valid JSON: \(error.localizedDescription)")
+        }
+        try rejectUnknownKeys(object, schema: PlanInput.schema, path: "")
+        do {
+            return try JSONDecoder().decode(PlanInput.self, from: data)
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            throw InputError(field: fieldPath(ctx.codingPath + [key]), "is required")
+        } catch let DecodingError.typeMismatch(type, ctx) {
+            throw InputError(field: fieldPath(ctx.codingPath), "must be of type \(type)")
+        } catch let DecodingError.valueNotFound(type, ctx) {
+            throw InputError(field: fieldPath(ctx.codingPath), "must be a \(type), not null")
+        } catch let DecodingError.dataCorrupted(ctx) {
+            throw InputError(field: fieldPath(ctx.codingPath), ctx.debugDescription)
+        }
+    }
+
+    static func fieldPath(_ keys: [any CodingKey]) -> String {
+        var s = ""
+        for k in keys {
+            if let i = k.intValue { s += "[\(i)]" } else { s += (s.isEmpty ? "" : ".") + k.stringValue }
+        }
+        return s.isEmpty ? "input" : s
+    }
+
+    /// The accepted keys, so that a misspelt key ("bilirubinMgDl") is refused instead of ignored.
+    indirect enum Schema: Sendable { case object([String: Schema]); case array(Schema); case leaf }
+    static let schema: Schema = .object([
+        "patient": .object([
+            "id": .leaf, "heightCm": .leaf, "weightKg": .leaf, "cirrhosis": .leaf, "histology": .leaf,
+            "priorChestIrradiation": .leaf, "bsaFormula": .leaf,
+            "labs": .object(["bilirubinMgPerDl": .leaf, "bilirubinUmolPerL": .leaf, "albuminGPerDl": .leaf, "albuminGPerL": .leaf,
+                             "inr": .leaf, "ascites": .leaf, "encephalopathy": .leaf]),
+            "priorTreatments": .array(.object(["kind": .leaf, "date": .leaf, "lungDoseGy": .leaf, "doxorubicinMg": .leaf])),
+        ]),
+        "anatomy": .object([
+            "lungShuntPercent": .leaf, "lungMassG": .leaf, "wholeNormalLiverMassG": .leaf,
+            "territories": .array(.object(["name": .leaf, "normalLiverMassG": .leaf,
+                                           "tumors": .array(.object(["name": .leaf, "massG": .leaf, "tnRatio": .leaf]))])),
+        ]),
+        "treatment": .object([
+            "modality": .leaf, "tumorTargetGy": .leaf, "calibrationTime": .leaf, "earliestTreatmentTime": .leaf,
+            "latestTreatmentTime": .leaf, "residualPercent": .leaf, "wholeNormalLiverLimitGy": .leaf, "perfusedNormalLiverLimitGy": .leaf, "product": .leaf, "sizes": .leaf,
+            "targetDoxorubicinMg": .leaf, "plasmaPeakLimitNgPerMl": .leaf, "maxBeadVolumeMl": .leaf, "loadingsMgPerMl": .leaf,
+        ]),
+        "description": .leaf, "note": .leaf,
+    ])
+
+    static func rejectUnknownKeys(_ value: Any, schema: Schema, path: String) throws {
+        switch schema {
+        case .leaf: return
+        case .array(let element):
+            guard let a = value as? [Any] else { throw InputError(field: path, "must be an array") }
+            for (i, v) in a.enumerated() { try rejectUnknownKeys(v, schema: element, path: "\(path)[\(i)]") }
+        case .object(let keys):
+            guard let o = value as? [String: Any] else { throw InputError(field: path.isEmpty ? "input" : path, "must be an object") }
+            for (k, v) in o {
+                let p = path.isEmpty ? k : "\(path).\(k)"
+                guard let sub = keys[k] else {
+                    throw InputError(field: p, "is not a known field; known here: \(keys.keys.sorted().joined(separator: ", "))")
+                }
+                try rejectUnknownKeys(v, schema: sub, path: p)
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import DosecalcCore
+
+/// A drug-eluting-bead plan.
+public struct ChemoembolizationPlan: Codable, Sendable {
+    public var product: String
+    /// Bead size class, e.g. "100-300" (µm).
+    public var size: String
+    public var doxorubicinMg: Double
+    public var loadingMgPerMl: Double
+    public var beadVolumeMl: Double
+    public var plasmaPeakNgPerMl: Double
+    public var plasmaPeakTimeH: Double
+    public var tissuePeakUM: Double
+    /// Local exposure that the plan maximises: tissue AUC over 28 days (µg·h/mL).
+    public var tissueAucUgHPerMl: Double
+    public var elutedPercentByDay: [String: Double]
+    /// The largest session dose the dose rules allow (mg), and which rule set it.
+    public var doseCapMg: Double
+    public var doseCapRule: String
+    public var bindingConstraint: String
+    /// Every size and loading the search evaluated, best first.
+    public var candidates: [Candidate]
+    /// Time series of the chosen plan, for the report's plots.
+    public var curves: Curves
+
+    public struct Candidate: Codable, Sendable {
+        public var size: String
+        public var loadingMgPerMl: Double
+        public var doxorubicinMg: Double
+        public var beadVolumeMl: Double
+        public var plasmaPeakNgPerMl: Double
+        public var tissueAucUgHPerMl: Double
+        public var limitedBy: String
+    }
+
+    public struct Curves: Codable, Sendable {
+        public var timesH: [Double]
+        public var plasmaNgPerMl: [Double]
+        public var tissueUM: [Double]
+        public var elutedPercent: [Double]
+    }
+}
+
+/// What `dosecalc plan` prints.
+public struct PlanResult: Codable, Sendable {
+    public var patientId: String
+    public var modality: String
+    public var status: Status
+    public var reasons: [String]
+    public var assessment: AssessmentSummary
+    public var checks: [Check]
+    public var radioembolization: RadioembolizationPlan?
+    public var chemoembolization: ChemoembolizationPlan?
+    public var assumptions: [Assumption]
+}
