@@ -1,10 +1,195 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import Chemoembolization
 import DosecalcCore
+import GSLKit
+import PatientAssessment
 
-/// Drug-eluting-bead planning (filled in once the elution model lands).
+/// Drug-eluting-bead (DEB-TACE) planning with the elution model.
+///
+/// For each allowed size class, and each loading L, the dose is the largest that the rules allow:
+///
+///     dose(L) = min(session cap after the bilirubin reduction, lifetime remainder, requested dose,
+///                   V_max · L, dose at which the plasma peak reaches its limit)
+///
+/// The last term is found with GSL's Brent root finder on peak(dose) − limit. The plan is the size and
+/// loading whose dose gives the most local exposure, which is the model's tissue AUC over 28 days. The
+/// loading is searched with GSL's Brent minimiser on −exposure over [L_min, L_max], or over the loadings
+/// given in the input.
 public enum DEBPlanner {
-    public static func plan(_ input: PlanInput, assessment: AssessmentSummary, constraints: ChemoembolizationConstraints)
+    /// Lower end of the loading search (mg/mL). Clinical loadings are 25–37.5 mg/mL (DC Bead IFU [R]);
+    /// 10 mg/mL keeps the search inside physically meaningful loadings while letting volume-bound plans spread the drug.
+    static let minimumLoadingMgPerMl = 10.0
+    /// Exposure horizon (days): tissue AUC over 0–28 d, the model's calibrated range (deb.md §8.1).
+    static let exposureDays = 28.0
+
+    struct Evaluation {
+        let size: BeadSize
+        let loading: Double
+        let dose: Double
+        let peak: Double
+        let exposure: Double
+        let limitedBy: String
+    }
+
+    public static func plan(_ input: PlanInput, assessment a: AssessmentSummary, constraints c: ChemoembolizationConstraints)
         throws -> (plan: ChemoembolizationPlan, checks: [Check], status: Status, reasons: [String], assumptions: [Assumption]) {
-        throw InputError(field: "treatment.modality", "deb planning is not available yet")
+        let t = input.treatment
+        let catalogue = try BeadCatalogue.load()
+        let product = try catalogue.product(t.product ?? "dc-bead", field: "treatment.product")
+        let sizeIDs = t.sizes ?? product.sizes.map(\.id)
+        guard !sizeIDs.isEmpty else { throw InputError(field: "treatment.sizes", "must list at least one size class") }
+        let sizes = try sizeIDs.enumerated().map { try product.size($0.element, field: "treatment.sizes[\($0.offset)]") }
+        let parameters = try DEBModelParameters.load()
+        var reasons: [String] = []
+
+        // --- the dose rules ------------------------------------------------------------------------
+        let sessionLimit = c.sessionDoseMg.limit
+        let bilirubinFactor = a.doxorubicinBilirubinDosePercent / 100
+        let sessionCap = sessionLimit * bilirubinFactor
+        let lifetimeLimitMgPerM2 = a.doxorubicinLifetimeLimitMgPerM2
+        let lifetimeRemainingMg = max(0, lifetimeLimitMgPerM2 * a.bsaM2 - a.priorDoxorubicinMg)
+        let peakLimit = try PlausibleRange(1, 10_000, "ng/mL").check(t.plasmaPeakLimitNgPerMl ?? c.plasmaPeakNgPerMl.limit, field: "treatment.plasmaPeakLimitNgPerMl")
+        let volumeLimit = try PlausibleRange(0.1, 20, "mL").check(t.maxBeadVolumeMl ?? c.beadVolumeMl.limit, field: "treatment.maxBeadVolumeMl")
+        var requested: Double? = nil
+        if let r = t.targetDoxorubicinMg {
+            requested = try PlausibleRange(0, 300, "mg", includesLower: false).check(r, field: "treatment.targetDoxorubicinMg")
+        }
+        var caps: [(String, Double)] = [("sessionDose", sessionCap), ("lifetimeDose", lifetimeRemainingMg)]
+        if let r = requested { caps.append(("requestedDose", r)) }
+        let capMg = caps.map(\.1).min()!
+        let capRule = caps.min { $0.1 < $1.1 }!.0
+        let loadingMax = product.recommendedMaxLoadingMgPerMl ?? product.maxLoadingMgPerMl
+        var loadings: [Double]? = nil
+        if let ls = t.loadingsMgPerMl {
+            guard !ls.isEmpty else { throw InputError(field: "treatment.loadingsMgPerMl", "must list at least one loading") }
+            loadings = try ls.enumerated().map {
+                try PlausibleRange(0, product.maxLoadingMgPerMl, "mg/mL (\(product.name) capacity)", includesLower: false)
+                    .check($0.element, field: "treatment.loadingsMgPerMl[\($0.offset)]")
+            }
+        }
+
+        // --- the search -----------------------------------------------------------------------------
+        var options = SimulationOptions()
+        options.relTol = 1e-9
+        options.absTol = 1e-12
+        func simulate(_ size: BeadSize, _ loading: Double, _ dose: Double, days: Double) throws -> DEBResult {
+            let deposit = try BeadDeposit(product: product, size: size, loadingMgPerMl: loading, doseMg: dose)
+            return try ElutionModel.simulate(treatment: DEBTreatment(deposits: [deposit]), days: days, parameters: parameters, options: options)
+        }
+        /// The plasma peak comes from the delivery burst within minutes; 6 h of model time holds it.
+        func peak(_ size: BeadSize, _ loading: Double, _ dose: Double) throws -> Double {
+            try simulate(size, loading, dose, days: 0.25).summary.plasmaPeakNgPerMl
+        }
+        func evaluate(_ size: BeadSize, _ loading: Double) throws -> Evaluation {
+            var dose = min(capMg, volumeLimit * loading)
+            var limitedBy = volumeLimit * loading < capMg ? "beadVolume" : capRule
+            if dose > 0, try peak(size, loading, dose) > peakLimit {
+                let root = try RootFinder.brent(lower: dose * 1e-6, upper: dose, absTol: 1e-6, relTol: 1e-7) {
+                    try peak(size, loading, $0) - peakLimit
+                }
+                dose = root.lower      // the side of the bracket that keeps the peak under the limit
+                limitedBy = "plasmaPeak"
+            }
+            guard dose > 0 else { return Evaluation(size: size, loading: loading, dose: 0, peak: 0, exposure: 0, limitedBy: limitedBy) }
+            let r = try simulate(size, loading, dose, days: exposureDays)
+            return Evaluation(size: size, loading: loading, dose: dose, peak: r.summary.plasmaPeakNgPerMl,
+                              exposure: r.summary.tissueAuc0to28dUgHPerMl ?? r.summary.tissueAucUgHPerMl, limitedBy: limitedBy)
+        }
+
+        var evaluations: [Evaluation] = []
+        if capMg > 0 {
+            for size in sizes {
+                if let ls = loadings {
+                    for l in ls { evaluations.append(try evaluate(size, l)) }
+                    continue
+                }
+                let lo = min(minimumLoadingMgPerMl, loadingMax), hi = loadingMax
+                var cache: [Double: Evaluation] = [:]
+                func ev(_ l: Double) throws -> Evaluation {
+                    if let e = cache[l] { return e }
+                    let e = try evaluate(size, l)
+                    cache[l] = e
+                    return e
+                }
+                let eLo = try ev(lo), eHi = try ev(hi)
+                let guess = lo + 0.618 * (hi - lo)
+                let eGuess = try ev(guess)
+                if hi > lo, eGuess.exposure > max(eLo.exposure, eHi.exposure) {
+                    let m = try Minimizer.brent(lower: lo, upper: hi, guess: guess, absTol: 0.05, relTol: 0) { -(try ev($0).exposure) }
+                    _ = try ev(m.x[0])
+                }
+                evaluations += cache.values
+            }
+        }
+        evaluations.sort { $0.exposure > $1.exposure }
+        let best = evaluations.first
+
+        // --- the chosen plan, simulated in full -----------------------------------------------------
+        let days = max(exposureDays, 28)
+        var planPeak = 0.0, planPeakTime = 0.0, tissuePeak = 0.0, exposure = 0.0
+        var eluted: [String: Double] = [:]
+        var curves = ChemoembolizationPlan.Curves(timesH: [], plasmaNgPerMl: [], tissueUM: [], elutedPercent: [])
+        if let b = best, b.dose > 0 {
+            let r = try simulate(b.size, b.loading, b.dose, days: days)
+            planPeak = r.summary.plasmaPeakNgPerMl
+            planPeakTime = r.summary.plasmaPeakTimeH
+            tissuePeak = r.summary.tissuePeakUM
+            exposure = r.summary.tissueAuc0to28dUgHPerMl ?? r.summary.tissueAucUgHPerMl
+            eluted = r.summary.elutedPercentByDay
+            curves = .init(timesH: r.timesH, plasmaNgPerMl: r.plasmaNgPerMl, tissueUM: r.tissueUM, elutedPercent: r.elutedPercent)
+        }
+        let dose = best?.dose ?? 0
+        let loading = best?.loading ?? loadingMax
+        let volume = dose > 0 ? dose / loading : 0
+
+        // --- checks ---------------------------------------------------------------------------------
+        let binding = best?.limitedBy ?? capRule
+        var checks: [Check] = [
+            Check(name: "sessionDose", value: dose, limit: sessionCap, unit: "mg", kind: .atMost, severity: .hard,
+                  source: c.sessionDoseMg.source + (bilirubinFactor < 1 ? "; reduced to \(Format.number(a.doxorubicinBilirubinDosePercent)) % for bilirubin \(Format.number(a.bilirubinMgPerDl)) mg/dL (\(c.bilirubinReduction.source))" : ""),
+                  binding: binding == "sessionDose"),
+            Check(name: "lifetimeDose", value: (a.priorDoxorubicinMg + dose) / a.bsaM2, limit: lifetimeLimitMgPerM2, unit: "mg/m²", kind: .atMost, severity: .hard,
+                  source: c.lifetimeMgPerM2.source + " (BSA \(a.bsaFormula) \(Format.fixed(a.bsaM2, 3)) m²)", binding: binding == "lifetimeDose"),
+            Check(name: "plasmaPeak", value: planPeak, limit: peakLimit, unit: "ng/mL", kind: .atMost, severity: .hard,
+                  source: t.plasmaPeakLimitNgPerMl != nil ? "given in the input (treatment.plasmaPeakLimitNgPerMl)" : c.plasmaPeakNgPerMl.source,
+                  binding: binding == "plasmaPeak"),
+            Check(name: "beadVolume", value: volume, limit: volumeLimit, unit: "mL", kind: .atMost, severity: .hard,
+                  source: t.maxBeadVolumeMl != nil ? "given in the input (treatment.maxBeadVolumeMl)" : c.beadVolumeMl.source, binding: binding == "beadVolume"),
+            Check(name: "bilirubinForDoxorubicin", value: a.bilirubinMgPerDl, limit: 5.0, unit: "mg/dL", kind: .atMost, severity: .hard,
+                  source: c.bilirubinReduction.source),
+            Check(name: "childPughForDoxorubicin", value: Double(a.childPughScore), limit: 9, unit: "points", kind: .atMost, severity: .hard,
+                  source: "doxorubicin is contraindicated in severe hepatic impairment, Child–Pugh C (score ≥ 10) (MIMS doxorubicin label [V, helper note]; US label [R])"),
+        ]
+        if let r = requested {
+            checks.append(Check(name: "requestedDose", value: dose, limit: r, unit: "mg", kind: .atLeast, severity: .soft,
+                                source: "given in the input (treatment.targetDoxorubicinMg)", binding: binding == "requestedDose"))
+        }
+        if product.confidence != .calibrated {
+            checks.append(Check(name: "modelCalibration", value: 0, limit: 1, unit: "", kind: .atLeast, severity: .soft,
+                                source: "\(product.name): model parameters derived, low confidence — \(product.confidenceNote)"))
+        }
+        var status = overallStatus(checks.filter { $0.name != "requestedDose" })
+        if let r = requested, dose < r * (1 - 1e-6) {
+            status = max(status, .infeasible)
+            reasons.append("infeasible: the requested \(Format.number(r)) mg cannot be given; the largest dose the limits allow is \(Format.fixed(dose, 1)) mg, bound by \(binding)")
+        }
+        if capMg <= 0 {
+            status = .contraindicated
+            reasons.append(bilirubinFactor == 0 ? "contraindicated: bilirubin \(Format.number(a.bilirubinMgPerDl)) mg/dL > 5 mg/dL, doxorubicin must not be given"
+                                                : "contraindicated: the lifetime doxorubicin dose is already reached")
+        }
+        for ch in checks where !ch.passed && ch.severity == .hard { reasons.append("contraindicated: " + ch.reason) }
+
+        let plan = ChemoembolizationPlan(
+            product: product.id, size: best?.size.id ?? sizes[0].id, doxorubicinMg: dose, loadingMgPerMl: loading, beadVolumeMl: volume,
+            plasmaPeakNgPerMl: planPeak, plasmaPeakTimeH: planPeakTime, tissuePeakUM: tissuePeak, tissueAucUgHPerMl: exposure,
+            elutedPercentByDay: eluted, doseCapMg: capMg, doseCapRule: capRule, bindingConstraint: binding,
+            candidates: evaluations.map { .init(size: $0.size.id, loadingMgPerMl: $0.loading, doxorubicinMg: $0.dose, beadVolumeMl: $0.dose / $0.loading,
+                                                plasmaPeakNgPerMl: $0.peak, tissueAucUgHPerMl: $0.exposure, limitedBy: $0.limitedBy) },
+            curves: curves)
+        var assumptions = parameters.assumptions()
+        assumptions.append(Assumption(name: "exposureMetric: tissue AUC 0–\(Format.number(exposureDays)) d", value: exposureDays, unit: "d",
+                                      source: "model's calibrated range is days 1–28 (deb.md §8.1: the 90-day tail is too slow)"))
+        return (plan, checks, status, reasons, assumptions)
     }
 }

@@ -267,6 +267,72 @@ assess_case("CP-01", "standard Child–Pugh table; " + SRC, {"bilirubinMgPerDl":
 assess_case("CP-02", "standard Child–Pugh table; " + SRC, {"bilirubinMgPerDl": 1.0, "albuminGPerDl": 4.0, "inr": 1.1, "ascites": "none", "encephalopathy": "none"},
             [num("assessment.childPughScore", 5, abs_=0), eq("assessment.childPughClass", "A")])
 
+
+# ---------------- DEB-TACE planning ----------------
+DEBSRC = "deb_cases.json (fact base; scipy BDF reference implementation of the DEB-IX-3C model)"
+def deb_patient(pid, bili=0.9, prior_mg=None, chest=False, h=170, w=72):
+    p = patient(pid, bili=bili, alb=3.8, histology="HCC", cirrhosis=True, h=h, w=w)
+    if prior_mg: p["priorTreatments"] = [{"kind": "deb-tace", "date": "2025-09-01", "doxorubicinMg": prior_mg}]
+    if chest: p["priorChestIrradiation"] = True
+    return p
+def dubois(h, w): return 0.007184 * w ** 0.425 * h ** 0.725
+
+obj = {"description": "DEB-TACE, DC Bead 100–300 or 300–500 µm, normal bilirubin: the 150 mg session cap binds; the faster-eluting 100–300 µm beads at 37.5 mg/mL (4 mL) give the most 28-day tissue exposure.",
+       "patient": deb_patient("DEB-01"), "treatment": {"modality": "deb", "product": "dc-bead", "sizes": ["100-300", "300-500"], "targetDoxorubicinMg": 150}}
+write("deb-01-hcc-dc-bead.json", obj)
+case("DEB-01", "session cap 150 mg (Poon 2007; Varela 2007); dose = min(150, 4 mL × 37.5 mg/mL) = 150 mg by hand; peak and exposure from " + DEBSRC + " case invivo_DC100-300_150mg_37.5", "computed",
+     "deb-01-hcc-dc-bead.json",
+     [num("chemoembolization.doxorubicinMg", 150, rel=1e-9), eq("chemoembolization.size", "100-300"), num("chemoembolization.loadingMgPerMl", 37.5, rel=1e-9),
+      num("chemoembolization.beadVolumeMl", 4.0, rel=1e-9), num("chemoembolization.plasmaPeakNgPerMl", 119.42801558581482, rel=2e-3),
+      num("chemoembolization.tissueAucUgHPerMl", 455.1399826452918, rel=2e-3), eq("chemoembolization.bindingConstraint", "sessionDose"), eq("status", "ok")])
+
+obj = {"description": "DEB-TACE with bilirubin 2.0 mg/dL: the doxorubicin dose is halved (label: 1.2–3.0 mg/dL → 50 %), so 75 mg; loading 25 mg/mL as given → 3 mL of 100–300 µm DC Bead.",
+       "patient": deb_patient("DEB-02", bili=2.0), "treatment": {"modality": "deb", "product": "dc-bead", "sizes": ["100-300"], "loadingsMgPerMl": [25]}}
+write("deb-02-bilirubin-halved.json", obj)
+case("DEB-02", "doxorubicin label bilirubin 1.2–3.0 mg/dL → 50 % (GLOWM monograph); 150 × 0.5 = 75 mg, 75/25 = 3 mL by hand; peak and exposure from " + DEBSRC + " case invivo_DC100-300_75mg_25", "computed",
+     "deb-02-bilirubin-halved.json",
+     [num("chemoembolization.doxorubicinMg", 75, rel=1e-9), num("chemoembolization.beadVolumeMl", 3.0, rel=1e-9), num("chemoembolization.doseCapMg", 75, rel=1e-9),
+      num("chemoembolization.plasmaPeakNgPerMl", 23.106958672296997, rel=2e-3), num("chemoembolization.tissueAucUgHPerMl", 173.2456465885282, rel=2e-3),
+      eq("chemoembolization.bindingConstraint", "sessionDose"), num("assessment.doxorubicinBilirubinDosePercent", 50, abs_=0)],
+     exitCode=0)
+
+obj = {"description": "DEB-TACE with a plasma-peak limit of 50 ng/mL (configurable; default 160): 150 mg of 300–500 µm beads at 37.5 mg/mL would peak near 60 ng/mL, so the dose is reduced until the peak equals the limit.",
+       "patient": deb_patient("DEB-03"), "treatment": {"modality": "deb", "product": "dc-bead", "sizes": ["300-500"], "loadingsMgPerMl": [37.5], "plasmaPeakLimitNgPerMl": 50}}
+write("deb-03-plasma-peak-binds.json", obj)
+case("DEB-03", "150 mg of 300–500 µm at 37.5 mg/mL peaks at 59.96 ng/mL (" + DEBSRC + "), above the 50 ng/mL limit given: the planner must land the peak on the limit (GSL Brent root)", "computed",
+     "deb-03-plasma-peak-binds.json",
+     [num("chemoembolization.plasmaPeakNgPerMl", 50.0, rel=1e-4), eq("chemoembolization.bindingConstraint", "plasmaPeak"),
+      {"path": "chemoembolization.doxorubicinMg", "min": 100, "max": 149}, eq("status", "ok")])
+
+bsa = dubois(170, 72)
+rem = 550 * bsa - 900
+obj = {"description": "DEB-TACE after 900 mg of earlier doxorubicin: the lifetime 550 mg/m² (DuBois BSA) leaves less than the session cap.",
+       "patient": deb_patient("DEB-04", prior_mg=900), "treatment": {"modality": "deb", "product": "dc-bead", "sizes": ["300-500"], "loadingsMgPerMl": [37.5]}}
+write("deb-04-lifetime-binds.json", obj)
+case("DEB-04", "lifetime 550 mg/m² (GLOWM monograph); hand: 550 × %.4f m² − 900 mg = %.3f mg" % (bsa, rem), "computed", "deb-04-lifetime-binds.json",
+     [num("chemoembolization.doxorubicinMg", rem, rel=1e-9), eq("chemoembolization.bindingConstraint", "lifetimeDose"),
+      num("checks[name=lifetimeDose].value", 550, rel=1e-9), num("assessment.bsaM2", bsa, rel=1e-9)])
+
+rem2 = 450 * bsa - 700
+obj = {"description": "DEB-TACE after chest irradiation and 700 mg of earlier doxorubicin: lifetime limit 450 mg/m².",
+       "patient": deb_patient("DEB-05", prior_mg=700, chest=True), "treatment": {"modality": "deb", "product": "dc-bead", "sizes": ["300-500"], "loadingsMgPerMl": [37.5]}}
+write("deb-05-chest-irradiation.json", obj)
+case("DEB-05", "lifetime 450 mg/m² after chest irradiation (GLOWM monograph); hand: 450 × %.4f − 700 = %.3f mg" % (bsa, rem2), "computed", "deb-05-chest-irradiation.json",
+     [num("chemoembolization.doxorubicinMg", rem2, rel=1e-9), eq("chemoembolization.bindingConstraint", "lifetimeDose"),
+      num("assessment.doxorubicinLifetimeLimitMgPerM2", 450, abs_=0)])
+
+obj = {"description": "Bilirubin 6 mg/dL: doxorubicin must not be given.",
+       "patient": deb_patient("DEB-06", bili=6.0), "treatment": {"modality": "deb", "product": "dc-bead"}}
+write("deb-06-bilirubin-contraindicated.json", obj)
+case("DEB-06", "doxorubicin label: bilirubin > 5 mg/dL → do not give", "safety", "deb-06-bilirubin-contraindicated.json",
+     [eq("status", "contraindicated"), num("chemoembolization.doxorubicinMg", 0, abs_=0)], exitCode=3)
+
+obj = {"description": "Requested 150 mg with a 2 mL bead limit at 37.5 mg/mL: only 75 mg fit, so the request is infeasible and the best plan is shown.",
+       "patient": deb_patient("DEB-07"), "treatment": {"modality": "deb", "product": "dc-bead", "sizes": ["300-500"], "loadingsMgPerMl": [37.5], "targetDoxorubicinMg": 150, "maxBeadVolumeMl": 2}}
+write("deb-07-volume-infeasible.json", obj)
+case("DEB-07", "hand: 2 mL × 37.5 mg/mL = 75 mg < 150 mg requested", "computed", "deb-07-volume-infeasible.json",
+     [num("chemoembolization.doxorubicinMg", 75, rel=1e-9), eq("chemoembolization.bindingConstraint", "beadVolume"), eq("status", "infeasible")], exitCode=3)
+
 # ---------------- bad input ----------------
 def bad(id, obj, field):
     f = "bad-" + id + ".json"
