@@ -1,3 +1,31 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-/// Drug-eluting bead (DEB-TACE) doxorubicin elution and pharmacokinetics.
-public enum Chemoembolization {}
+
+/// Drug-eluting bead (DEB-TACE) doxorubicin elution and pharmacokinetics: model **DEB-IX-3C**.
+///
+/// One concern per file:
+///
+/// | file | concern |
+/// | --- | --- |
+/// | `ModelParameters.swift` | `DEBModelParameters`: every parameter with unit and source, from `reference-data/deb-model.json` |
+/// | `BeadProduct.swift` | `BeadCatalogue`, `BeadProduct`, `BeadSize`: products as data (`reference-data/products/deb-beads.json`) |
+/// | `Treatment.swift` | `BeadDeposit`, `DEBTreatment`: what is given in one session (mixtures of size classes) |
+/// | `Isotherm.swift` | `LangmuirIsotherm`: ion-exchange binding, cancellation-safe free concentration, closed-vessel equilibrium |
+/// | `RadialGrid.swift` | `RadialGrid`, `RadialGridSpec`: equal or surface-refined shells |
+/// | `ShellKinetics.swift` | Fickian diffusion between shells, surface conductance, and their Jacobian block |
+/// | `Pharmacokinetics.swift` | `ThreeCompartmentPK`: Perez-Blanco 2016 plasma model and its closed-form bolus |
+/// | `ElutionModel.swift` | `ElutionModel`: state layout, initial state (burst), right-hand side, mass bookkeeping |
+/// | `ElutionModel+Jacobian.swift` | the analytic Jacobian |
+/// | `Simulation.swift` | `simulate(days:)`: GSL msbdf solve, dense output, peaks, summary |
+/// | `DEBResult.swift` | `SimulationOptions`, `DEBSummary`, `SolverReport`, `DEBResult` |
+/// | `InVitro.swift` | perfect sink and closed vessel |
+/// | `CrankSeries.swift` | Crank's exact sphere-in-a-sink series |
+///
+/// Planner entry points: `BeadCatalogue.load()`, `DEBModelParameters.load()`,
+/// `DEBTreatment.evenSplit(product:sizes:loadingMgPerMl:doseMg:)` or `DEBTreatment(deposits:)`,
+/// then `ElutionModel(treatment:parameters:).simulate(days:)` (or the static
+/// `ElutionModel.simulate(treatment:days:parameters:)`), whose `summary` holds the plasma peak,
+/// AUCs, tissue peak and AUC, eluted percentages and the mass balance.
+public enum Chemoembolization {
+    /// The model's name, as printed in results.
+    public static let modelName = "DEB-IX-3C"
+}

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import DosecalcCore
+
+/// A number with its unit and where it comes from, as stored in `reference-data/deb-model.json`.
+public struct SourcedValue: Sendable, Codable, Equatable {
+    public let value: Double
+    public let unit: String
+    public let source: String
+
+    public init(value: Double, unit: String, source: String) {
+        self.value = value
+        self.unit = unit
+        self.source = source
+    }
+}
+
+/// The parameters of DEB-IX-3C (deb.md §7.4), loaded from `reference-data/deb-model.json`,
+/// where each value carries its unit and its source or calibration target.
+///
+/// Units inside the engine: time h, drug mass mg, length cm, bead concentrations mg/mL
+/// (= mg/cm³), plasma and tissue amounts mg, volumes L, clearances L/h. Diffusivities are stored
+/// in cm²/s as published and converted to cm²/h (× 3600) where they are used.
+///
+/// A note on the drug's molar mass: doses are labelled as doxorubicin hydrochloride
+/// (579.98 g/mol), measured concentrations as free base (543.52 g/mol). The reference
+/// implementation (deb_cases.json) carries the mg dose unconverted and converts tissue µg/mL to
+/// µM with the free-base molar mass; this engine does the same so that it reproduces the
+/// reference cases, and the calibrated parameters (t_sink, R_T) absorb the 6.3 % difference.
+public struct DEBModelParameters: Sendable, Equatable {
+    /// Q_packed: binding capacity per mL of sedimented bead (mg/mL). [R] Lewis 2006/2007.
+    public var bindingCapacityPackedMgPerMl: Double
+    /// K_d: Langmuir dissociation constant in free-drug concentration (mg/mL). [D] from >99 % uptake.
+    public var dissociationConstantMgPerMl: Double
+    /// ε: pore (water) volume fraction of the hydrogel. [A]
+    public var porosity: Double
+    /// φ_p: true bead volume per packed volume. [A] random close packing.
+    public var packingFraction: Double
+    /// s_max: fractional diameter decrease on loading at or above `shrinkReferenceLoadingMgPerMl`. [V] IFU.
+    public var shrinkMax: Double
+    /// L_ref: loading at which `shrinkMax` is reached (mg/mL). [V] IFU.
+    public var shrinkReferenceLoadingMgPerMl: Double
+    /// D_b: diffusivity of free drug inside the bead (cm²/s). [C] Gonzalez 2008 sink elution.
+    public var beadDiffusivityCm2PerS: Double
+    /// D_t: effective external transfer diffusivity bead → tissue (cm²/s). [C] Namur 2010, 43 % at 28 d.
+    public var tissueTransferDiffusivityCm2PerS: Double
+    /// t_sink: equivalent sink exposure during delivery that sets the burst (s). [C] Poon/Varela Cmax.
+    public var sinkEquivalentTimeS: Double
+    /// k_b: first-order rate of the burst pool into plasma (1/h). [A]
+    public var burstAbsorptionRatePerH: Double
+    /// V_T: treated tissue volume (L). [A] planner input.
+    public var treatedTissueVolumeL: Double
+    /// R_T: tissue total/free concentration ratio. [C] Namur 2011.
+    public var tissueBindingRatio: Double
+    /// CL_T: free-drug exchange clearance tissue ↔ plasma (L/h). [C]/[A]
+    public var tissuePlasmaClearanceLPerH: Double
+    /// k_met,T: local elimination rate in the treated tissue (1/h). [A] 0.
+    public var tissueMetabolismRatePerH: Double
+    /// fu_p: plasma fraction unbound. [V] label.
+    public var plasmaFractionUnbound: Double
+    /// Systemic 3-compartment model (Perez-Blanco 2016). [V]
+    public var pk: ThreeCompartmentPK
+    /// f_CL: multiplier on systemic clearance (hepatic impairment). [A] 1.
+    public var clearanceFactor: Double
+    /// N_R: equal-thickness radial shells per size class in vivo.
+    public var shellsPerClass: Int
+    /// Molar mass for µM (free base, g/mol).
+    public var doxorubicinMolarMassGPerMol: Double
+    /// Every parameter as loaded, by name, for the `assumptions` of a result.
+    public var sources: [String: SourcedValue]
+
+    public static let resourcePath = "deb-model.json"
+
+    /// Reads `reference-data/deb-model.json`. Every parameter must be present and finite.
+    public static func load() throws -> DEBModelParameters {
+        struct File: Decodable { let parameters: [String: SourcedValue] }
+        let f = try ReferenceData.load(File.self, from: resourcePath)
+        return try DEBModelParameters(sources: f.parameters)
+    }
+
+    /// Builds the parameter set from named values (the JSON file's `parameters` object).
+    public init(sources s: [String: SourcedValue]) throws {
+        func v(_ name: String) throws -> Double {
+            guard let x = s[name] else {
+                throw InputError(field: "reference-data/\(DEBModelParameters.resourcePath)", "parameter '\(name)' is missing")
+            }
+            guard x.value.isFinite, x.value >= 0 else {
+                throw InputError(field: "reference-data/\(DEBModelParameters.resourcePath)", "parameter '\(name)' must be finite and ≥ 0; got \(x.value)")
+            }
+            return x.value
+        }
+        bindingCapacityPackedMgPerMl = try v("bindingCapacityPackedMgPerMl")
+        dissociationConstantMgPerMl = try v("dissociationConstantMgPerMl")
+        porosity = try v("porosity")
+        packingFraction = try v("packingFraction")
+        shrinkMax = try v("shrinkMax")
+        shrinkReferenceLoadingMgPerMl = try v("shrinkReferenceLoadingMgPerMl")
+        beadDiffusivityCm2PerS = try v("beadDiffusivityCm2PerS")
+        tissueTransferDiffusivityCm2PerS = try v("tissueTransferDiffusivityCm2PerS")
+        sinkEquivalentTimeS = try v("sinkEquivalentTimeS")
+        burstAbsorptionRatePerH = try v("burstAbsorptionRatePerH")
+        treatedTissueVolumeL = try v("treatedTissueVolumeL")
+        tissueBindingRatio = try v("tissueBindingRatio")
+        tissuePlasmaClearanceLPerH = try v("tissuePlasmaClearanceLPerH")
+        tissueMetabolismRatePerH = try v("tissueMetabolismRatePerH")
+        plasmaFractionUnbound = try v("plasmaFractionUnbound")
+        pk = ThreeCompartmentPK(
+            clearanceLPerH: try v("clearanceLPerH"), centralVolumeL: try v("centralVolumeL"),
+            q2LPerH: try v("intercompartmentalClearance2LPerH"), peripheralVolume2L: try v("peripheralVolume2L"),
+            q3LPerH: try v("intercompartmentalClearance3LPerH"), peripheralVolume3L: try v("peripheralVolume3L"))
+        clearanceFactor = try v("clearanceFactor")
+        shellsPerClass = Int(try v("shellsPerClass"))
+        doxorubicinMolarMassGPerMol = try v("doxorubicinMolarMassGPerMol")
+        sources = s
+        try validate()
+    }
+
+    /// Refuses a parameter set the equations cannot use (zero volumes, porosity outside (0, 1]).
+    public func validate() throws {
+        let field = "reference-data/\(DEBModelParameters.resourcePath)"
+        func positive(_ x: Double, _ name: String) throws {
+            guard x > 0, x.isFinite else { throw InputError(field: field, "\(name) must be > 0; got \(x)") }
+        }
+        try positive(porosity, "porosity")
+        guard porosity <= 1 else { throw InputError(field: field, "porosity must be ≤ 1; got \(porosity)") }
+        try positive(packingFraction, "packingFraction")
+        guard packingFraction <= 1 else { throw InputError(field: field, "packingFraction must be ≤ 1") }
+        guard shrinkMax < 1 else { throw InputError(field: field, "shrinkMax must be < 1") }
+        try positive(shrinkReferenceLoadingMgPerMl, "shrinkReferenceLoadingMgPerMl")
+        try positive(beadDiffusivityCm2PerS, "beadDiffusivityCm2PerS")
+        try positive(tissueTransferDiffusivityCm2PerS, "tissueTransferDiffusivityCm2PerS")
+        try positive(treatedTissueVolumeL, "treatedTissueVolumeL")
+        try positive(tissueBindingRatio, "tissueBindingRatio")
+        try positive(pk.centralVolumeL, "centralVolumeL")
+        try positive(pk.peripheralVolume2L, "peripheralVolume2L")
+        try positive(pk.peripheralVolume3L, "peripheralVolume3L")
+        guard shellsPerClass >= 2 else { throw InputError(field: field, "shellsPerClass must be ≥ 2") }
+        try positive(doxorubicinMolarMassGPerMol, "doxorubicinMolarMassGPerMol")
+    }
+
+    /// D_b in cm²/h.
+    @inlinable public var beadDiffusivityCm2PerH: Double { beadDiffusivityCm2PerS * 3600 }
+    /// D_t in cm²/h.
+    @inlinable public var tissueTransferDiffusivityCm2PerH: Double { tissueTransferDiffusivityCm2PerS * 3600 }
+    /// t_sink in h.
+    @inlinable public var sinkEquivalentTimeH: Double { sinkEquivalentTimeS / 3600 }
+
+    /// µM from a total concentration in µg/mL (= mg/L): c / M · 1000.
+    @inlinable public func micromolar(fromUgPerMl c: Double) -> Double { c / doxorubicinMolarMassGPerMol * 1000 }
+
+    /// The parameters as `Assumption`s (name, value, unit, source), in a fixed order, with the
+    /// values actually used (a command-line override replaces the file's value and says so).
+    public func assumptions() -> [Assumption] {
+        let used: [(String, Double)] = [
+            ("bindingCapacityPackedMgPerMl", bindingCapacityPackedMgPerMl),
+            ("dissociationConstantMgPerMl", dissociationConstantMgPerMl),
+            ("porosity", porosity), ("packingFraction", packingFraction),
+            ("shrinkMax", shrinkMax), ("shrinkReferenceLoadingMgPerMl", shrinkReferenceLoadingMgPerMl),
+            ("beadDiffusivityCm2PerS", beadDiffusivityCm2PerS),
+            ("tissueTransferDiffusivityCm2PerS", tissueTransferDiffusivityCm2PerS),
+            ("sinkEquivalentTimeS", sinkEquivalentTimeS), ("burstAbsorptionRatePerH", burstAbsorptionRatePerH),
+            ("treatedTissueVolumeL", treatedTissueVolumeL), ("tissueBindingRatio", tissueBindingRatio),
+            ("tissuePlasmaClearanceLPerH", tissuePlasmaClearanceLPerH),
+            ("tissueMetabolismRatePerH", tissueMetabolismRatePerH),
+            ("plasmaFractionUnbound", plasmaFractionUnbound),
+            ("clearanceLPerH", pk.clearanceLPerH), ("centralVolumeL", pk.centralVolumeL),
+            ("intercompartmentalClearance2LPerH", pk.q2LPerH), ("peripheralVolume2L", pk.peripheralVolume2L),
+            ("intercompartmentalClearance3LPerH", pk.q3LPerH), ("peripheralVolume3L", pk.peripheralVolume3L),
+            ("clearanceFactor", clearanceFactor), ("shellsPerClass", Double(shellsPerClass)),
+            ("doxorubicinMolarMassGPerMol", doxorubicinMolarMassGPerMol),
+        ]
+        return used.map { name, value in
+            let s = sources[name]
+            var source = s?.source ?? "set in code"
+            if let s, s.value != value { source = "overridden (file value \(Format.number(s.value))); " + source }
+            return Assumption(name: name, value: value, unit: s?.unit ?? "", source: source)
+        }
+    }
+}

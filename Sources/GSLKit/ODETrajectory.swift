@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import CGSL
+
+/// Every accepted step of one integration, with dense output.
+///
+/// `ODESolver.solve(times:)` makes GSL's driver stop exactly at each output time, which shortens
+/// steps, changes the step size (so msbdf rebuilds and re-factorises its iteration matrix) and
+/// costs far more than the steps themselves when there are many output times. This records the
+/// free-running steps instead: the state y_k and its derivative f_k = f(t_k, y_k) at every step
+/// end (GSL's `evolve->dydt_out`, which msbdf computes anyway), and interpolates between them with
+/// the cubic Hermite polynomial through (t_k, y_k, f_k) and (t_{k+1}, y_{k+1}, f_{k+1}):
+///
+///     s = (t − t_k)/h,  h = t_{k+1} − t_k
+///     y(t) = (2s³ − 3s² + 1) y_k + (s³ − 2s² + s) h f_k + (−2s³ + 3s²) y_{k+1} + (s³ − s²) h f_{k+1}
+///
+/// exact at the step ends, C¹ across them, with error O(h⁴ y⁗); linear invariants (e.g. a mass
+/// balance wᵀy = const with wᵀf = 0) are preserved exactly.
+public struct ODETrajectory: Sendable {
+    public let dimension: Int
+    /// Step ends t_0 < t_1 < … (t_0 is the start).
+    public private(set) var times: [Double] = []
+    /// States, row k = y(t_k), flattened.
+    public private(set) var states: [Double] = []
+    /// Derivatives, row k = f(t_k, y(t_k)), flattened.
+    public private(set) var derivatives: [Double] = []
+    public var statistics: ODEStatistics
+
+    init(dimension: Int, capacity: Int) {
+        self.dimension = dimension
+        times.reserveCapacity(capacity)
+        states.reserveCapacity(capacity * dimension)
+        derivatives.reserveCapacity(capacity * dimension)
+        statistics = ODEStatistics()
+    }
+
+    mutating func append(_ t: Double, _ y: UnsafePointer<Double>, _ f: UnsafePointer<Double>) {
+        times.append(t)
+        states.append(contentsOf: UnsafeBufferPointer(start: y, count: dimension))
+        derivatives.append(contentsOf: UnsafeBufferPointer(start: f, count: dimension))
+    }
+
+    public var count: Int { times.count }
+
+    /// The state at step end k.
+    public func state(atStep k: Int) -> [Double] { Array(states[(k * dimension)..<((k + 1) * dimension)]) }
+    /// Component i at step end k.
+    @inlinable public func value(_ i: Int, atStep k: Int) -> Double { states[k * dimension + i] }
+    /// dy_i/dt at step end k (exact f, not interpolated).
+    @inlinable public func derivative(_ i: Int, atStep k: Int) -> Double { derivatives[k * dimension + i] }
+
+    /// Index k of the step [t_k, t_{k+1}] that contains t (binary search; clamped to the ends).
+    public func interval(containing t: Double) -> Int {
+        var lo = 0, hi = times.count - 1
+        if t <= times[0] { return 0 }
+        if t >= times[hi] { return max(0, hi - 1) }
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if times[mid] <= t { lo = mid } else { hi = mid }
+        }
+        return lo
+    }
+
+    @inline(__always)
+    private func hermite(_ i: Int, _ k: Int, _ t: Double) -> (value: Double, slope: Double) {
+        let n = dimension
+        let t0 = times[k], t1 = times[k + 1]
+        let h = t1 - t0
+        let s = (t - t0) / h
+        let s2 = s * s, s3 = s2 * s
+        let y0 = states[k * n + i], y1 = states[(k + 1) * n + i]
+        let f0 = derivatives[k * n + i], f1 = derivatives[(k + 1) * n + i]
+        let v = (2 * s3 - 3 * s2 + 1) * y0 + (s3 - 2 * s2 + s) * h * f0 + (-2 * s3 + 3 * s2) * y1 + (s3 - s2) * h * f1
+        let d = ((6 * s2 - 6 * s) * y0 + (-6 * s2 + 6 * s) * y1) / h + (3 * s2 - 4 * s + 1) * f0 + (3 * s2 - 2 * s) * f1
+        return (v, d)
+    }
+
+    /// Component i at time t (t inside [t_0, t_last]), by cubic Hermite interpolation.
+    public func value(_ i: Int, at t: Double) -> Double {
+        precondition(times.count >= 2 && t >= times[0] && t <= times[times.count - 1], "t outside the trajectory")
+        if t == times[times.count - 1] { return states[(times.count - 1) * dimension + i] }
+        return hermite(i, interval(containing: t), t).value
+    }
+
+    /// dy_i/dt at time t, the derivative of the interpolant (exact f at step ends).
+    public func slope(_ i: Int, at t: Double) -> Double {
+        precondition(times.count >= 2 && t >= times[0] && t <= times[times.count - 1], "t outside the trajectory")
+        if t == times[times.count - 1] { return derivatives[(times.count - 1) * dimension + i] }
+        return hermite(i, interval(containing: t), t).slope
+    }
+
+    /// The whole state at time t, by cubic Hermite interpolation.
+    public func state(at t: Double) -> [Double] {
+        precondition(times.count >= 2 && t >= times[0] && t <= times[times.count - 1], "t outside the trajectory")
+        let last = times.count - 1
+        if t == times[last] { return state(atStep: last) }
+        let k = interval(containing: t)
+        return (0..<dimension).map { hermite($0, k, t).value }
+    }
+}
+
+/// Holds the Swift closures the C callbacks reach through `params` (as in `ODESolver`).
+private final class DenseODEContext {
+    let dimension: Int
+    let rhs: ODERightHandSide
+    let jacobian: ODEJacobian?
+    var pendingError: (any Error)?
+    var rhsEvaluations = 0
+    var jacobianEvaluations = 0
+
+    init(dimension: Int, rhs: @escaping ODERightHandSide, jacobian: ODEJacobian?) {
+        self.dimension = dimension
+        self.rhs = rhs
+        self.jacobian = jacobian
+    }
+}
+
+/// A GSL `odeiv2` integrator that steps freely from t0 to t1 (`gsl_odeiv2_evolve_apply` with the
+/// driver's step, control and evolve objects, so msbdf finds its control through the driver as it
+/// requires) and records every accepted step in an `ODETrajectory` for dense output.
+///
+/// Same error control as `ODESolver` (`gsl_odeiv2_control_standard_new` with a_y = 1, a_dydt = 0:
+/// local error ≤ absTol + relTol·|y| per component). Not `Sendable`: one per task.
+public final class DenseODESolver {
+    public let dimension: Int
+    public let method: ODEMethod
+    public let absTol: Double
+    public let relTol: Double
+    public let initialStep: Double
+    public let maxSteps: Int
+
+    private let context: DenseODEContext
+    private let system: UnsafeMutablePointer<gsl_odeiv2_system>
+    private let driver: UnsafeMutablePointer<gsl_odeiv2_driver>
+
+    /// - Parameters as `ODESolver`; `maxSteps` bounds the steps of one `integrate` (0 = 10⁶).
+    public init(
+        dimension: Int, method: ODEMethod = .msbdf,
+        absTol: Double = 1e-10, relTol: Double = 1e-10, initialStep: Double = 1e-6,
+        maxSteps: Int = 0,
+        rhs: @escaping ODERightHandSide, jacobian: ODEJacobian? = nil
+    ) throws {
+        GSL.disableAbortOnError()
+        guard dimension > 0 else { throw GSLKitError.invalidArgument("ODE dimension must be > 0") }
+        guard absTol >= 0, relTol >= 0, absTol + relTol > 0, absTol.isFinite, relTol.isFinite else {
+            throw GSLKitError.invalidArgument("ODE tolerances must be finite, ≥ 0 and not both 0")
+        }
+        guard initialStep > 0, initialStep.isFinite else {
+            throw GSLKitError.invalidArgument("ODE initial step must be finite and > 0")
+        }
+        if method.needsJacobian && jacobian == nil {
+            throw GSLKitError.invalidArgument("method \(method.rawValue) needs a Jacobian")
+        }
+        self.dimension = dimension
+        self.method = method
+        self.absTol = absTol
+        self.relTol = relTol
+        self.initialStep = initialStep
+        self.maxSteps = maxSteps > 0 ? maxSteps : 1_000_000
+        context = DenseODEContext(dimension: dimension, rhs: rhs, jacobian: jacobian)
+        system = UnsafeMutablePointer<gsl_odeiv2_system>.allocate(capacity: 1)
+        system.initialize(to: gsl_odeiv2_system(
+            function: { t, y, dydt, params in
+                let box = Unmanaged<DenseODEContext>.fromOpaque(params!).takeUnretainedValue()
+                box.rhsEvaluations += 1
+                do {
+                    try box.rhs(t, UnsafeBufferPointer(start: y, count: box.dimension),
+                                UnsafeMutableBufferPointer(start: dydt, count: box.dimension))
+                    return Int32(GSL_SUCCESS)
+                } catch {
+                    box.pendingError = error
+                    return Int32(GSL_EBADFUNC)
+                }
+            },
+            jacobian: { t, y, dfdy, dfdt, params in
+                let box = Unmanaged<DenseODEContext>.fromOpaque(params!).takeUnretainedValue()
+                guard let jac = box.jacobian else { return Int32(GSL_EBADFUNC) }
+                box.jacobianEvaluations += 1
+                let n = box.dimension
+                do {
+                    try jac(t, UnsafeBufferPointer(start: y, count: n),
+                            UnsafeMutableBufferPointer(start: dfdy, count: n * n),
+                            UnsafeMutableBufferPointer(start: dfdt, count: n))
+                    return Int32(GSL_SUCCESS)
+                } catch {
+                    box.pendingError = error
+                    return Int32(GSL_EBADFUNC)
+                }
+            },
+            dimension: dimension,
+            params: Unmanaged.passUnretained(context).toOpaque()))
+        guard let d = gsl_odeiv2_driver_alloc_y_new(system, method.stepType, initialStep, absTol, relTol) else {
+            system.deinitialize(count: 1)
+            system.deallocate()
+            throw GSLKitError.outOfMemory("an odeiv2 driver of dimension \(dimension)")
+        }
+        driver = d
+    }
+
+    deinit {
+        gsl_odeiv2_driver_free(driver)
+        system.deinitialize(count: 1)
+        system.deallocate()
+    }
+
+    /// Integrates from (t0, y0) to t1 > t0 in free steps and returns every step end with its
+    /// derivative. Starts like a fresh solver (`gsl_odeiv2_driver_reset_hstart`). Throws
+    /// `ODEIntegrationError` (with the time reached) on a GSL failure or an error of the callbacks.
+    public func integrate(from t0: Double, y0: [Double], to t1: Double, expectedSteps: Int = 1024) throws -> ODETrajectory {
+        guard y0.count == dimension else {
+            throw GSLKitError.invalidArgument("state has \(y0.count) components, solver expects \(dimension)")
+        }
+        guard t0.isFinite, t1.isFinite, t1 > t0 else {
+            throw GSLKitError.invalidArgument("integration interval [\(t0), \(t1)] must be finite and forward")
+        }
+        context.rhsEvaluations = 0
+        context.jacobianEvaluations = 0
+        context.pendingError = nil
+        try GSL.check(gsl_odeiv2_driver_reset_hstart(driver, initialStep), "ODE driver reset")
+        var traj = ODETrajectory(dimension: dimension, capacity: expectedSteps)
+        var y = y0
+        var f = [Double](repeating: 0, count: dimension)
+        try y.withUnsafeBufferPointer { yb in
+            try f.withUnsafeMutableBufferPointer { fb in try context.rhs(t0, yb, fb) }
+        }
+        context.rhsEvaluations += 1
+        traj.append(t0, y, f)
+        var t = t0
+        var h = initialStep
+        let evolve = driver.pointee.e!, control = driver.pointee.c!, step = driver.pointee.s!
+        var steps = 0
+        while t < t1 {
+            let status = y.withUnsafeMutableBufferPointer { buf in
+                gsl_odeiv2_evolve_apply(evolve, control, step, system, &t, t1, &h, buf.baseAddress!)
+            }
+            if status != GSL_SUCCESS {
+                let pending = context.pendingError
+                context.pendingError = nil
+                _ = gsl_odeiv2_driver_reset_hstart(driver, initialStep)
+                throw ODEIntegrationError(
+                    tReached: t, underlying: pending ?? GSLError(code: status, context: "ODE evolve (\(method.rawValue))"))
+            }
+            traj.append(t, y, UnsafePointer(evolve.pointee.dydt_out!))
+            steps += 1
+            if steps >= maxSteps {
+                throw ODEIntegrationError(tReached: t, underlying: GSLError(code: Int32(GSL_EMAXITER), context: "ODE evolve: \(maxSteps) steps"))
+            }
+        }
+        traj.statistics = ODEStatistics(rhsEvaluations: context.rhsEvaluations,
+                                        jacobianEvaluations: context.jacobianEvaluations, steps: steps)
+        return traj
+    }
+}

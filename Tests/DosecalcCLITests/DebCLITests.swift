@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `dosecalc deb`: the CLI contract, run on the BUILT binary (through the target's shared
+// `DosecalcBinary` helper, as swift-argument-parser's tests run their example executables), plus
+// the properties the issue asks to check through the binary.
+import DosecalcCLI
+import Foundation
+import Testing
+
+@Suite("dosecalc deb (binary)", .serialized)
+struct DebCLITests {
+    let base = ["deb", "--product", "dc-bead", "--size", "100-300", "--loading-mg-per-ml", "37.5"]
+
+    @Test("the documented contract: keys, status ok, exit 0")
+    func contract() throws {
+        let r = try DosecalcBinary.run(base + ["--dose-mg", "150", "--days", "28", "--json"])
+        #expect(r.exitCode == 0)
+        #expect(r.stderr.isEmpty)
+        let j = r.json
+        for key in ["plasmaPeakNgPerMl", "plasmaPeakTimeH", "plasmaAucNgHPerMl", "tissuePeakUM", "elutedPercentByDay",
+                    "massBalanceRelativeError", "status", "checks", "assumptions"] {
+            #expect(j[key] != nil, "missing key \(key)")
+        }
+        #expect(j["status"] as? String == "ok")
+        let byDay = j["elutedPercentByDay"] as? [String: Double] ?? [:]
+        for d in ["1", "7", "14", "28"] { #expect(byDay[d] != nil, "day \(d)") }
+        #expect((j["massBalanceRelativeError"] as? Double ?? 1) < 1e-8)
+        let peak = j["plasmaPeakNgPerMl"] as? Double ?? 0
+        #expect(abs(peak - 119.42801558581482) / 119.42801558581482 < 1e-6)
+        let assumptions = j["assumptions"] as? [[String: Any]] ?? []
+        #expect(assumptions.count > 20)
+        #expect(assumptions.allSatisfy { !(($0["source"] as? String) ?? "").isEmpty })
+    }
+
+    @Test("days within --days only; text output without --json")
+    func daysAndText() throws {
+        let r = try DosecalcBinary.run(base + ["--dose-mg", "150", "--days", "7", "--json"])
+        let byDay = r.json["elutedPercentByDay"] as? [String: Double] ?? [:]
+        #expect(byDay["7"] != nil && byDay["14"] == nil && byDay["28"] == nil)
+        let t = try DosecalcBinary.run(base + ["--dose-mg", "150"])
+        #expect(t.exitCode == 0)
+        #expect(t.stdout.contains("Plasma:") && t.stdout.contains("Status: OK"))
+    }
+
+    @Test("session dose above 150 mg: computed, contraindicated, exit 3")
+    func overdose() throws {
+        let r = try DosecalcBinary.run(base + ["--dose-mg", "160", "--json"])
+        #expect(r.exitCode == 3)
+        #expect(r.stderr.isEmpty)
+        let j = r.json
+        #expect(j["status"] as? String == "contraindicated")
+        #expect((j["plasmaPeakNgPerMl"] as? Double ?? 0) > 0)
+        let check = (j["checks"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "sessionDose" }
+        #expect(check?["passed"] as? Bool == false)
+        #expect(check?["severity"] as? String == "hard")
+        let source: String = (check?["source"] as? String) ?? ""
+        #expect(source.contains("Poon"))
+        let text = try DosecalcBinary.run(base + ["--dose-mg", "160"])
+        #expect(text.exitCode == 3)
+        #expect(text.stdout.contains("CONTRAINDICATED") && text.stdout.contains("sessionDose"))
+    }
+
+    @Test("invalid input: exit 2, one line on stderr naming the flag and the range, nothing on stdout",
+          arguments: [
+            (["--dose-mg", "150", "--loading-mg-per-ml", "50"], "--loading-mg-per-ml"),
+            (["--dose-mg", "nan"], "--dose-mg"),
+            (["--dose-mg", "inf"], "--dose-mg"),
+            (["--dose-mg=-5"], "--dose-mg"),
+            (["--dose-mg", "0"], "--dose-mg"),
+            (["--dose-mg", "150", "--days", "0"], "--days"),
+            (["--dose-mg", "150", "--days", "400"], "--days"),
+            (["--dose-mg", "150", "--size", "200-400"], "--size"),
+            (["--dose-mg", "150", "--product", "acme-bead"], "--product"),
+            (["--dose-mg", "150", "--clearance-factor", "0"], "--clearance-factor"),
+            (["--dose-split-mg", "75,75"], "--dose-split-mg"),
+            (["--dose-mg", "150", "--dose-split-mg", "150"], "--dose-split-mg"),
+            (["--dose-mg", "150", "--times-h", "1"], "--times-h"),
+          ])
+    func invalid(extra: [String], flag: String) throws {
+        // later occurrences of a flag override the base's (ArgumentParser keeps the last value)
+        let r = try DosecalcBinary.run(base + extra + ["--json"])
+        #expect(r.exitCode == 2, "\(extra): exit \(r.exitCode) \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+        #expect(lines.count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains(flag), "\(r.stderr)")
+    }
+
+    @Test("loading above capacity names the capacity")
+    func capacityMessage() throws {
+        let r = try DosecalcBinary.run(base + ["--dose-mg", "150", "--loading-mg-per-ml", "45.5"])
+        #expect(r.exitCode == 2)
+        #expect(r.stderr.contains("45") && r.stderr.contains("capacity"))
+    }
+
+    @Test("smaller beads elute faster (binary)")
+    func smallerBeadsFaster() throws {
+        var eluted: [Double] = []
+        var peaks: [Double] = []
+        for size in ["70-150", "100-300", "300-500", "500-700"] {
+            let j = try DosecalcBinary.run(["deb", "--product", "dc-bead", "--size", size, "--loading-mg-per-ml", "37.5", "--dose-mg", "75", "--json"]).json
+            eluted.append((j["elutedPercentByDay"] as? [String: Double])?["28"] ?? .nan)
+            peaks.append(j["plasmaPeakNgPerMl"] as? Double ?? .nan)
+        }
+        #expect(zip(eluted, eluted.dropFirst()).allSatisfy { $0 > $1 }, "\(eluted)")
+        #expect(zip(peaks, peaks.dropFirst()).allSatisfy { $0 > $1 }, "\(peaks)")
+    }
+
+    @Test("more drug gives a higher plasma peak; mass balance closes (binary)")
+    func moreDrugHigherPeak() throws {
+        var peaks: [Double] = []
+        for dose in ["50", "100", "150"] {
+            let j = try DosecalcBinary.run(base + ["--dose-mg", dose, "--json"]).json
+            peaks.append(j["plasmaPeakNgPerMl"] as? Double ?? .nan)
+            #expect((j["massBalanceRelativeError"] as? Double ?? 1) < 1e-8)
+        }
+        #expect(peaks[0] < peaks[1] && peaks[1] < peaks[2], "\(peaks)")
+    }
+
+    @Test("mixtures: even split and explicit split give the same result")
+    func mixtures() throws {
+        let a = try DosecalcBinary.run(["deb", "--product", "dc-bead", "--size", "300-500,500-700", "--loading-mg-per-ml", "37.5", "--dose-mg", "150", "--json"])
+        let b = try DosecalcBinary.run(["deb", "--product", "dc-bead", "--size", "300-500,500-700", "--loading-mg-per-ml", "37.5,37.5", "--dose-split-mg", "75,75", "--json"])
+        #expect(a.exitCode == 0 && b.exitCode == 0)
+        #expect(a.json["plasmaPeakNgPerMl"] as? Double == b.json["plasmaPeakNgPerMl"] as? Double)
+        #expect(abs((a.json["plasmaPeakNgPerMl"] as? Double ?? 0) - 49.992796307777354) < 1e-4)
+        #expect((a.json["sizeClasses"] as? [Any])?.count == 2)
+    }
+
+    @Test("--csv writes the time series")
+    func csv() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("deb-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try DosecalcBinary.run(base + ["--dose-mg", "150", "--csv", path, "--json"])
+        #expect(r.exitCode == 0)
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let lines = text.split(separator: "\n")
+        #expect(lines.first == "t_h,plasma_ng_per_mL,tissue_uM,tissue_ug_per_mL,eluted_percent")
+        #expect(lines.count > 100)
+        let last = lines.last!.split(separator: ",").compactMap { Double($0) }
+        #expect(last.count == 5 && last[0] == 672)
+    }
+
+    @Test("derived products carry a warning")
+    func derivedProduct() throws {
+        let r = try DosecalcBinary.run(["deb", "--product", "lifepearl", "--size", "200", "--loading-mg-per-ml", "37.5", "--dose-mg", "75", "--json"])
+        #expect(r.exitCode == 0)
+        #expect(r.json["status"] as? String == "warning")
+        #expect(r.json["parameterConfidence"] as? String == "derived")
+    }
+
+    @Test("in-vitro sink: releasedPercent per time, within 0.5 pp of Crank")
+    func inVitroSink() throws {
+        let r = try DosecalcBinary.run(["deb", "--in-vitro", "sink", "--bead-diameter-um", "300", "--diffusivity-cm2-per-s", "3e-7",
+                                        "--times-h", "0.0001,0.001,0.01,0.1,1,10", "--json"])
+        #expect(r.exitCode == 0)
+        let num = r.json["releasedPercent"] as? [Double] ?? []
+        let crank = r.json["crankSeriesPercent"] as? [Double] ?? []
+        #expect(num.count == 6 && crank.count == 6)
+        for (a, b) in zip(num, crank) { #expect(abs(a - b) < 0.5) }
+    }
+
+    @Test("in-process invoke and the binary print the same JSON")
+    func sameCodePath() throws {
+        let args = base + ["--dose-mg", "100", "--json"]
+        let inProcess = Dosecalc.invoke(args)
+        let binary = try DosecalcBinary.run(args)
+        #expect(inProcess.exitCode == binary.exitCode)
+        #expect(inProcess.stdout == binary.stdout)
+    }
+}
