@@ -64,7 +64,7 @@ extension Dosecalc {
         } catch {
             let code = Dosecalc.exitCode(for: error).rawValue
             let message = Dosecalc.fullMessage(for: error)
-            if code == 0 { return Invocation(exitCode: 0, stdout: message, stderr: "") }
+            if code == 0 { return Invocation(exitCode: 0, stdout: message + "\n", stderr: "") }
             return Invocation(exitCode: code == 1 ? 64 : code, stdout: "", stderr: "dosecalc: error: " + firstLine(message))
         }
         guard let evaluating = command as? any EvaluatingCommand else {
@@ -75,6 +75,9 @@ extension Dosecalc {
                 return Invocation(exitCode: 0, stdout: "", stderr: "")
             } catch let e as ExitCode {
                 return Invocation(exitCode: e.rawValue, stdout: "", stderr: "")
+            } catch where Dosecalc.exitCode(for: error) == .success {
+                // --help, --version: print what ArgumentParser prepared, exit 0.
+                return Invocation(exitCode: 0, stdout: Dosecalc.fullMessage(for: error) + "\n", stderr: "")
             } catch {
                 return Invocation(exitCode: 1, stdout: "", stderr: "dosecalc: error: " + firstLine("\(error)"))
             }

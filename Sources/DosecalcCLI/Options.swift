@@ -18,7 +18,7 @@ func number(_ text: String?, _ flag: String) throws -> Double? {
 /// The valid range of every numeric flag, so that a value that is not a number is refused
 /// with the range it should have been in.
 let flagRanges: [String: PlausibleRange] = [
-    "--lung-shunt": PlausibleRange(0, 100, "% (100 excluded)"),
+    "--lung-shunt": PlausibleInputs.lungShuntPercent,
     "--perfused-mass-g": PlausibleInputs.liverMassG,
     "--perfused-volume-ml": PlausibleInputs.liverVolumeMl,
     "--liver-mass-g": PlausibleInputs.liverMassG,
@@ -38,7 +38,8 @@ let flagRanges: [String: PlausibleRange] = [
     "--lung-mass-g": PlausibleInputs.lungMassG,
     "--prior-lung-dose-gy": PlausibleInputs.priorLungDoseGy,
     "--dose-factor-gy-kg-per-gbq": PlausibleInputs.doseFactor,
-    "--residual-percent": PlausibleRange(0, 100, "% (100 excluded)"),
+    "--residual-percent": PlausibleInputs.residualPercent,
+    "--hours": PlausibleRange(-10_000, 10_000, "h"),
     "--height-cm": PlausibleRange(50, 250, "cm"),
     "--weight-kg": PlausibleRange(10, 400, "kg"),
 ]
@@ -74,4 +75,14 @@ func refuse(_ flags: [(String, Bool)], method: String) throws {
     if let f = flags.first(where: { $0.1 }) {
         throw InputError(field: f.0, "does not apply to the \(method) method")
     }
+}
+
+/// Parses a required numeric flag and checks it against its range; a value that is not a number is
+/// refused with the range too.
+func ranged(_ text: String, _ flag: String, _ range: PlausibleRange, percent: Bool = false) throws -> Double {
+    let v: Double
+    do { v = percent ? try parsePercent(text, field: flag) : try parseNumber(text, field: flag) } catch {
+        throw InputError(field: flag, "must be a finite number in \(range.text); got '\(text)'")
+    }
+    return try range.check(v, field: flag)
 }

@@ -32,10 +32,10 @@ struct LSFCommand: EvaluatingCommand {
     }
 
     func evaluate() throws -> CommandOutput {
-        let la = try countRange.check(try parseNumber(lungAnterior, field: "--lung-anterior"), field: "--lung-anterior")
-        let lp = try countRange.check(try parseNumber(lungPosterior, field: "--lung-posterior"), field: "--lung-posterior")
-        let va = try countRange.check(try parseNumber(liverAnterior, field: "--liver-anterior"), field: "--liver-anterior")
-        let vp = try countRange.check(try parseNumber(liverPosterior, field: "--liver-posterior"), field: "--liver-posterior")
+        let la = try ranged(lungAnterior, "--lung-anterior", countRange)
+        let lp = try ranged(lungPosterior, "--lung-posterior", countRange)
+        let va = try ranged(liverAnterior, "--liver-anterior", countRange)
+        let vp = try ranged(liverPosterior, "--liver-posterior", countRange)
         let r = Dosimetry.lungShuntFraction(lungAnterior: la, lungPosterior: lp, liverAnterior: va, liverPosterior: vp)
         guard r.gmLiver > 0 else {
             throw InputError(field: "--liver-anterior", "liver counts give a zero geometric mean; both liver views need counts > 0")
@@ -73,7 +73,7 @@ func parseTime(_ text: String, field: String) throws -> Date {
 func elapsedHours(hours: String?, from: String?, to: String?, fromFlag: String = "--from", toFlag: String = "--to") throws -> Double {
     if let h = hours {
         if from != nil || to != nil { throw InputError(field: "--hours", "contradicts \(fromFlag)/\(toFlag): give --hours or both times, not both") }
-        return try PlausibleRange(-10_000, 10_000, "h").check(try parseNumber(h, field: "--hours"), field: "--hours")
+        return try ranged(h, "--hours", PlausibleRange(-10_000, 10_000, "h"))
     }
     guard let a = from, let b = to else {
         throw InputError(field: from == nil ? fromFlag : toFlag, "is required: give --hours H, or \(fromFlag) T1 and \(toFlag) T2 (ISO 8601 with UTC offset)")
@@ -112,7 +112,7 @@ struct DecayCommand: EvaluatingCommand {
     func evaluate() throws -> CommandOutput {
         let cat = try RadioembolizationCatalogue.load()
         let n = try cat.nuclide(nuclide)
-        let a0 = try PlausibleRange(0, 1000, "GBq", includesLower: false).check(try parseNumber(activityGBq, field: "--activity-gbq"), field: "--activity-gbq")
+        let a0 = try ranged(activityGBq, "--activity-gbq", PlausibleRange(0, 1000, "GBq", includesLower: false))
         let h = try elapsedHours(hours: hours, from: from, to: to)
         let f = Decay.fraction(hours: h, halfLifeH: n.halfLifeH)
         let a = a0 * f
@@ -159,9 +159,8 @@ struct VialCommand: EvaluatingCommand {
         let cat = try RadioembolizationCatalogue.load()
         let d = try cat.device(device)
         let n = try cat.nuclide(d.nuclide)
-        let a = try PlausibleInputs.activityGBq.check(try parseNumber(activityGBq, field: "--activity-gbq"), field: "--activity-gbq")
-        let r = try PlausibleInputs.residualPercent.check(try parsePercent(residualPercent, field: "--residual-percent"), field: "--residual-percent")
-        guard r < 100 else { throw InputError(field: "--residual-percent", "must be in [0, 100) %; got \(Format.number(r))") }
+        let a = try ranged(activityGBq, "--activity-gbq", PlausibleInputs.activityGBq)
+        let r = try ranged(residualPercent, "--residual-percent", PlausibleInputs.residualPercent, percent: true)
         let h = try elapsedHours(hours: hours, from: calibration, to: treatment, fromFlag: "--calibration-time", toFlag: "--treatment-time")
         let v = VialRequirement(injectedActivityGBq: a, residualPercent: r, hoursFromCalibration: h, halfLifeH: n.halfLifeH, vialSizesGBq: d.vialSizesGBq)
         var checks: [Check] = []
@@ -215,8 +214,8 @@ struct DoseFactorCommand: EvaluatingCommand {
     func evaluate() throws -> CommandOutput {
         guard let hText = halfLifeH else { throw InputError(field: "--half-life-h", "is required (in (0, 1e6] h)") }
         guard let eText = meanEnergyMeV else { throw InputError(field: "--mean-energy-mev", "is required (in (0, 20] MeV)") }
-        let h = try PlausibleRange(0, 1e6, "h", includesLower: false).check(try parseNumber(hText, field: "--half-life-h"), field: "--half-life-h")
-        let e = try PlausibleRange(0, 20, "MeV", includesLower: false).check(try parseNumber(eText, field: "--mean-energy-mev"), field: "--mean-energy-mev")
+        let h = try ranged(hText, "--half-life-h", PlausibleRange(0, 1e6, "h", includesLower: false))
+        let e = try ranged(eText, "--mean-energy-mev", PlausibleRange(0, 20, "MeV", includesLower: false))
         let k = DoseFactor.gyKgPerGBq(meanEnergyPerDecayMeV: e, halfLifeH: h)
         let result = Result(doseFactorGyKgPerGBq: k, decaysPerGBq: DoseFactor.decaysPerGBq(halfLifeH: h), halfLifeH: h,
                             meanEnergyPerDecayMeV: e, status: .ok, checks: [],
@@ -249,10 +248,10 @@ struct TNRatioCommand: EvaluatingCommand {
     func evaluate() throws -> CommandOutput {
         let positiveCounts = PlausibleRange(0, 1e12, "counts", includesLower: false)
         let volume = PlausibleRange(0, 10_000, "mL", includesLower: false)
-        let ct = try positiveCounts.check(try parseNumber(tumorCounts, field: "--tumor-counts"), field: "--tumor-counts")
-        let vt = try volume.check(try parseNumber(tumorVolumeMl, field: "--tumor-volume-ml"), field: "--tumor-volume-ml")
-        let cn = try positiveCounts.check(try parseNumber(normalCounts, field: "--normal-counts"), field: "--normal-counts")
-        let vn = try volume.check(try parseNumber(normalVolumeMl, field: "--normal-volume-ml"), field: "--normal-volume-ml")
+        let ct = try ranged(tumorCounts, "--tumor-counts", positiveCounts)
+        let vt = try ranged(tumorVolumeMl, "--tumor-volume-ml", volume)
+        let cn = try ranged(normalCounts, "--normal-counts", positiveCounts)
+        let vn = try ranged(normalVolumeMl, "--normal-volume-ml", volume)
         let r = Dosimetry.tumorToNormalRatio(tumorCounts: ct, tumorVolumeMl: vt, normalCounts: cn, normalVolumeMl: vn)
         var checks: [Check] = []
         if r < 1 {

@@ -21,16 +21,20 @@ public struct PlausibleRange: Sendable, Equatable {
     public let unit: String
     /// Whether the lower end itself is allowed (false: the value must be strictly greater).
     public let includesLower: Bool
+    /// Whether the upper end itself is allowed (false: the value must be strictly smaller).
+    public let includesUpper: Bool
 
-    public init(_ lower: Double, _ upper: Double, _ unit: String, includesLower: Bool = true) {
+    public init(_ lower: Double, _ upper: Double, _ unit: String, includesLower: Bool = true, includesUpper: Bool = true) {
         self.lower = lower
         self.upper = upper
         self.unit = unit
         self.includesLower = includesLower
+        self.includesUpper = includesUpper
     }
 
+    /// "[0, 100) %", "(0, 2000] Gy".
     public var text: String {
-        "\(includesLower ? "[" : "(")\(Format.number(lower)), \(Format.number(upper))] \(unit)"
+        "\(includesLower ? "[" : "(")\(Format.number(lower)), \(Format.number(upper))\(includesUpper ? "]" : ")")\(unit.isEmpty ? "" : " " + unit)"
     }
 
     /// Returns `value` unchanged if it is finite and inside the range; throws otherwise. Never clips.
@@ -40,7 +44,8 @@ public struct PlausibleRange: Sendable, Equatable {
             throw InputError(field: field, "must be a finite number in \(text); got \(value)")
         }
         let aboveLower = includesLower ? value >= lower : value > lower
-        guard aboveLower, value <= upper else {
+        let belowUpper = includesUpper ? value <= upper : value < upper
+        guard aboveLower, belowUpper else {
             throw InputError(field: field, "must be in \(text); got \(Format.number(value))")
         }
         return value

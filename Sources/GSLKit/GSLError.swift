@@ -22,32 +22,16 @@ public struct GSLError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// The symbolic name of the code, e.g. `GSL_EMAXITER`.
     public var name: String {
-        switch Int(code) {
-        case Int(GSL_FAILURE): return "GSL_FAILURE"
-        case Int(GSL_CONTINUE): return "GSL_CONTINUE"
-        case Int(GSL_EDOM): return "GSL_EDOM"
-        case Int(GSL_ERANGE): return "GSL_ERANGE"
-        case Int(GSL_EFAULT): return "GSL_EFAULT"
-        case Int(GSL_EINVAL): return "GSL_EINVAL"
-        case Int(GSL_EFAILED): return "GSL_EFAILED"
-        case Int(GSL_EFACTOR): return "GSL_EFACTOR"
-        case Int(GSL_ESANITY): return "GSL_ESANITY"
-        case Int(GSL_ENOMEM): return "GSL_ENOMEM"
-        case Int(GSL_EBADFUNC): return "GSL_EBADFUNC"
-        case Int(GSL_ERUNAWAY): return "GSL_ERUNAWAY"
-        case Int(GSL_EMAXITER): return "GSL_EMAXITER"
-        case Int(GSL_EZERODIV): return "GSL_EZERODIV"
-        case Int(GSL_EBADTOL): return "GSL_EBADTOL"
-        case Int(GSL_ETOL): return "GSL_ETOL"
-        case Int(GSL_EUNDRFLW): return "GSL_EUNDRFLW"
-        case Int(GSL_EOVRFLW): return "GSL_EOVRFLW"
-        case Int(GSL_ELOSS): return "GSL_ELOSS"
-        case Int(GSL_EROUND): return "GSL_EROUND"
-        case Int(GSL_ENOPROG): return "GSL_ENOPROG"
-        case Int(GSL_ENOPROGJ): return "GSL_ENOPROGJ"
+        switch code {
+        case -2: return "GSL_CONTINUE"
+        case -1: return "GSL_FAILURE"
+        case 0..<Int32(GSLError.names.count): return GSLError.names[Int(code)]
         default: return "GSL_STATUS_\(code)"
         }
     }
+
+    /// The names of `gsl_errno.h`'s codes 0…32, in order.
+    static let names = ["GSL_SUCCESS", "GSL_EDOM", "GSL_ERANGE", "GSL_EFAULT", "GSL_EINVAL", "GSL_EFAILED", "GSL_EFACTOR", "GSL_ESANITY", "GSL_ENOMEM", "GSL_EBADFUNC", "GSL_ERUNAWAY", "GSL_EMAXITER", "GSL_EZERODIV", "GSL_EBADTOL", "GSL_ETOL", "GSL_EUNDRFLW", "GSL_EOVRFLW", "GSL_ELOSS", "GSL_EROUND", "GSL_EBADLEN", "GSL_ENOTSQR", "GSL_ESING", "GSL_EDIVERGE", "GSL_EUNSUP", "GSL_EUNIMPL", "GSL_ECACHE", "GSL_ETABLE", "GSL_ENOPROG", "GSL_ENOPROGJ", "GSL_ETOLF", "GSL_ETOLX", "GSL_ETOLG", "GSL_EOF"]
 
     public var description: String { "\(context): \(name) (\(message))" }
 }

@@ -12,10 +12,12 @@ public struct MinimumResult: Sendable, Equatable {
 /// Minimisation with GSL: Brent in one dimension (`gsl_min_fminimizer_brent`) and the
 /// Nelder–Mead simplex in several (`gsl_multimin_fminimizer_nmsimplex2`).
 public enum Minimizer {
-    /// Minimises f on [lower, upper] starting from `guess`, which must satisfy
+    /// Minimises f on [lower, upper] starting from `guess`. GSL's Brent locates a minimum only to about
+    /// √ε·|x| ≈ 1e-8·|x| (the function is flat there), so tolerances below that cannot be met; the
+    /// defaults ask for 1e-7. `guess` must satisfy
     /// f(guess) < f(lower) and f(guess) < f(upper) (GSL's requirement; GSL_EINVAL otherwise).
     public static func brent(
-        lower: Double, upper: Double, guess: Double, absTol: Double = 1e-10, relTol: Double = 1e-10,
+        lower: Double, upper: Double, guess: Double, absTol: Double = 1e-7, relTol: Double = 1e-7,
         maxIterations: Int = 500, _ f: @escaping (Double) throws -> Double
     ) throws -> MinimumResult {
         GSL.disableAbortOnError()

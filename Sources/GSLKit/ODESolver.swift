@@ -56,7 +56,8 @@ public struct ODEStatistics: Sendable, Equatable {
     public var rhsEvaluations = 0
     /// Jacobian evaluations.
     public var jacobianEvaluations = 0
-    /// Accepted steps reported by the driver.
+    /// Steps taken since the solver was created or reset (GSL's evolve counter; the driver's own
+    /// `n` restarts at every `apply`).
     public var steps = 0
 }
 
@@ -192,7 +193,7 @@ public final class ODESolver {
     public var statistics: ODEStatistics {
         ODEStatistics(rhsEvaluations: context.rhsEvaluations,
                       jacobianEvaluations: context.jacobianEvaluations,
-                      steps: Int(driver.pointee.n))
+                      steps: Int(driver.pointee.e.pointee.count))
     }
 
     /// Resets the stepper state and the step size to `initialStep`, so the next integration

@@ -89,8 +89,7 @@ public enum RadioembolizationPlanner {
         let k = device.doseFactorGyKgPerGBq
 
         // --- validate anatomy -------------------------------------------------------------------
-        let lsfPercent = try PlausibleRange(0, 100, "%").check(anatomy.lungShuntPercent, field: "anatomy.lungShuntPercent")
-        guard lsfPercent < 100 else { throw InputError(field: "anatomy.lungShuntPercent", "must be in [0, 100) %; got 100") }
+        let lsfPercent = try PlausibleInputs.lungShuntPercent.check(anatomy.lungShuntPercent, field: "anatomy.lungShuntPercent")
         let lsf = lsfPercent / 100
         let lungMassG = try PlausibleInputs.lungMassG.check(anatomy.lungMassG ?? catalogue.tissue.lungMassG, field: "anatomy.lungMassG")
         let wholeNL = try PlausibleInputs.liverMassG.check(anatomy.wholeNormalLiverMassG, field: "anatomy.wholeNormalLiverMassG")
@@ -240,8 +239,7 @@ public enum RadioembolizationPlanner {
         let prescribed = activities(dStar)
 
         // --- vials and time -----------------------------------------------------------------------
-        let residual = try PlausibleRange(0, 100, "%").check(t.residualPercent ?? device.typicalResidualPercent, field: "treatment.residualPercent")
-        guard residual < 100 else { throw InputError(field: "treatment.residualPercent", "must be in [0, 100) %; got 100") }
+        let residual = try PlausibleInputs.residualPercent.check(t.residualPercent ?? device.typicalResidualPercent, field: "treatment.residualPercent")
         let keep = 1 - residual / 100
         var delivered = prescribed
         var vialSizes: [Double?] = Array(repeating: nil, count: names.count)
@@ -359,9 +357,14 @@ public enum RadioembolizationPlanner {
         }
         var minTumorDose = Double.infinity
         for i in names.indices { minTumorDose = min(minTumorDose, (ds.tumors[i].min() ?? 0)) }
+        let deliveredReachesTarget = target.map { minTumorDose >= $0 * (1 - 1e-6) } ?? false
         if let tg = target {
             checks.append(Check(name: "tumorTarget", value: minTumorDose, limit: tg, unit: "Gy", kind: .atLeast, severity: .soft,
-                                source: targetSource ?? "", binding: binding == "tumorTarget"))
+                                source: targetSource ?? "", binding: binding == "tumorTarget" && deliveredReachesTarget))
+            if targetReached && !deliveredReachesTarget {
+                binding = "vialAvailability"
+                reasons.append("infeasible: the limits allow the \(Format.number(tg)) Gy target, but the vials available deliver \(Format.fixed(minTumorDose, 1)) Gy to the least-dosed tumour")
+            }
         }
         for adv in constraints.radioembolization.advisories {
             let v: Double
@@ -374,7 +377,7 @@ public enum RadioembolizationPlanner {
                                 kind: .atMost, severity: .soft, source: adv.source))
         }
         var status = overallStatus(checks.filter { $0.name != "tumorTarget" })
-        if target != nil && !targetReached { status = max(status, .infeasible) }
+        if target != nil && !deliveredReachesTarget { status = max(status, .infeasible) }
         if delivered.reduce(0, +) == 0 && dMax > 0 { status = max(status, .infeasible) }
         if dMax == 0 { status = .contraindicated }
         for c in checks where !c.passed && c.severity == .hard {
@@ -388,7 +391,7 @@ public enum RadioembolizationPlanner {
         let plan = RadioembolizationPlan(
             modality: t.modality, device: device.id, activityGBq: totalDelivered, activityMCi: totalDelivered * UnitConversion.mCiPerGBq,
             commonTumorDoseGy: minTumorDose.isFinite ? minTumorDose : 0, maximumCommonTumorDoseGy: dMax,
-            tumorTargetGy: target, tumorTargetSource: targetSource, tumorTargetReached: targetReached && abs(totalDelivered - prescribed.reduce(0, +)) <= 1e-6 * max(1, totalDelivered),
+            tumorTargetGy: target, tumorTargetSource: targetSource, tumorTargetReached: deliveredReachesTarget,
             bindingConstraint: binding,
             vialSizeGBq: vialSizes.compactMap { $0 }.max(), treatmentTime: treatmentTime.map { iso.string(from: $0) },
             hoursAfterCalibration: hoursAfterCal, residualPercent: residual,

@@ -129,7 +129,7 @@ public enum PlausibleInputs {
     /// T/N concentration ratio: > 0 to 100 (published MAA ratios rarely exceed 20).
     public static let tnRatio = PlausibleRange(0, 100, "", includesLower: false)
     /// Lung shunt in percent: 0 ≤ LSF < 100.
-    public static let lungShuntPercent = PlausibleRange(0, 100, "%")
+    public static let lungShuntPercent = PlausibleRange(0, 100, "%", includesUpper: false)
     /// Lung mass: 200 g to 3000 g (CT lung masses of adults lie well inside).
     public static let lungMassG = PlausibleRange(200, 3000, "g")
     /// Prior lung dose: 0 to 200 Gy.
@@ -143,7 +143,7 @@ public enum PlausibleInputs {
     /// Dose factor K: 1 to 100 Gy·kg/GBq.
     public static let doseFactor = PlausibleRange(1, 100, "Gy·kg/GBq")
     /// Residual left in the vial and lines: 0 ≤ r < 100 %.
-    public static let residualPercent = PlausibleRange(0, 100, "%")
+    public static let residualPercent = PlausibleRange(0, 100, "%", includesUpper: false)
 }
 
 public enum Prescription {
@@ -267,9 +267,15 @@ public enum Prescription {
             guard tv < lv else {
                 throw InputError(field: "--tumor-volume-ml", "must be smaller than --liver-volume-ml (the liver volume includes the tumour); got \(Format.number(tv)) mL ≥ \(Format.number(lv)) mL")
             }
-            if case .some(let g) = r.given {
-                _ = g
-                throw InputError(field: "--target-dose-gy", "the \(r.method.rawValue) method prescribes the activity itself; do not give a dose or an activity")
+            if let g = r.given {
+                let flag: String
+                switch g {
+                case .targetDoseGy: flag = "--target-dose-gy"
+                case .normalLiverDoseGy: flag = "--normal-liver-dose-gy"
+                case .tumorDoseGy: flag = "--tumor-dose-gy"
+                case .activityGBq: flag = "--activity-gbq"
+                }
+                throw InputError(field: flag, "does not apply to the \(r.method.rawValue) method: it prescribes the activity itself")
             }
             let involvementPercent = 100 * tv / lv
             res.tumorInvolvementPercent = involvementPercent
