@@ -56,24 +56,24 @@ struct DebCommand: EvaluatingCommand {
         A session dose above 150 mg is computed and reported as contraindicated (exit 3).
         """)
 
-    @Option(name: .customLong("product"), help: "dc-bead | lifepearl | hepasphere | tandem") var product: String?
-    @Option(name: .customLong("size"), help: "Size class(es), e.g. 100-300 or 300-500,500-700.") var size: String?
-    @Option(name: .customLong("loading-mg-per-ml"), help: "Doxorubicin per mL of sedimented beads (one value, or one per size).") var loading: String?
-    @Option(name: .customLong("dose-mg"), help: "Session dose (mg), split evenly between the sizes.") var doseMg: String?
-    @Option(name: .customLong("dose-split-mg"), help: "Dose per size (mg), comma-separated; the sum is the session dose.") var doseSplitMg: String?
-    @Option(name: .customLong("days"), help: "Horizon in days, (0, 365] (default 28).") var days: String?
-    @Option(name: .customLong("csv"), help: "Write the time series (t_h, plasma, tissue, eluted) to this file.") var csv: String?
-    @Option(name: .customLong("clearance-factor"), help: "Multiplier on systemic clearance for hepatic impairment, (0, 2] (default 1).") var clearanceFactor: String?
-    @Option(name: .customLong("treated-volume-l"), help: "Treated (bead-impregnated) tissue volume (L), [0.01, 3] (default 0.2).") var treatedVolumeL: String?
-    @Option(name: .customLong("shells"), help: "Radial shells per bead (in vivo default 20 equal; in vitro with --grid equal).") var shells: String?
-    @Option(name: .customLong("in-vitro"), help: "sink | closed") var inVitro: String?
-    @Option(name: .customLong("bead-diameter-um"), help: "In-vitro sink, non-binding sphere: diameter (µm).") var beadDiameterUm: String?
-    @Option(name: .customLong("diffusivity-cm2-per-s"), help: "In-vitro sink, non-binding sphere: diffusivity (cm²/s).") var diffusivity: String?
-    @Option(name: .customLong("times-h"), help: "In vitro / IV bolus: output times (h), comma-separated, ascending.") var timesH: String?
-    @Option(name: .customLong("medium-ml"), help: "In-vitro closed vessel: medium volume (mL).") var mediumMl: String?
-    @Option(name: .customLong("bead-volume-ml"), help: "In-vitro closed vessel: sedimented bead volume (mL).") var beadVolumeMl: String?
-    @Option(name: .customLong("grid"), help: "In vitro: refined (default; surface-refined shells) | equal (with --shells, default 20).") var grid: String?
-    @Option(name: .customLong("iv-bolus-mg"), help: "Check of the systemic model: IV bolus (mg) at t = 0, plasma at --times-h.") var ivBolusMg: String?
+    @Option(name: .customLong("product"), parsing: .unconditional, help: "dc-bead | lifepearl | hepasphere | tandem") var product: String?
+    @Option(name: .customLong("size"), parsing: .unconditional, help: "Size class(es), e.g. 100-300 or 300-500,500-700.") var size: String?
+    @Option(name: .customLong("loading-mg-per-ml"), parsing: .unconditional, help: "Doxorubicin per mL of sedimented beads (one value, or one per size).") var loading: String?
+    @Option(name: .customLong("dose-mg"), parsing: .unconditional, help: "Session dose (mg), split evenly between the sizes.") var doseMg: String?
+    @Option(name: .customLong("dose-split-mg"), parsing: .unconditional, help: "Dose per size (mg), comma-separated; the sum is the session dose.") var doseSplitMg: String?
+    @Option(name: .customLong("days"), parsing: .unconditional, help: "Horizon in days, (0, 365] (default 28).") var days: String?
+    @Option(name: .customLong("csv"), parsing: .unconditional, help: "Write the time series (t_h, plasma, tissue, eluted) to this file.") var csv: String?
+    @Option(name: .customLong("clearance-factor"), parsing: .unconditional, help: "Multiplier on systemic clearance for hepatic impairment, (0, 2] (default 1).") var clearanceFactor: String?
+    @Option(name: .customLong("treated-volume-l"), parsing: .unconditional, help: "Treated (bead-impregnated) tissue volume (L), [0.01, 3] (default 0.2).") var treatedVolumeL: String?
+    @Option(name: .customLong("shells"), parsing: .unconditional, help: "Radial shells per bead (in vivo default 20 equal; in vitro with --grid equal).") var shells: String?
+    @Option(name: .customLong("in-vitro"), parsing: .unconditional, help: "sink | closed") var inVitro: String?
+    @Option(name: .customLong("bead-diameter-um"), parsing: .unconditional, help: "In-vitro sink, non-binding sphere: diameter (µm).") var beadDiameterUm: String?
+    @Option(name: .customLong("diffusivity-cm2-per-s"), parsing: .unconditional, help: "In-vitro sink, non-binding sphere: diffusivity (cm²/s).") var diffusivity: String?
+    @Option(name: .customLong("times-h"), parsing: .unconditional, help: "In vitro / IV bolus: output times (h), comma-separated, ascending.") var timesH: String?
+    @Option(name: .customLong("medium-ml"), parsing: .unconditional, help: "In-vitro closed vessel: medium volume (mL).") var mediumMl: String?
+    @Option(name: .customLong("bead-volume-ml"), parsing: .unconditional, help: "In-vitro closed vessel: sedimented bead volume (mL).") var beadVolumeMl: String?
+    @Option(name: .customLong("grid"), parsing: .unconditional, help: "In vitro: refined (default; surface-refined shells) | equal (with --shells, default 20).") var grid: String?
+    @Option(name: .customLong("iv-bolus-mg"), parsing: .unconditional, help: "Check of the systemic model: IV bolus (mg) at t = 0, plasma at --times-h.") var ivBolusMg: String?
     @Flag(name: .customLong("json"), help: "Print one JSON object.") var json = false
 
     init() {}
