@@ -79,22 +79,6 @@ public struct ODESolution: Sendable {
     public let statistics: ODEStatistics
 }
 
-/// Holds the Swift closures the C callbacks reach through `params`.
-private final class ODEContext {
-    let dimension: Int
-    let rhs: ODERightHandSide
-    let jacobian: ODEJacobian?
-    var pendingError: (any Error)?
-    var rhsEvaluations = 0
-    var jacobianEvaluations = 0
-
-    init(dimension: Int, rhs: @escaping ODERightHandSide, jacobian: ODEJacobian?) {
-        self.dimension = dimension
-        self.rhs = rhs
-        self.jacobian = jacobian
-    }
-}
-
 /// A GSL `odeiv2` driver with its system, owned by Swift.
 ///
 /// The driver adapts the step to keep the local error below `absTol + relTol·|y|` per
@@ -107,9 +91,9 @@ public final class ODESolver {
     public let relTol: Double
     public let initialStep: Double
 
-    private let context: ODEContext
-    private let system: UnsafeMutablePointer<gsl_odeiv2_system>
-    private let driver: UnsafeMutablePointer<gsl_odeiv2_driver>
+    private let handle: ODEDriverHandle
+    private var context: ODEContext { handle.context }
+    private var driver: UnsafeMutablePointer<gsl_odeiv2_driver> { handle.driver }
 
     /// - Parameters:
     ///   - dimension: number of state components (> 0).
@@ -123,70 +107,14 @@ public final class ODESolver {
         maxSteps: Int = 0,
         rhs: @escaping ODERightHandSide, jacobian: ODEJacobian? = nil
     ) throws {
-        GSL.disableAbortOnError()
-        guard dimension > 0 else { throw GSLKitError.invalidArgument("ODE dimension must be > 0") }
-        guard absTol >= 0, relTol >= 0, absTol + relTol > 0, absTol.isFinite, relTol.isFinite else {
-            throw GSLKitError.invalidArgument("ODE tolerances must be finite, ≥ 0 and not both 0")
-        }
-        guard initialStep > 0, initialStep.isFinite else {
-            throw GSLKitError.invalidArgument("ODE initial step must be finite and > 0")
-        }
-        if method.needsJacobian && jacobian == nil {
-            throw GSLKitError.invalidArgument("method \(method.rawValue) needs a Jacobian")
-        }
+        handle = try ODEDriverHandle(dimension: dimension, method: method, absTol: absTol, relTol: relTol,
+                                     initialStep: initialStep, rhs: rhs, jacobian: jacobian)
         self.dimension = dimension
         self.method = method
         self.absTol = absTol
         self.relTol = relTol
         self.initialStep = initialStep
-        self.context = ODEContext(dimension: dimension, rhs: rhs, jacobian: jacobian)
-
-        system = UnsafeMutablePointer<gsl_odeiv2_system>.allocate(capacity: 1)
-        let params = Unmanaged.passUnretained(context).toOpaque()
-        system.initialize(to: gsl_odeiv2_system(
-            function: { t, y, dydt, params in
-                let box = Unmanaged<ODEContext>.fromOpaque(params!).takeUnretainedValue()
-                box.rhsEvaluations += 1
-                do {
-                    try box.rhs(t, UnsafeBufferPointer(start: y, count: box.dimension),
-                                UnsafeMutableBufferPointer(start: dydt, count: box.dimension))
-                    return Int32(GSL_SUCCESS)
-                } catch {
-                    box.pendingError = error
-                    return Int32(GSL_EBADFUNC)
-                }
-            },
-            jacobian: { t, y, dfdy, dfdt, params in
-                let box = Unmanaged<ODEContext>.fromOpaque(params!).takeUnretainedValue()
-                guard let jac = box.jacobian else { return Int32(GSL_EBADFUNC) }
-                box.jacobianEvaluations += 1
-                let n = box.dimension
-                do {
-                    try jac(t, UnsafeBufferPointer(start: y, count: n),
-                            UnsafeMutableBufferPointer(start: dfdy, count: n * n),
-                            UnsafeMutableBufferPointer(start: dfdt, count: n))
-                    return Int32(GSL_SUCCESS)
-                } catch {
-                    box.pendingError = error
-                    return Int32(GSL_EBADFUNC)
-                }
-            },
-            dimension: dimension,
-            params: params))
-
-        guard let d = gsl_odeiv2_driver_alloc_y_new(system, method.stepType, initialStep, absTol, relTol) else {
-            system.deinitialize(count: 1)
-            system.deallocate()
-            throw GSLKitError.outOfMemory("an odeiv2 driver of dimension \(dimension)")
-        }
-        driver = d
-        if maxSteps > 0 { gsl_odeiv2_driver_set_nmax(driver, UInt(maxSteps)) }
-    }
-
-    deinit {
-        gsl_odeiv2_driver_free(driver)
-        system.deinitialize(count: 1)
-        system.deallocate()
+        if maxSteps > 0 { gsl_odeiv2_driver_set_nmax(handle.driver, UInt(maxSteps)) }
     }
 
     /// Statistics accumulated since the solver was created or last `reset()`.
@@ -199,9 +127,7 @@ public final class ODESolver {
     /// Resets the stepper state and the step size to `initialStep`, so the next integration
     /// starts exactly like a fresh solver (`gsl_odeiv2_driver_reset_hstart`), and zeroes the counters.
     public func reset() throws {
-        context.rhsEvaluations = 0
-        context.jacobianEvaluations = 0
-        context.pendingError = nil
+        context.resetCounters()
         try GSL.check(gsl_odeiv2_driver_reset_hstart(driver, initialStep), "ODE driver reset")
     }
 

@@ -98,22 +98,6 @@ public struct ODETrajectory: Sendable {
     }
 }
 
-/// Holds the Swift closures the C callbacks reach through `params` (as in `ODESolver`).
-private final class DenseODEContext {
-    let dimension: Int
-    let rhs: ODERightHandSide
-    let jacobian: ODEJacobian?
-    var pendingError: (any Error)?
-    var rhsEvaluations = 0
-    var jacobianEvaluations = 0
-
-    init(dimension: Int, rhs: @escaping ODERightHandSide, jacobian: ODEJacobian?) {
-        self.dimension = dimension
-        self.rhs = rhs
-        self.jacobian = jacobian
-    }
-}
-
 /// A GSL `odeiv2` integrator that steps freely from t0 to t1 (`gsl_odeiv2_evolve_apply` with the
 /// driver's step, control and evolve objects, so msbdf finds its control through the driver as it
 /// requires) and records every accepted step in an `ODETrajectory` for dense output.
@@ -128,9 +112,10 @@ public final class DenseODESolver {
     public let initialStep: Double
     public let maxSteps: Int
 
-    private let context: DenseODEContext
-    private let system: UnsafeMutablePointer<gsl_odeiv2_system>
-    private let driver: UnsafeMutablePointer<gsl_odeiv2_driver>
+    private let handle: ODEDriverHandle
+    private var context: ODEContext { handle.context }
+    private var system: UnsafeMutablePointer<gsl_odeiv2_system> { handle.system }
+    private var driver: UnsafeMutablePointer<gsl_odeiv2_driver> { handle.driver }
 
     /// - Parameters as `ODESolver`; `maxSteps` bounds the steps of one `integrate` (0 = 10⁶).
     public init(
@@ -139,67 +124,14 @@ public final class DenseODESolver {
         maxSteps: Int = 0,
         rhs: @escaping ODERightHandSide, jacobian: ODEJacobian? = nil
     ) throws {
-        GSL.disableAbortOnError()
-        guard dimension > 0 else { throw GSLKitError.invalidArgument("ODE dimension must be > 0") }
-        guard absTol >= 0, relTol >= 0, absTol + relTol > 0, absTol.isFinite, relTol.isFinite else {
-            throw GSLKitError.invalidArgument("ODE tolerances must be finite, ≥ 0 and not both 0")
-        }
-        guard initialStep > 0, initialStep.isFinite else {
-            throw GSLKitError.invalidArgument("ODE initial step must be finite and > 0")
-        }
-        if method.needsJacobian && jacobian == nil {
-            throw GSLKitError.invalidArgument("method \(method.rawValue) needs a Jacobian")
-        }
+        handle = try ODEDriverHandle(dimension: dimension, method: method, absTol: absTol, relTol: relTol,
+                                     initialStep: initialStep, rhs: rhs, jacobian: jacobian)
         self.dimension = dimension
         self.method = method
         self.absTol = absTol
         self.relTol = relTol
         self.initialStep = initialStep
         self.maxSteps = maxSteps > 0 ? maxSteps : 1_000_000
-        context = DenseODEContext(dimension: dimension, rhs: rhs, jacobian: jacobian)
-        system = UnsafeMutablePointer<gsl_odeiv2_system>.allocate(capacity: 1)
-        system.initialize(to: gsl_odeiv2_system(
-            function: { t, y, dydt, params in
-                let box = Unmanaged<DenseODEContext>.fromOpaque(params!).takeUnretainedValue()
-                box.rhsEvaluations += 1
-                do {
-                    try box.rhs(t, UnsafeBufferPointer(start: y, count: box.dimension),
-                                UnsafeMutableBufferPointer(start: dydt, count: box.dimension))
-                    return Int32(GSL_SUCCESS)
-                } catch {
-                    box.pendingError = error
-                    return Int32(GSL_EBADFUNC)
-                }
-            },
-            jacobian: { t, y, dfdy, dfdt, params in
-                let box = Unmanaged<DenseODEContext>.fromOpaque(params!).takeUnretainedValue()
-                guard let jac = box.jacobian else { return Int32(GSL_EBADFUNC) }
-                box.jacobianEvaluations += 1
-                let n = box.dimension
-                do {
-                    try jac(t, UnsafeBufferPointer(start: y, count: n),
-                            UnsafeMutableBufferPointer(start: dfdy, count: n * n),
-                            UnsafeMutableBufferPointer(start: dfdt, count: n))
-                    return Int32(GSL_SUCCESS)
-                } catch {
-                    box.pendingError = error
-                    return Int32(GSL_EBADFUNC)
-                }
-            },
-            dimension: dimension,
-            params: Unmanaged.passUnretained(context).toOpaque()))
-        guard let d = gsl_odeiv2_driver_alloc_y_new(system, method.stepType, initialStep, absTol, relTol) else {
-            system.deinitialize(count: 1)
-            system.deallocate()
-            throw GSLKitError.outOfMemory("an odeiv2 driver of dimension \(dimension)")
-        }
-        driver = d
-    }
-
-    deinit {
-        gsl_odeiv2_driver_free(driver)
-        system.deinitialize(count: 1)
-        system.deallocate()
     }
 
     /// Integrates from (t0, y0) to t1 > t0 in free steps and returns every step end with its
@@ -212,9 +144,7 @@ public final class DenseODESolver {
         guard t0.isFinite, t1.isFinite, t1 > t0 else {
             throw GSLKitError.invalidArgument("integration interval [\(t0), \(t1)] must be finite and forward")
         }
-        context.rhsEvaluations = 0
-        context.jacobianEvaluations = 0
-        context.pendingError = nil
+        context.resetCounters()
         try GSL.check(gsl_odeiv2_driver_reset_hstart(driver, initialStep), "ODE driver reset")
         var traj = ODETrajectory(dimension: dimension, capacity: expectedSteps)
         var y = y0
