@@ -151,6 +151,7 @@ struct VialCommand: EvaluatingCommand {
         let activityGBq: Double
         let vial: VialRequirement
         let status: Status
+        let reasons: [String]
         let checks: [Check]
         let assumptions: [Assumption]
     }
@@ -170,7 +171,7 @@ struct VialCommand: EvaluatingCommand {
             if v.smallestSufficientVialGBq == nil { reasons.append("no catalogue vial holds \(Format.fixed(v.vialActivityAtCalibrationGBq, 3)) GBq at calibration") }
         }
         let status = overallStatus(checks)
-        let result = Result(device: d.id, activityGBq: a, vial: v, status: status, checks: checks, assumptions: [
+        let result = Result(device: d.id, activityGBq: a, vial: v, status: status, reasons: reasons, checks: checks, assumptions: [
             Assumption(name: "halfLife (\(n.name))", value: n.halfLifeH, unit: "h", source: n.halfLifeSource),
             Assumption(name: "vialSizes", value: Double(d.vialSizesGBq.count), unit: "sizes", source: d.vialSizesSource),
         ])

@@ -16,14 +16,16 @@ public struct ConstraintSets: Codable, Sendable {
 
 /// When a row applies. Every condition given must hold.
 public struct Condition: Codable, Sendable, Equatable {
-    public var bilirubinMgPerDlAbove: Double?
-    public var bilirubinMgPerDlAtMost: Double?
+    /// bilirubin ≥ value (mg/dL).
+    public var bilirubinMgPerDlAtLeast: Double?
+    /// bilirubin < value (mg/dL).
+    public var bilirubinMgPerDlBelow: Double?
     public var compromisedLiver: Bool?
     public var bilobar: Bool?
 
     func holds(_ c: PatientContext) -> Bool {
-        if let x = bilirubinMgPerDlAbove, !(c.bilirubinMgPerDl > x) { return false }
-        if let x = bilirubinMgPerDlAtMost, !(c.bilirubinMgPerDl <= x) { return false }
+        if let x = bilirubinMgPerDlAtLeast, !(c.bilirubinMgPerDl >= x) { return false }
+        if let x = bilirubinMgPerDlBelow, !(c.bilirubinMgPerDl < x) { return false }
         if let x = compromisedLiver, x != c.compromisedLiver { return false }
         if let x = bilobar, x != c.bilobar { return false }
         return true

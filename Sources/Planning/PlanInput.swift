@@ -71,6 +71,8 @@ public struct PlanInput: Codable, Sendable {
         /// Overrides of the constraint set's normal-liver limits (Gy), reported as given.
         public var wholeNormalLiverLimitGy: Double?
         public var perfusedNormalLiverLimitGy: Double?
+        /// Glass: the vial sizes that can be ordered (GBq at calibration); default: the catalogue's.
+        public var vialSizesGBq: [Double]?
         // DEB
         public var product: String?
         public var sizes: [String]?
@@ -125,7 +127,7 @@ public struct PlanInput: Codable, Sendable {
         ]),
         "treatment": .object([
             "modality": .leaf, "tumorTargetGy": .leaf, "calibrationTime": .leaf, "earliestTreatmentTime": .leaf,
-            "latestTreatmentTime": .leaf, "residualPercent": .leaf, "wholeNormalLiverLimitGy": .leaf, "perfusedNormalLiverLimitGy": .leaf, "product": .leaf, "sizes": .leaf,
+            "latestTreatmentTime": .leaf, "residualPercent": .leaf, "wholeNormalLiverLimitGy": .leaf, "perfusedNormalLiverLimitGy": .leaf, "vialSizesGBq": .leaf, "product": .leaf, "sizes": .leaf,
             "targetDoxorubicinMg": .leaf, "plasmaPeakLimitNgPerMl": .leaf, "maxBeadVolumeMl": .leaf, "loadingsMgPerMl": .leaf,
         ]),
         "description": .leaf, "note": .leaf,

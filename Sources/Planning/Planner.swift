@@ -24,7 +24,9 @@ public enum Planner {
                 Assumption(name: "lungMass", value: r.plan.lungMassG, unit: "g", source: input.anatomy?.lungMassG != nil ? "given in the input (anatomy.lungMassG)" : catalogue.tissue.lungMassSource),
                 Assumption(name: "residual", value: r.plan.residualPercent, unit: "%", source: input.treatment.residualPercent != nil ? "given in the input (treatment.residualPercent)" : device.typicalResidualSource),
             ]
-            if !device.vialSizesGBq.isEmpty {
+            if let given = input.treatment.vialSizesGBq, input.treatment.modality == "y90-glass" {
+                assumptions.append(Assumption(name: "vialSizes (\(given.map { Format.number($0) }.joined(separator: ", ")) GBq)", value: Double(given.count), unit: "sizes", source: "given in the input (treatment.vialSizesGBq)"))
+            } else if !device.vialSizesGBq.isEmpty {
                 assumptions.append(Assumption(name: "vialSizes (\(device.vialSizesGBq.map { Format.number($0) }.joined(separator: ", ")) GBq)", value: Double(device.vialSizesGBq.count), unit: "sizes", source: device.vialSizesSource))
             }
             return PlanResult(patientId: input.patient.id, modality: input.treatment.modality, status: r.status, reasons: r.reasons,

@@ -267,7 +267,13 @@ public enum RadioembolizationPlanner {
                 guard h0 >= -24 * 30, h1 <= 24 * 30 else {
                     throw InputError(field: "treatment.earliestTreatmentTime", "must be within 30 days of calibrationTime")
                 }
-                let sizes = device.vialSizesGBq.sorted()
+                var sizes = device.vialSizesGBq.sorted()
+                if let given = t.vialSizesGBq {
+                    guard !given.isEmpty else { throw InputError(field: "treatment.vialSizesGBq", "must list at least one vial size") }
+                    sizes = try given.enumerated().map {
+                        try PlausibleRange(0, 30, "GBq", includesLower: false).check($0.element, field: "treatment.vialSizesGBq[\($0.offset)]")
+                    }.sorted()
+                }
                 func deliveredGBq(_ v: Double, _ hh: Double) -> Double { v * Decay.fraction(hours: hh, halfLifeH: halfLife) * keep }
                 // Territory with the largest prescription sets the time.
                 let lead = prescribed.indices.max { prescribed[$0] < prescribed[$1] }!

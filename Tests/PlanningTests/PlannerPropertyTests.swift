@@ -42,7 +42,7 @@ func closedFormMaximum(modality: String, territories: [(nl: Double, tumors: [(m:
     let bilobar = territories.count > 1 || abs(territories.reduce(0) { $0 + $1.nl } - wholeNLG) < 1e-9 * wholeNLG
     switch modality {
     case "y90-glass":
-        d = min(d, (bilirubin > 1.1 ? 50 : 90) / wholePerD, 120 / nlPerD)
+        d = min(d, (bilirubin >= 1.1 ? 50 : 90) / wholePerD, 120 / nlPerD)
     case "y90-resin":
         d = min(d, (compromised ? 30 : 40) / nlPerD)
     default:

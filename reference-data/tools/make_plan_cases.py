@@ -67,7 +67,7 @@ def write(file, obj):
 
 def binding_name(q, modality, bili=None, bilobar=None):
     if q == "wholeNormalLiverDose":
-        if modality == "y90-glass": return "wholeNormalLiverDose (bilirubin ≤ 1.1 mg/dL)" if bili <= 1.1 else "wholeNormalLiverDose (bilirubin > 1.1 mg/dL)"
+        if modality == "y90-glass": return "wholeNormalLiverDose (bilirubin < 1.1 mg/dL)" if bili < 1.1 else "wholeNormalLiverDose (bilirubin ≥ 1.1 mg/dL)"
         if modality == "ho166": return "wholeNormalLiverDose (bilobar)" if bilobar else "wholeNormalLiverDose (unilobar)"
     if q == "territoryNormalLiverDose":
         return "perfusedNormalLiverDose"
@@ -109,7 +109,7 @@ obj, dmax, q, dstar, acts = single("PLAN-03", "y90-glass", 250, 1200, 1.5, 5, {"
 write("plan-03-glass-infeasible.json", obj)
 case("PLAN-03", "EANM 2022 Table 2 whole NL < 75 Gy; " + SRC, "published-rule", "plan-03-glass-infeasible.json",
      [num("radioembolization.activityGBq", 2.4868, abs_=0.001), num("radioembolization.territories[0].tumorDosesGy.T1", 112.5, abs_=0.05),
-      num("radioembolization.wholeNormalLiverDoseGy", 75.0, abs_=0.01), eq("radioembolization.bindingConstraint", "wholeNormalLiverDose (bilirubin ≤ 1.1 mg/dL)"),
+      num("radioembolization.wholeNormalLiverDoseGy", 75.0, abs_=0.01), eq("radioembolization.bindingConstraint", "wholeNormalLiverDose (bilirubin < 1.1 mg/dL)"),
       eq("status", "infeasible")], exitCode=3)
 
 obj, dmax, q, dstar, acts = single("PLAN-04", "y90-glass", 300, 1500, 3.5, 4, {"lungDose": 30, "cumulativeLungDose": 50, "wholeNormalLiverDose": 50, "territoryNormalLiverDose": 120}, 205, bili=1.4,
@@ -118,7 +118,7 @@ write("plan-04-glass-bilirubin-high.json", obj)
 case("PLAN-04", "EANM 2022 Table 2 footnote (bilirubin > 1.1 → 50 Gy); " + SRC, "published-rule", "plan-04-glass-bilirubin-high.json",
      [num("radioembolization.activityGBq", 2.6562, abs_=0.001), num("radioembolization.territories[0].tumorDosesGy.T1", 175.0, abs_=0.05),
       num("radioembolization.wholeNormalLiverDoseGy", 50.0, abs_=0.01), num("radioembolization.lungDoseGy", 5.31, abs_=0.01),
-      eq("radioembolization.bindingConstraint", "wholeNormalLiverDose (bilirubin > 1.1 mg/dL)"), eq("status", "infeasible")], exitCode=3)
+      eq("radioembolization.bindingConstraint", "wholeNormalLiverDose (bilirubin ≥ 1.1 mg/dL)"), eq("status", "infeasible")], exitCode=3)
 
 obj, dmax, q, dstar, acts = single("PLAN-05", "y90-glass", 300, 1500, 3.5, 4, {"lungDose": 30, "cumulativeLungDose": 50, "wholeNormalLiverDose": 90, "territoryNormalLiverDose": 120}, 205, bili=0.8,
     desc="PLAN-05 of dosimetry_cases.json: as PLAN-04 with bilirubin 0.8 mg/dL → whole normal liver < 90 Gy; the 205 Gy target is reached.")
@@ -127,6 +127,12 @@ case("PLAN-05", "EANM 2022 Table 2 footnote (bilirubin < 1.1 → 90 Gy); " + SRC
      [num("radioembolization.activityGBq", 3.1116, abs_=0.001), num("radioembolization.maximumCommonTumorDoseGy", 315.0, abs_=0.05),
       num("radioembolization.territories[0].tumorDosesGy.T1", 205.0, abs_=0.01), eq("radioembolization.bindingConstraint", "tumorTarget"),
       eq("radioembolization.tumorTargetReached", True), eq("status", "ok")])
+
+obj, dmax, q, dstar, acts = single("PLAN-04b", "y90-glass", 300, 1500, 3.5, 4, {"lungDose": 30, "cumulativeLungDose": 50, "wholeNormalLiverDose": 50, "territoryNormalLiverDose": 120}, 205, bili=1.1,
+    desc="PLAN-04 at bilirubin exactly 1.1 mg/dL: EANM's footnote leaves 1.1 open; dosecalc applies the safer 50 Gy whole normal-liver limit.")
+write("plan-04b-glass-bilirubin-boundary.json", obj)
+case("PLAN-04b", "boundary convention (README): bilirubin 1.1 mg/dL → 50 Gy; as PLAN-04 of " + SRC, "published-rule", "plan-04b-glass-bilirubin-boundary.json",
+     [num("radioembolization.activityGBq", 2.6562, abs_=0.001), eq("radioembolization.bindingConstraint", "wholeNormalLiverDose (bilirubin ≥ 1.1 mg/dL)")], exitCode=3)
 
 # ---------------- multi-territory (own, closed form) ----------------
 terr = [("right", 800, [("T1", 200, 4.0), ("T2", 50, 2.0)]), ("left", 500, [("T3", 100, 3.0)])]
@@ -191,6 +197,22 @@ case("VIAL-GLASS-01", "hand/closed form (this script): smallest vial v with v·2
       num("radioembolization.hoursAfterCalibration", chosen[1], abs_=0.01), num("radioembolization.activityGBq", need, rel=1e-6),
       eq("radioembolization.tumorTargetReached", True), eq("status", "ok")],
      note="prescription %.4f GBq; vial %d GBq at %.3f h after calibration" % (need, chosen[0], chosen[1]))
+
+# Same patient, custom vial sizes given (e.g. a custom dose-size order): 1.8 and 2.5 GBq.
+keep2 = keep
+chosen2 = None
+for v in [1.8, 2.5]:
+    f = lambda hh: v * 2 ** (-hh / 64.1) * keep2
+    if f(h1) <= need <= f(h0):
+        chosen2 = (v, 64.1 * math.log2(v * keep2 / need)); break
+obj2 = json.loads(json.dumps(obj))
+obj2["description"] = "As VIAL-GLASS-01 with the vial sizes given in the input (1.8 and 2.5 GBq): the smallest that decays to the prescription inside the window."
+obj2["patient"]["id"] = "VIAL-GLASS-02"
+obj2["treatment"]["vialSizesGBq"] = [2.5, 1.8]
+write("vial-glass-02-custom-sizes.json", obj2)
+case("VIAL-GLASS-02", "hand/closed form (this script) with the given vial sizes", "computed", "vial-glass-02-custom-sizes.json",
+     [num("radioembolization.vialSizeGBq", chosen2[0], abs_=0), num("radioembolization.hoursAfterCalibration", chosen2[1], abs_=0.01),
+      num("radioembolization.activityGBq", need, rel=1e-6)], note="vial %.1f GBq at %.3f h" % chosen2)
 
 # ---------------- resin: fraction of the 3 GBq vial ----------------
 terr4 = [("whole liver", 1300, [("T1", 200, 3.0)])]
