@@ -47,9 +47,9 @@ enum DosecalcBinary {
 
     static let environmentVariable = "DOSECALC_BINARY"
 
-    /// Tests/DosecalcCLITests/DosecalcBinary.swift → the package root.
+    /// Tests/DosecalcCLITests/Support/DosecalcBinary.swift → the package root.
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The executable to run. Touching it triggers the (one) build check; if the build failed,
     /// this is still the expected path and `run` throws the build failure.
