@@ -120,9 +120,10 @@ public struct PrescriptionResult: Sendable, Codable {
 
 /// Plausible input ranges. A value outside is refused with its range, never clipped.
 public enum PlausibleInputs {
-    /// Liver or perfused territory mass: 1 g (a sub-segment) to 10 kg (hepatomegaly beyond this is implausible).
-    public static let liverMassG = PlausibleRange(1, 10_000, "g")
-    public static let liverVolumeMl = PlausibleRange(1, 10_000, "mL")
+    /// Liver, perfused territory or normal-liver mass: 10 g (a sub-segment) to 10 kg (hepatomegaly
+    /// beyond this is implausible). The 10 g floor also refuses a mass typed in kg ("1.5" for 1.5 kg).
+    public static let liverMassG = PlausibleRange(10, 10_000, "g")
+    public static let liverVolumeMl = PlausibleRange(10, 10_000, "mL")
     /// Tumour mass: > 0 to 10 kg.
     public static let tumorMassG = PlausibleRange(0, 10_000, "g", includesLower: false)
     public static let tumorVolumeMl = PlausibleRange(0, 10_000, "mL", includesLower: true)

@@ -1152,10 +1152,14 @@ struct BadInputCLITests {
         let big = try DosecalcBinary.json(["y90", "--device", "glass", "--method", "mird", "--perfused-mass-g", "10000",
                                            "--activity-gbq", "20", "--lung-shunt", "5", "--json"])
         #expect(cliNumber(big["perfusedLiverDoseGy"]).map { abs($0 - 95) < 1e-9 } == true)
-        // 1 g (the lower end): 50 × 0.001 × 0.95 / 0.001 = 47.5 Gy
-        let small = try DosecalcBinary.json(["y90", "--device", "glass", "--method", "mird", "--perfused-mass-g", "1",
-                                             "--activity-gbq", "0.001", "--lung-shunt", "5", "--json"])
+        // 10 g (the lower end): 50 × 0.01 × 0.95 / 0.01 = 47.5 Gy
+        let small = try DosecalcBinary.json(["y90", "--device", "glass", "--method", "mird", "--perfused-mass-g", "10",
+                                             "--activity-gbq", "0.01", "--lung-shunt", "5", "--json"])
         #expect(cliNumber(small["perfusedLiverDoseGy"]).map { abs($0 - 47.5) < 1e-9 } == true)
+        // Just below it, a mass typed in kg, is refused rather than used.
+        let kg = try DosecalcBinary.run(["y90", "--device", "glass", "--method", "mird", "--perfused-mass-g", "1.5",
+                                         "--activity-gbq", "2", "--lung-shunt", "5", "--json"])
+        #expect(kg.exitCode == 2 && kg.stdout.isEmpty && kg.stderr.contains("--perfused-mass-g"))
         // LSF 99.9 %: liver 50 × 0.01 × 0.001 / 1 = 0.0005 Gy; lung 50 × 0.01 × 0.999 = 0.4995 Gy
         let shunt = try DosecalcBinary.json(["y90", "--device", "glass", "--method", "mird", "--perfused-mass-g", "1000",
                                              "--activity-gbq", "0.01", "--lung-shunt", "99.9", "--json"])
