@@ -28,6 +28,15 @@ let package = Package(
             path: "Benchmarks/DEBBench",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "PlanBench",
+            dependencies: [
+                .product(name: "Planning", package: mainPackage),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/PlanBench",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Ad-hoc timing/accuracy sweep (tolerances, output grids): `swift run -c release DEBProfile`.
         .executableTarget(
             name: "DEBProfile",
