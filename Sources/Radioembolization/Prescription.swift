@@ -26,6 +26,16 @@ public enum PrescriptionGiven: Sendable, Equatable {
     case tumorDoseGy(Double)
     /// Forward calculation from the injected activity (GBq).
     case activityGBq(Double)
+
+    /// The command-line flag that gives this quantity, to name it in an error.
+    public var flag: String {
+        switch self {
+        case .targetDoseGy: return "--target-dose-gy"
+        case .normalLiverDoseGy: return "--normal-liver-dose-gy"
+        case .tumorDoseGy: return "--tumor-dose-gy"
+        case .activityGBq: return "--activity-gbq"
+        }
+    }
 }
 
 /// Lobar convention for the BSA method when only part of the liver is treated.
@@ -206,8 +216,8 @@ public enum Prescription {
                     throw InputError(field: "--target-dose-gy", "or --activity-gbq is required for the mird method")
                 }
             case .normalLiverDoseGy?, .tumorDoseGy?:
-                throw InputError(field: r.method == .standard ? "--target-dose-gy" : "--target-dose-gy",
-                                 "the \(r.method.rawValue) method takes --target-dose-gy or --activity-gbq, not a tumour or normal-liver dose")
+                throw InputError(field: r.given!.flag,
+                                 "does not apply to the \(r.method.rawValue) method: it takes --target-dose-gy or --activity-gbq, not a tumour or normal-liver dose")
             }
             res.perfusedLiverDoseGy = Dosimetry.singleCompartmentDoseGy(activityGBq: res.activityGBq, lungShuntFraction: lsf, massKg: mKg, doseFactor: k)
             if r.method == .standard {
@@ -269,14 +279,7 @@ public enum Prescription {
                 throw InputError(field: "--tumor-volume-ml", "must be smaller than --liver-volume-ml (the liver volume includes the tumour); got \(Format.number(tv)) mL ≥ \(Format.number(lv)) mL")
             }
             if let g = r.given {
-                let flag: String
-                switch g {
-                case .targetDoseGy: flag = "--target-dose-gy"
-                case .normalLiverDoseGy: flag = "--normal-liver-dose-gy"
-                case .tumorDoseGy: flag = "--tumor-dose-gy"
-                case .activityGBq: flag = "--activity-gbq"
-                }
-                throw InputError(field: flag, "does not apply to the \(r.method.rawValue) method: it prescribes the activity itself")
+                throw InputError(field: g.flag, "does not apply to the \(r.method.rawValue) method: it prescribes the activity itself")
             }
             let involvementPercent = 100 * tv / lv
             res.tumorInvolvementPercent = involvementPercent
@@ -323,7 +326,8 @@ public enum Prescription {
                 res.reasons.append("lung shunt \(Format.number(r.lungShuntPercent)) % is above \(Format.number(limits.resinMaxLungShuntPercent)) %: no activity is defined (do not treat); unreducedActivityGBq shows the BSA/empiric activity before any reduction")
             }
             let liverKg = lv * r.densityGPerMl / 1000
-            res.perfusedMassG = liverKg * 1000
+            // The treated mass: the whole liver, or the treated lobe for a lobar BSA prescription.
+            res.perfusedMassG = liverKg * 1000 * ((r.treatedVolumeMl ?? lv) / lv)
             if res.activityGBq > 0 {
                 res.perfusedLiverDoseGy = Dosimetry.singleCompartmentDoseGy(activityGBq: res.activityGBq, lungShuntFraction: lsf, massKg: liverKg * ((r.treatedVolumeMl ?? lv) / lv), doseFactor: k)
             }

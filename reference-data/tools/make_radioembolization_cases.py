@@ -120,7 +120,10 @@ case("BSA-boundary-15", "boundary convention: 15 % exactly → −40 %", "comput
 case("BSA-boundary-20", "boundary convention: 20 % exactly → −40 %, not contraindicated", "computed", bsa + ["--lung-shunt", "20"],
      [num("lungShuntReductionPercent", 40, abs=0), eq("status", "ok")], exitCode=0)
 case("BSA-06a", "lobar convention (a) whole-liver A × V_lobe/V_liver = 1.9561·900/1500 = 1.1737; " + D, "computed",
-     bsa + ["--treated-volume-ml", "900", "--lung-shunt", "5"], [num("activityGBq", 1.1736, abs=0.002)])
+     bsa + ["--treated-volume-ml", "900", "--lung-shunt", "5"],
+     [num("activityGBq", 1.1736, abs=0.002),
+      # hand: treated lobe 900 mL × 1.03 = 927 g; 49.67 × 1.17366 × 0.95 / 0.927 = 59.74 Gy
+      num("perfusedMassG", 927, abs=1e-9), num("perfusedLiverDoseGy", 59.74, abs=0.02)])
 case("BSA-06b", "lobar convention (b) (BSA−0.2)·V_lobe/V_liver + V_T/V_liver = 1.7561·0.6 + 0.2 = 1.2537; " + D, "computed",
      bsa + ["--treated-volume-ml", "900", "--bsa-lobar-convention", "split", "--lung-shunt", "5"], [num("activityGBq", 1.2536, abs=0.002)])
 case("EMP-01", "Sirtex empiric method (older IFU, recalled [R]): 30 % involvement → 2.5 GBq, LSF 12 % → −20 % = 2.0 GBq; " + D, "computed",
@@ -195,6 +198,9 @@ bad = [
     ("height-implausible", ["y90", "--device", "resin", "--method", "bsa", "--height-cm", "1.75", "--weight-kg", "80", "--tumor-volume-ml", "300", "--liver-volume-ml", "1500", "--lung-shunt", "5"], "--height-cm"),
     ("tn-missing", ["y90", "--device", "glass", "--method", "partition", "--tumor-mass-g", "150", "--normal-liver-mass-g", "850", "--tumor-dose-gy", "205", "--lung-shunt", "6"], "--tn-ratio"),
     ("tn-zero", ["y90", "--device", "glass", "--method", "partition", "--tumor-mass-g", "150", "--normal-liver-mass-g", "850", "--tn-ratio", "0", "--tumor-dose-gy", "205", "--lung-shunt", "6"], "--tn-ratio"),
+    ("ho166-standard-with-tumor-dose", ["ho166", "--method", "standard", "--liver-mass-g", "1500", "--lung-shunt", "4", "--tumor-dose-gy", "100"], "--tumor-dose-gy"),
+    ("empiric-with-activity", ["y90", "--device", "resin", "--method", "empiric", "--tumor-volume-ml", "300", "--liver-volume-ml", "1000", "--lung-shunt", "5", "--activity-gbq", "2"], "--activity-gbq"),
+    ("mass-in-kg", ["y90", "--device", "glass", "--method", "mird", "--perfused-mass-g", "1.5", "--activity-gbq", "2", "--lung-shunt", "5"], "--perfused-mass-g"),
     ("unknown-nuclide", ["decay", "--nuclide", "lu177", "--activity-gbq", "5", "--hours", "3"], "--nuclide"),
     ("time-without-offset", ["decay", "--nuclide", "y90", "--activity-gbq", "5", "--from", "2026-03-01T10:00:00", "--to", "2026-03-02T10:00:00Z"], "--from"),
     ("time-malformed", ["decay", "--nuclide", "y90", "--activity-gbq", "5", "--from", "yesterday", "--to", "2026-03-02T10:00:00Z"], "--from"),
