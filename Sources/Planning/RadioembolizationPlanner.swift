@@ -281,11 +281,15 @@ public enum RadioembolizationPlanner {
                 var chosen: (vial: Double, hours: Double)? = nil
                 if need > 0 {
                     for v in sizes where deliveredGBq(v, h1) <= need * (1 + 1e-12) && deliveredGBq(v, h0) >= need * (1 - 1e-12) {
-                        if h1 > h0 {
+                        let f0 = deliveredGBq(v, h0) - need, f1 = deliveredGBq(v, h1) - need
+                        if h1 > h0 && f0 > 0 && f1 < 0 {
                             let r = try RootFinder.brent(lower: h0, upper: h1, absTol: 1e-9, relTol: 0) { deliveredGBq(v, $0) - need }
                             // The later end of the bracket delivers no more than the need.
                             chosen = (v, r.upper)
-                        } else { chosen = (v, h0) }
+                        } else {
+                            // The need sits on an end of the window (to 1e-12): that end, which never delivers more.
+                            chosen = (v, f0 <= 0 ? h0 : h1)
+                        }
                         break
                     }
                     if chosen == nil {
