@@ -13,12 +13,14 @@ let package = Package(
         .library(name: "Radioembolization", targets: ["Radioembolization"]),
         .library(name: "PatientAssessment", targets: ["PatientAssessment"]),
         .library(name: "Chemoembolization", targets: ["Chemoembolization"]),
+        .library(name: "ClinicalPolicy", targets: ["ClinicalPolicy"]),
         .library(name: "Planning", targets: ["Planning"]),
         .library(name: "Validation", targets: ["Validation"]),
         .library(name: "DosecalcCLI", targets: ["DosecalcCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // GNU GSL through pkg-config (Debian: libgsl-dev).
@@ -37,22 +39,27 @@ let package = Package(
         .target(name: "Radioembolization", dependencies: ["DosecalcCore", "GSLKit", "PatientAssessment"]),
         // Drug-eluting bead doxorubicin elution and pharmacokinetics.
         .target(name: "Chemoembolization", dependencies: ["DosecalcCore", "GSLKit"]),
+        // The one clinical policy: every hard and soft limit, selected by patient facts and evaluated
+        // for every command. Typed from reference-data/constraints/constraint-sets.json.
+        .target(name: "ClinicalPolicy", dependencies: ["DosecalcCore", "PatientAssessment", "Radioembolization", "Chemoembolization"]),
         // Patient-specific optimisation over both modalities.
-        .target(name: "Planning", dependencies: ["DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization"]),
+        .target(name: "Planning", dependencies: ["DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "ClinicalPolicy"]),
         // Reference-case loading, comparison and reporting.
         .target(name: "Validation", dependencies: ["DosecalcCore"]),
         // The command-line interface as a library, so that `validate` and the tests run the same code paths.
         .target(name: "DosecalcCLI", dependencies: [
-            "DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "Planning", "Validation",
+            "DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "ClinicalPolicy", "Planning", "Validation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dosecalc", dependencies: ["DosecalcCLI"]),
 
+        .testTarget(name: "DosecalcCoreTests", dependencies: ["DosecalcCore"]),
         .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
+        .testTarget(name: "ClinicalPolicyTests", dependencies: ["ClinicalPolicy", "DosecalcCore"]),
         .testTarget(name: "PatientAssessmentTests", dependencies: ["PatientAssessment"]),
         .testTarget(name: "RadioembolizationTests", dependencies: ["Radioembolization", "DosecalcCore"]),
         .testTarget(name: "ChemoembolizationTests", dependencies: ["Chemoembolization", "DosecalcCore", "GSLKit"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "DosecalcCore"]),
-        .testTarget(name: "DosecalcCLITests", dependencies: ["DosecalcCLI", "Validation", "DosecalcCore"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "DosecalcCore", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "DosecalcCLITests", dependencies: ["DosecalcCLI", "Validation", "DosecalcCore", .product(name: "PropertyBased", package: "swift-property-based")]),
     ]
 )

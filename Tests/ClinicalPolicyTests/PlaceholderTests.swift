@@ -1,0 +1,4 @@
+import Testing
+@testable import ClinicalPolicy
+import DosecalcCore
+@Test func formatOne() { #expect(Format.number(1) == "1") }
