@@ -86,3 +86,9 @@ func ranged(_ text: String, _ flag: String, _ range: PlausibleRange, percent: Bo
     }
     return try range.check(v, field: flag)
 }
+
+/// A yes/no fact on the command line. Closed: anything else is refused with the two values.
+enum YesNo: String, ExpressibleByArgument, CaseIterable {
+    case yes, no
+    var value: Bool { self == .yes }
+}

@@ -2,6 +2,7 @@
 import ArgumentParser
 import DosecalcCore
 import Radioembolization
+import ClinicalPolicy
 
 /// Flags shared by `y90` and `ho166`.
 struct PrescriptionOptions: ParsableArguments {
@@ -24,8 +25,45 @@ struct PrescriptionOptions: ParsableArguments {
     @Option(name: .customLong("prior-lung-dose-gy"), parsing: .unconditional, help: "Lung dose of earlier treatments (Gy; default 0).") var priorLungDoseGy: String?
     @Option(name: .customLong("dose-factor-gy-kg-per-gbq"), parsing: .unconditional, help: "Override the device's dose factor K (Gy·kg/GBq).") var doseFactor: String?
     @Option(name: .customLong("residual-percent"), parsing: .unconditional, help: "Activity left in the vial and lines (%), to report the vial activity needed.") var residualPercent: String?
+    @Option(name: .customLong("bilirubin-mg-per-dl"), parsing: .unconditional, help: "Patient fact: total bilirubin (mg/dL); selects the glass whole normal-liver limit.") var bilirubinMgPerDl: String?
+    @Option(name: .customLong("cirrhosis"), parsing: .unconditional, help: "Patient fact: yes | no; selects the resin normal-liver limit.") var cirrhosis: YesNo?
+    @Option(name: .customLong("child-pugh-score"), parsing: .unconditional, help: "Patient fact: Child–Pugh score, 5 to 15 (class B from 7, C from 10).") var childPughScore: String?
+    @Option(name: .customLong("prior-radioembolization"), parsing: .unconditional, help: "Patient fact: yes | no; a pretreated liver takes the resin 30 Gy limit.") var priorRadioembolization: YesNo?
+    @Option(name: .customLong("bilobar"), parsing: .unconditional, help: "Treatment fact: yes | no (both lobes, or one territory holding the whole normal liver); selects the Ho-166 whole normal-liver limit.") var bilobar: YesNo?
     @Flag(name: .customLong("json"), help: "Print one JSON object.") var json = false
+
+    /// The patient facts given on the command line; an absent flag is an unknown fact, never "no".
+    func facts() throws -> PatientFacts {
+        var f = PatientFacts()
+        if let b = try number(bilirubinMgPerDl, "--bilirubin-mg-per-dl") {
+            f.bilirubinMgPerDl = try LabBoundary.bilirubinMgPerDl(b, field: "--bilirubin-mg-per-dl")
+        }
+        f.cirrhosis = cirrhosis?.value
+        f.priorRadioembolization = priorRadioembolization?.value
+        f.bilobar = bilobar?.value
+        if let s = try number(childPughScore, "--child-pugh-score") {
+            let score = try PlausibleRange(5, 15, "points").check(s, field: "--child-pugh-score")
+            guard score == score.rounded() else { throw InputError(field: "--child-pugh-score", "must be a whole number from 5 to 15; got \(Format.number(score))") }
+            f.childPughScore = Int(score)
+            f.childPughClass = score >= 10 ? .c : (score >= 7 ? .b : .a)
+        }
+        return f
+    }
 }
+
+/// The command-line flag that supplies a fact or a quantity a check needs.
+let prescriptionRequirementFlags: [String: String] = [
+    PatientFact.bilirubin.rawValue: "--bilirubin-mg-per-dl",
+    PatientFact.cirrhosis.rawValue: "--cirrhosis",
+    PatientFact.childPughClass.rawValue: "--child-pugh-score",
+    PatientFact.priorRadioembolization.rawValue: "--prior-radioembolization",
+    PatientFact.bilobar.rawValue: "--bilobar",
+    PatientFact.priorChestIrradiation.rawValue: "the planner (dosecalc plan)",
+    LimitQuantity.bilirubinMgPerDl.rawValue: "--bilirubin-mg-per-dl",
+    LimitQuantity.childPughScore.rawValue: "--child-pugh-score",
+    LimitQuantity.wholeNormalLiverDoseGy.rawValue: "--whole-normal-liver-mass-g with the partition method",
+    LimitQuantity.perfusedNormalLiverDoseGy.rawValue: "the partition method (--tumor-mass-g, --normal-liver-mass-g, --tn-ratio)",
+]
 
 /// Builds and solves a prescription request from the shared options.
 func prescribe(device deviceID: String, method: PrescriptionMethod, options o: PrescriptionOptions,
@@ -120,7 +158,10 @@ func prescribe(device deviceID: String, method: PrescriptionMethod, options o: P
         try refuse([("--height-cm", bsa.height != nil), ("--weight-kg", bsa.weight != nil), ("--liver-volume-ml", bsa.liverVolume != nil),
                     ("--treated-volume-ml", bsa.treatedVolume != nil), ("--bsa-lobar-convention", bsa.convention != nil)], method: method.rawValue)
     }
-    let result = try Prescription.calculate(r, limits: cat.limits, catalogue: cat)
+    let computed = try Prescription.calculate(r, catalogue: cat)
+    var result = try ClinicalPolicy.load().apply(to: computed, device: device, facts: try o.facts())
+    result.checks = result.checks.map { $0.namingRequirements { prescriptionRequirementFlags[$0] ?? $0 } }
+    result.reasons = result.reasons.map { $0 }
     return try CommandOutput(result: result, text: PrescriptionText.render(result, device: device), status: result.status)
 }
 

@@ -15,8 +15,16 @@ enum TextTable {
         for c in checks {
             let op: String
             switch c.kind { case .atMost: op = "≤"; case .below: op = "<"; case .atLeast: op = "≥" }
-            let verdict = c.passed ? "pass" : (c.severity == .hard ? "FAIL (hard limit)" : "not met (soft)")
-            out.append("  \(verdict.padding(18)) \(c.name): \(Format.number(c.value, significant: 5)) \(c.unit) \(op) \(Format.number(c.limit)) \(c.unit)\(c.binding ? "  [binding]" : "")")
+            let verdict: String
+            switch c.state {
+            case .passed: verdict = "pass"
+            case .notEvaluated: verdict = "not evaluated"
+            case .failed: verdict = c.severity == .hard ? "FAIL (hard limit)" : "not met (soft)"
+            }
+            let value = c.value.map { "\(Format.number($0, significant: 5)) \(c.unit)" } ?? "not computed"
+            out.append("  \(verdict.padding(18)) \(c.name): \(value) \(op) \(Format.number(c.limit)) \(c.unit)\(c.binding ? "  [binding]" : "")")
+            if let note = c.note { out.append("                     note: \(note)") }
+            if let r = c.requires { out.append("                     to evaluate, give: \(r.joined(separator: ", "))") }
             out.append("                     source: \(c.source)")
         }
         return out

@@ -52,21 +52,136 @@ public struct PlausibleRange: Sendable, Equatable {
     }
 }
 
-/// Parses a number typed by a person. Accepts "8", "8.0", "1e-3"; rejects "", "nan", "inf", "8x".
+// MARK: - Strict number parsing
+//
+// Contract: `parseNumber` and `parsePercent` turn text typed by a person into a finite Double or
+// throw an `InputError` whose description is one line. Accepted, after trimming ASCII spaces and
+// tabs (nothing else) from both ends:
+//     [+|-] digits [. [digits]] [(e|E) [+|-] digits]      e.g. 8, -2.5, 5., 1e-3, 6.02E+23
+//     [+|-] . digits [(e|E) [+|-] digits]                 e.g. .5
+// ASCII digits only; no hex, no digit separators (`_`, `,`), no "nan"/"inf", no control characters.
+// A value that overflows to infinity, or a non-zero value that underflows to zero, is refused;
+// subnormal values are kept as parsed (range checks refuse them where they make no sense).
+// Negative zero is returned as +0.0, so "-0" is never printed back.
+
+/// Parses a number typed by a person. Accepts "8", "8.0", "1e-3", ".5", "5."; refuses "", "nan",
+/// "inf", "0x10", "1,5", "8x", "1e400" and non-ASCII digits. Never returns -0.0.
 public func parseNumber(_ text: String, field: String) throws -> Double {
-    let trimmed = text.trimmingWhitespace()
-    guard !trimmed.isEmpty, let v = Double(trimmed) else {
-        throw InputError(field: field, "must be a number; got '\(text)'")
+    switch StrictDecimal.parse(Substring(text).trimmingSpacesAndTabs()) {
+    case .success(let v):
+        return v
+    case .failure(let problem):
+        throw InputError(field: field, problem.message(expected: "a number such as 8, 2.5 or 1e-3", got: text))
     }
-    guard v.isFinite else { throw InputError(field: field, "must be a finite number; got '\(text)'") }
-    return v
 }
 
-/// Parses a percentage: "8" and "8%" both mean 8 percent (never a fraction of 8).
+/// Parses a percentage: "8" and "8%" both mean 8 percent (never a fraction of 8). Spaces and tabs
+/// around the number and before the "%" are allowed; otherwise exactly as strict as `parseNumber`.
 public func parsePercent(_ text: String, field: String) throws -> Double {
-    var t = text.trimmingWhitespace()
-    if t.hasSuffix("%") { t.removeLast(); t = t.trimmingWhitespace() }
-    return try parseNumber(t, field: field)
+    var t = Substring(text).trimmingSpacesAndTabs()
+    if t.last == "%" { t = t.dropLast().trimmingSpacesAndTabs() }
+    switch StrictDecimal.parse(t) {
+    case .success(let v):
+        return v
+    case .failure(let problem):
+        throw InputError(field: field, problem.message(expected: "a percentage such as 8 or 8%", got: text))
+    }
+}
+
+/// Shows text a person typed inside a one-line message: control, format and line-separator
+/// characters are escaped ("\n", "\t", "\u{202E}") and anything longer than `limit` Unicode
+/// scalars is cut to `limit` followed by "…". The result is wrapped in single quotes.
+public func quotedForMessage(_ text: String, limit: Int = 40) -> String {
+    var out = "'"
+    var count = 0
+    for scalar in text.unicodeScalars {
+        if count == limit { out += "…"; break }
+        count += 1
+        switch scalar {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse:
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out + "'"
+}
+
+/// Why a text is not a strict decimal number.
+enum NumberProblem: Error, Equatable {
+    case empty, notFinite, decimalComma, syntax, overflow, underflow
+
+    func message(expected: String, got text: String) -> String {
+        let got = quotedForMessage(text)
+        switch self {
+        case .empty: return "is empty; expected \(expected)"
+        case .notFinite: return "must be a finite number, not NaN or infinity; got \(got)"
+        case .decimalComma: return "must use a point for decimals (2.5, not 2,5) and no thousands separators; got \(got)"
+        case .syntax: return "must be \(expected), written with the digits 0-9; got \(got)"
+        case .overflow: return "is too large to be represented; got \(got)"
+        case .underflow: return "is too close to zero to be represented; got \(got)"
+        }
+    }
+}
+
+/// The strict decimal grammar shared by the number and percent parsers.
+enum StrictDecimal {
+    static func parse(_ text: Substring) -> Result<Double, NumberProblem> {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty else { return .failure(.empty) }
+        guard let nonZeroMantissa = scan(bytes) else {
+            let unsigned = text.first == "+" || text.first == "-" ? text.dropFirst() : text
+            if ["nan", "inf", "infinity"].contains(unsigned.lowercased()) { return .failure(.notFinite) }
+            if bytes.contains(UInt8(ascii: ",")) && bytes.allSatisfy({ isDigit($0) || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") }) {
+                return .failure(.decimalComma)
+            }
+            return .failure(.syntax)
+        }
+        // The grammar is checked above, so the standard library only converts (correctly rounded).
+        guard let v = Double(String(decoding: bytes, as: UTF8.self)) else { return .failure(.syntax) }
+        guard v.isFinite else { return .failure(.overflow) }
+        if v == 0 { return nonZeroMantissa ? .failure(.underflow) : .success(0) }  // -0 → +0
+        return .success(v)
+    }
+
+    /// Checks the grammar; returns whether any mantissa digit is non-zero, or nil if it does not match.
+    private static func scan(_ b: [UInt8]) -> Bool? {
+        var i = 0
+        if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+        var digits = 0, nonZero = false
+        while i < b.count, isDigit(b[i]) { nonZero = nonZero || b[i] != UInt8(ascii: "0"); digits += 1; i += 1 }
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < b.count, isDigit(b[i]) { nonZero = nonZero || b[i] != UInt8(ascii: "0"); digits += 1; i += 1 }
+        }
+        guard digits > 0 else { return nil }
+        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            let start = i
+            while i < b.count, isDigit(b[i]) { i += 1 }
+            guard i > start else { return nil }
+        }
+        return i == b.count ? nonZero : nil
+    }
+
+    private static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+}
+
+extension Substring {
+    /// Drops ASCII spaces and tabs (only) from both ends.
+    func trimmingSpacesAndTabs() -> Substring {
+        var s = self
+        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
+        return s
+    }
 }
 
 extension String {

@@ -4,46 +4,113 @@ import Foundation
 /// Finds and reads the files in `reference-data/` (product catalogues, constraint sets,
 /// nuclide constants, reference cases). Data, not code: every entry there carries its source.
 ///
-/// The directory is looked up in this order:
-/// 1. the environment variable `DOSECALC_REFERENCE_DATA`;
-/// 2. `reference-data/` beside the running executable or any of its parent folders
+/// The directory is looked up in this order; the first that exists wins:
+/// 1. the `--reference-data DIR` flag (set once by the entry point through `setOverride`; the flag is
+///    taken off the argument list by `extractOverride(from:)`);
+/// 2. the environment variable `DOSECALC_REFERENCE_DATA`;
+/// 3. `../share/dosecalc/reference-data` relative to the executable's folder: the installed layout
+///    `PREFIX/bin/dosecalc` + `PREFIX/share/dosecalc/reference-data`;
+/// 4. `reference-data/` beside the executable or in one of its parent folders
 ///    (a binary in `.build/debug/` of a checkout finds the checkout's folder);
-/// 3. the checkout this library was compiled from (`#filePath`).
+/// 5. the checkout this library was compiled from (`#filePath`).
+///
+/// Steps 1 and 2 are explicit: a value that is not a directory is an error, never a fall-through.
+/// The working directory plays no part, so `dosecalc` gives the same answer from any folder.
 public enum ReferenceData {
     public static let environmentVariable = "DOSECALC_REFERENCE_DATA"
+    /// The global command-line flag that names the reference-data directory.
+    public static let flag = "--reference-data"
 
     /// The reference-data directory, or an error that says how to point at it.
     public static func directory() throws -> URL {
-        if let env = ProcessInfo.processInfo.environment[environmentVariable], !env.isEmpty {
-            let url = URL(fileURLWithPath: env, isDirectory: true)
-            guard isDirectory(url) else {
-                throw InputError(field: environmentVariable, "is '\(env)', which is not a directory")
-            }
-            return url
-        }
-        var candidates: [URL] = []
-        if let exe = executableURL() {
-            var dir = exe.deletingLastPathComponent()
-            for _ in 0..<6 {
-                candidates.append(dir.appendingPathComponent("reference-data", isDirectory: true))
-                candidates.append(dir.appendingPathComponent("share/dosecalc/reference-data", isDirectory: true))
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        // Sources/DosecalcCore/ReferenceData.swift → checkout root.
-        let source = URL(fileURLWithPath: #filePath)
-        candidates.append(source.deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("reference-data", isDirectory: true))
-        for c in candidates where isDirectory(c) { return c }
-        throw InputError(field: environmentVariable,
-                         "the reference-data directory was not found; set \(environmentVariable) to the dosecalc reference-data folder")
+        try lookup(override: overrideStorage.value,
+                   environment: ProcessInfo.processInfo.environment,
+                   executable: executableURL(),
+                   checkout: compiledCheckout)
     }
+
+    // MARK: - The --reference-data override
+
+    /// Makes `directory` (relative paths are taken against the working directory now, once) the
+    /// reference-data directory for the rest of the process, ahead of `DOSECALC_REFERENCE_DATA`.
+    /// `nil` removes the override (for tests). Throws, and changes nothing, when the path is not a
+    /// directory.
+    ///
+    /// Meant to be called once by the entry point before any work starts; a lock makes it safe to
+    /// call from anywhere anyway.
+    public static func setOverride(_ directory: String?) throws {
+        guard let directory else {
+            overrideStorage.value = nil
+            return
+        }
+        guard !directory.isEmpty else {
+            throw InputError(field: flag, "is empty; give the reference-data directory")
+        }
+        let url = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
+            throw InputError(field: flag, "'\(directory)' does not exist; give the dosecalc reference-data directory")
+        }
+        guard isDir.boolValue else {
+            throw InputError(field: flag, "'\(directory)' is not a directory; give the dosecalc reference-data directory")
+        }
+        overrideStorage.value = url
+    }
+
+    /// The override set by `setOverride`, if any.
+    public static var overrideDirectory: URL? { overrideStorage.value }
+
+    /// Takes the global `--reference-data DIR` or `--reference-data=DIR` out of `arguments` (the
+    /// arguments without the program name) wherever it stands before a `--` terminator, and returns
+    /// the remaining arguments in their order and the directory given (nil when the flag is absent).
+    /// Does not check the directory: pass it to `setOverride`.
+    ///
+    /// Throws when the flag is given twice, has no value, or its value is empty.
+    public static func extractOverride(from arguments: [String]) throws -> (arguments: [String], directory: String?) {
+        var rest: [String] = []
+        rest.reserveCapacity(arguments.count)
+        var found: String?
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if a == "--" {
+                rest += arguments[i...]
+                break
+            }
+            var value: String?
+            if a == flag {
+                guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("--") else {
+                    throw InputError(field: flag, "needs a directory: \(flag) DIR")
+                }
+                value = arguments[i + 1]
+                i += 2
+            } else if a.hasPrefix(flag + "=") {
+                value = String(a.dropFirst(flag.count + 1))
+                i += 1
+            } else {
+                rest.append(a)
+                i += 1
+                continue
+            }
+            guard let v = value, !v.isEmpty else {
+                throw InputError(field: flag, "is empty; give the reference-data directory")
+            }
+            if found != nil {
+                throw InputError(field: flag, "is given twice; give it once")
+            }
+            found = v
+        }
+        return (rest, found)
+    }
+
+    // MARK: - Files
 
     /// The URL of a file inside the reference-data directory, e.g. `url("products/radioembolization.json")`.
     public static func url(_ relativePath: String) throws -> URL {
-        let u = try directory().appendingPathComponent(relativePath)
+        let dir = try directory()
+        let u = dir.appendingPathComponent(relativePath)
         guard FileManager.default.fileExists(atPath: u.path) else {
-            throw InputError(field: "reference-data", "file '\(relativePath)' is missing from \(try directory().path)")
+            throw InputError(field: "reference-data", "file '\(relativePath)' is missing from \(dir.path)")
         }
         return u
     }
@@ -59,6 +126,60 @@ public enum ReferenceData {
         }
     }
 
+    // MARK: - Lookup
+
+    /// The lookup of `directory()` with every input given, so that the order can be tested without
+    /// moving an executable: `override` (step 1), `environment` (step 2), `executable` (steps 3 and 4),
+    /// `checkout` (step 5, the reference-data folder of the compiled checkout).
+    static func lookup(override: URL?, environment: [String: String], executable: URL?, checkout: URL?) throws -> URL {
+        if let given = override {
+            guard isDirectory(given) else {
+                throw InputError(field: flag, "'\(given.path)' is no longer a directory")
+            }
+            return given
+        }
+        if let env = environment[environmentVariable], !env.isEmpty {
+            let url = URL(fileURLWithPath: env, isDirectory: true).standardizedFileURL
+            guard isDirectory(url) else {
+                throw InputError(field: environmentVariable, "is '\(env)', which is not a directory")
+            }
+            return url
+        }
+        for c in candidates(executable: executable, checkout: checkout) where isDirectory(c) {
+            return c.standardizedFileURL
+        }
+        throw InputError(field: environmentVariable,
+                         "the reference-data directory was not found; give \(flag) DIR or set \(environmentVariable) to the dosecalc reference-data folder")
+    }
+
+    /// Steps 3 to 5 of the lookup, in order.
+    static func candidates(executable: URL?, checkout: URL?) -> [URL] {
+        var candidates: [URL] = []
+        if let executable {
+            let bin = executable.deletingLastPathComponent()
+            // 3. PREFIX/bin/dosecalc → PREFIX/share/dosecalc/reference-data.
+            candidates.append(bin.deletingLastPathComponent()
+                .appendingPathComponent("share", isDirectory: true)
+                .appendingPathComponent("dosecalc", isDirectory: true)
+                .appendingPathComponent("reference-data", isDirectory: true))
+            // 4. reference-data beside the executable or in one of its parent folders.
+            var dir = bin
+            for _ in 0..<6 {
+                candidates.append(dir.appendingPathComponent("reference-data", isDirectory: true))
+                if dir.path == "/" { break }
+                dir = dir.deletingLastPathComponent()
+            }
+        }
+        // 5. The compiled checkout.
+        if let checkout { candidates.append(checkout) }
+        return candidates
+    }
+
+    /// Sources/DosecalcCore/ReferenceData.swift → <checkout>/reference-data.
+    static let compiledCheckout: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("reference-data", isDirectory: true)
+
     private static func isDirectory(_ url: URL) -> Bool {
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) && isDir.boolValue
@@ -70,7 +191,21 @@ public enum ReferenceData {
             return URL(fileURLWithPath: path)
         }
         #endif
+        if let url = Bundle.main.executableURL { return url.resolvingSymlinksInPath() }
         let arg0 = CommandLine.arguments.first ?? ""
-        return arg0.isEmpty ? nil : URL(fileURLWithPath: arg0)
+        return arg0.isEmpty ? nil : URL(fileURLWithPath: arg0).resolvingSymlinksInPath()
     }
+
+    /// The override, behind a lock. It is set once by the entry point before any work, but tests and
+    /// parallel code may read it from several threads.
+    private final class OverrideStorage: @unchecked Sendable {
+        private let lock = NSLock()
+        private var url: URL?
+        var value: URL? {
+            get { lock.lock(); defer { lock.unlock() }; return url }
+            set { lock.lock(); url = newValue; lock.unlock() }
+        }
+    }
+
+    private static let overrideStorage = OverrideStorage()
 }

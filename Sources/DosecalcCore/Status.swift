@@ -38,59 +38,134 @@ public enum CheckKind: String, Sendable, Codable {
 
 /// Severity if a check fails.
 public enum CheckSeverity: String, Sendable, Codable {
-    /// A hard safety limit: failure makes the result `contraindicated`.
+    /// A hard limit: failure makes the result `contraindicated` (safety) or `infeasible` (deliverability).
     case hard
     /// A recommendation or target: failure makes the result a `warning`.
     case soft
 }
 
+/// What a check was able to say.
+public enum CheckState: String, Sendable, Codable {
+    /// The value holds its limit.
+    case passed
+    /// The value breaks its limit.
+    case failed
+    /// The check could not be evaluated: a fact that selects the limit, or the quantity itself, was not
+    /// given. `requires` names what would supply it.
+    case notEvaluated
+}
+
+/// What a failed hard check means for the plan.
+public enum CheckCategory: String, Sendable, Codable {
+    /// A limit that protects the patient: failure is `contraindicated`.
+    case safety
+    /// Whether the order can be delivered (vials, usable time after calibration, largest order):
+    /// failure is `infeasible`.
+    case deliverability
+    /// A dose target: failure of a soft target is a `warning` (the planner reports `infeasible`).
+    case target
+    /// An eligibility advisory.
+    case advisory
+    /// A check of the calculation itself (mass balance, discretisation).
+    case numerics
+}
+
 /// One safety or target check, printed with every result.
 public struct Check: Sendable, Codable, Equatable {
     public let name: String
-    public let value: Double
+    /// The value compared with the limit; absent when the quantity could not be computed from what was given.
+    public let value: Double?
     public let limit: Double
     public let unit: String
     public let kind: CheckKind
     public let severity: CheckSeverity
+    public let category: CheckCategory
+    public let state: CheckState
+    /// `state == .passed` (kept for readers of earlier output).
     public let passed: Bool
-    /// limit − value for upper limits, value − limit for lower limits (in `unit`); negative when failed.
-    public let margin: Double
+    /// limit − value for upper limits, value − limit for lower limits (in `unit`); negative when failed;
+    /// absent when not evaluated.
+    public let margin: Double?
     /// Whether this limit is the one that fixed the result (planner).
     public var binding: Bool
     public let source: String
+    /// For a check that was not evaluated: the inputs that would let it be evaluated (command-line flags
+    /// or input-file fields, named by the boundary that read the input).
+    public var requires: [String]?
+    /// Why the check was not evaluated, or how its limit was selected, in words.
+    public var note: String?
 
     public init(name: String, value: Double, limit: Double, unit: String, kind: CheckKind,
-                severity: CheckSeverity, source: String, binding: Bool = false, tolerance: Double = 1e-9) {
+                severity: CheckSeverity, source: String, binding: Bool = false, tolerance: Double = 1e-9,
+                category: CheckCategory? = nil, note: String? = nil) {
         self.name = name
         self.value = value
         self.limit = limit
         self.unit = unit
         self.kind = kind
         self.severity = severity
+        self.category = category ?? (severity == .hard ? .safety : .advisory)
         self.source = source
         self.binding = binding
+        self.requires = nil
+        self.note = note
         // A relative slack of 1e-9 keeps a value that sits exactly on its limit, up to
         // floating-point rounding of the same formula, on the passing side.
         let slack = tolerance * max(abs(limit), 1e-300)
+        let ok: Bool
         switch kind {
         case .atMost:
             margin = limit - value
-            passed = value <= limit + slack
+            ok = value <= limit + slack
         case .below:
             margin = limit - value
-            passed = value < limit
+            ok = value < limit
         case .atLeast:
             margin = value - limit
-            passed = value >= limit - slack
+            ok = value >= limit - slack
+        }
+        // A non-finite value never passes.
+        let holds = ok && value.isFinite
+        state = holds ? .passed : .failed
+        passed = holds
+    }
+
+    /// A check that could not be evaluated. `value` is the computed quantity when it exists but the
+    /// limit it must hold depends on a fact that was not given.
+    public init(notEvaluated name: String, value: Double?, limit: Double, unit: String, kind: CheckKind,
+                severity: CheckSeverity, category: CheckCategory, source: String, requires: [String], note: String) {
+        self.name = name
+        self.value = value
+        self.limit = limit
+        self.unit = unit
+        self.kind = kind
+        self.severity = severity
+        self.category = category
+        self.state = .notEvaluated
+        self.passed = false
+        self.margin = nil
+        self.binding = false
+        self.source = source
+        self.requires = requires
+        self.note = note
+    }
+
+    /// The status this check alone implies. A hard check that could not be evaluated although its
+    /// value is known (the limit depends on a fact not given) is a `warning`: it may break a hard limit.
+    public var impliedStatus: Status {
+        switch state {
+        case .passed: return .ok
+        case .notEvaluated: return severity == .hard && value != nil ? .warning : .ok
+        case .failed:
+            guard severity == .hard else { return .warning }
+            switch category {
+            case .deliverability, .target: return .infeasible
+            default: return .contraindicated
+            }
         }
     }
 
-    /// The status this check alone implies.
-    public var impliedStatus: Status {
-        passed ? .ok : (severity == .hard ? .contraindicated : .warning)
-    }
-
-    /// One readable line, e.g. "lung dose 6.5 Gy ≤ 30 Gy: passed".
+    /// One readable line, e.g. "lungDose 6.5 Gy must be ≤ 30 Gy (source)".
     public var reason: String {
         let op: String
         switch kind {
@@ -98,7 +173,20 @@ public struct Check: Sendable, Codable, Equatable {
         case .below: op = "<"
         case .atLeast: op = "≥"
         }
-        return "\(name) \(Format.number(value)) \(unit) must be \(op) \(Format.number(limit)) \(unit) (\(source))"
+        let v = value.map { "\(Format.number($0)) \(unit)" } ?? "not computed"
+        if state == .notEvaluated {
+            return "\(name) not evaluated (\(v); limit \(op) \(Format.number(limit)) \(unit)): \(note ?? "")\(requires.map { "; give " + $0.joined(separator: ", ") } ?? "")"
+        }
+        return "\(name) \(v) must be \(op) \(Format.number(limit)) \(unit) (\(source))"
+    }
+
+    /// The same check with its `requires` names translated by `name` (a fact or quantity identifier to
+    /// the flag or the input field that supplies it).
+    public func namingRequirements(_ name: (String) -> String) -> Check {
+        var c = self
+        c.requires = requires?.map(name)
+        if let r = c.requires, r.isEmpty { c.requires = nil }
+        return c
     }
 }
 

@@ -13,12 +13,14 @@ public enum AssessmentRanges {
     public static let weightKg = AssessmentRange(10, 400, unit: "kg")
     /// Total serum bilirubin 0.05–50 mg/dL.
     public static let bilirubinMgPerDl = AssessmentRange(0.05, 50, unit: "mg/dL")
-    /// Total serum bilirubin 0.855–855 µmol/L (= 0.05–50 mg/dL × 17.1).
-    public static let bilirubinUmolPerL = AssessmentRange(0.855, 855, unit: "µmol/L")
+    /// Total serum bilirubin 3–855 µmol/L. The floor is above 0.05 mg/dL × 17.1 on purpose: a value
+    /// below 3 µmol/L (0.18 mg/dL) is far more likely a mg/dL value typed in the µmol/L field (1.4 read as
+    /// 1.4 µmol/L would raise the glass whole normal-liver limit from 50 to 90 Gy) than a real result.
+    public static let bilirubinUmolPerL = AssessmentRange(3, 855, unit: "µmol/L")
     /// Serum albumin 0.5–7 g/dL.
     public static let albuminGPerDl = AssessmentRange(0.5, 7, unit: "g/dL")
-    /// Serum albumin 5–70 g/L (= 0.5–7 g/dL × 10).
-    public static let albuminGPerL = AssessmentRange(5, 70, unit: "g/L")
+    /// Serum albumin 10–70 g/L. Below 10 g/L is far more likely a g/dL value typed in the g/L field.
+    public static let albuminGPerL = AssessmentRange(10, 70, unit: "g/L")
     /// International normalised ratio 0.5–15 (dimensionless).
     public static let inr = AssessmentRange(0.5, 15, unit: "")
     /// Body surface area 0.3–5.5 m². This covers every value either BSA formula can return for a

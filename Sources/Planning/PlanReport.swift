@@ -501,16 +501,18 @@ public enum PlanReport {
             if c.binding { cls.append("binding") }
             if !c.passed { cls.append(c.severity == .hard ? "fail-hard" : "fail-soft") }
             let result: String
-            if c.passed { result = "<span class=\"ok\">✓ pass</span>" } else if c.severity == .hard {
+            if c.passed { result = "<span class=\"ok\">✓ pass</span>" } else if c.state == .notEvaluated {
+                result = "<span class=\"warn\">not evaluated</span>"
+            } else if c.severity == .hard {
                 result = "<span class=\"bad\">✗ FAIL</span>"
             } else { result = "<span class=\"warn\">✗ not met</span>" }
             let kind = c.kind == .atLeast ? "target" : (c.severity == .hard ? "hard limit" : "soft limit")
             s += "<tr\(cls.isEmpty ? "" : " class=\"\(cls.joined(separator: " "))\"")>"
             s += "<td class=\"name\">\(breakable(c.name))\(c.binding ? " <span class=\"tag\">binding</span>" : "")</td>"
-            s += "<td class=\"num\">\(e(readable(c.value)))</td>"
+            s += "<td class=\"num\">\(e(c.value.map(readable) ?? "not computed"))</td>"
             s += "<td class=\"num\">\(e(op(c.kind)))&nbsp;\(e(Format.number(c.limit)))</td>"
             s += "<td>\(e(c.unit))</td>"
-            s += "<td class=\"num\">\(e(readable(c.margin)))</td>"
+            s += "<td class=\"num\">\(e(c.margin.map(readable) ?? "—"))</td>"
             s += "<td class=\"res\">\(result)<br><small>\(kind)</small></td>"
             s += "<td class=\"src\">\(e(c.source))</td></tr>\n"
         }

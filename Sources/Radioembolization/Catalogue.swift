@@ -29,6 +29,28 @@ public struct Device: Sendable, Codable, Equatable {
     public let vialSizesSource: String
     public let typicalResidualPercent: Double
     public let typicalResidualSource: String
+    /// The hours after the calibration time within which the product may be used.
+    public let usableWindow: UsableWindow
+    /// The largest activity that can be ordered or drawn for one treatment (GBq at calibration).
+    public let largestOrderGBq: Double
+    public let largestOrderSource: String
+}
+
+/// The time after calibration within which a product may be used (negative: before calibration).
+public struct UsableWindow: Sendable, Codable, Equatable {
+    public let earliestHoursAfterCalibration: Double
+    public let latestHoursAfterCalibration: Double
+    /// Whether the window was checked against the vendor's document; an unverified window is
+    /// configurable and reported as such.
+    public let verified: Bool
+    public let source: String
+
+    public init(earliestHoursAfterCalibration: Double, latestHoursAfterCalibration: Double, verified: Bool, source: String) {
+        self.earliestHoursAfterCalibration = earliestHoursAfterCalibration
+        self.latestHoursAfterCalibration = latestHoursAfterCalibration
+        self.verified = verified
+        self.source = source
+    }
 }
 
 public struct TissueDefaults: Sendable, Codable, Equatable {
@@ -36,15 +58,6 @@ public struct TissueDefaults: Sendable, Codable, Equatable {
     public let densitySource: String
     public let lungMassG: Double
     public let lungMassSource: String
-}
-
-public struct SafetyLimits: Sendable, Codable, Equatable {
-    public let lungDosePerTreatmentGy: Double
-    public let lungDosePerTreatmentSource: String
-    public let cumulativeLungDoseGy: Double
-    public let cumulativeLungDoseSource: String
-    public let resinMaxLungShuntPercent: Double
-    public let resinMaxLungShuntSource: String
 }
 
 /// A half-open or closed band [from, to) / [from, to] of a percentage.
@@ -77,7 +90,6 @@ public struct RadioembolizationCatalogue: Sendable, Codable, Equatable {
     public let nuclides: [Nuclide]
     public let devices: [Device]
     public let tissue: TissueDefaults
-    public let limits: SafetyLimits
     public let resinLungShuntReductions: BandTable
     public let resinEmpiric: BandTable
     public let holmiumStandard: HolmiumStandard

@@ -158,10 +158,10 @@ public enum PlausibleInputs {
 }
 
 public enum Prescription {
-    /// Solves the prescription and runs every check. Throws `InputError` for invalid or
-    /// contradictory input; a result that breaks a hard limit is returned with status
-    /// `contraindicated` and its reasons.
-    public static func calculate(_ r: PrescriptionRequest, limits: SafetyLimits, catalogue: RadioembolizationCatalogue) throws -> PrescriptionResult {
+    /// Solves the prescription. Throws `InputError` for invalid or contradictory input. The result
+    /// carries only the checks of the input's plausibility; the clinical limits are the clinical
+    /// policy's (module ClinicalPolicy), which every command applies to this result.
+    public static func calculate(_ r: PrescriptionRequest, catalogue: RadioembolizationCatalogue) throws -> PrescriptionResult {
         try PlausibleInputs.lungShuntPercent.check(r.lungShuntPercent, field: "--lung-shunt")
         guard r.lungShuntPercent < 100 else {
             throw InputError(field: "--lung-shunt", "must be in [0, 100) %; got \(Format.number(r.lungShuntPercent))")
@@ -323,7 +323,7 @@ public enum Prescription {
                 // Above 20 %: no reduction is defined; SIR-Spheres must not be given.
                 res.lungShuntReductionPercent = 100
                 res.activityGBq = 0
-                res.reasons.append("lung shunt \(Format.number(r.lungShuntPercent)) % is above \(Format.number(limits.resinMaxLungShuntPercent)) %: no activity is defined (do not treat); unreducedActivityGBq shows the BSA/empiric activity before any reduction")
+                res.reasons.append("lung shunt \(Format.number(r.lungShuntPercent)) % is above the last reduction band: no activity is defined (do not treat); unreducedActivityGBq shows the BSA or empiric activity before any reduction")
             }
             let liverKg = lv * r.densityGPerMl / 1000
             // The treated mass: the whole liver, or the treated lobe for a lobar BSA prescription.
@@ -355,13 +355,7 @@ public enum Prescription {
             assumptions.append(Assumption(name: "residual", value: resid, unit: "%", source: "given; " + r.device.typicalResidualSource))
         }
 
-        var checks: [Check] = [
-            Check(name: "lungDose", value: res.lungDoseGy, limit: limits.lungDosePerTreatmentGy, unit: "Gy", kind: .atMost, severity: .hard, source: limits.lungDosePerTreatmentSource),
-            Check(name: "cumulativeLungDose", value: res.cumulativeLungDoseGy, limit: limits.cumulativeLungDoseGy, unit: "Gy", kind: .atMost, severity: .hard, source: limits.cumulativeLungDoseSource),
-        ]
-        if r.device.id == "resin" {
-            checks.append(Check(name: "lungShunt", value: r.lungShuntPercent, limit: limits.resinMaxLungShuntPercent, unit: "%", kind: .atMost, severity: .hard, source: limits.resinMaxLungShuntSource))
-        }
+        var checks: [Check] = []
         if r.lungShuntPercent > 0 && r.lungShuntPercent < 1 {
             checks.append(Check(name: "lungShuntPercentPlausible", value: r.lungShuntPercent, limit: 1, unit: "%", kind: .atLeast, severity: .soft,
                                 source: "--lung-shunt is in percent: \(Format.number(r.lungShuntPercent)) means \(Format.number(r.lungShuntPercent)) %, not a fraction; planar shunts below 1 % are rare, check the entry"))
@@ -370,7 +364,6 @@ public enum Prescription {
         res.checks = checks
         res.assumptions = assumptions
         res.status = overallStatus(checks)
-        for c in checks where !c.passed { res.reasons.append("\(c.severity == .hard ? "contraindicated" : "warning"): " + c.reason) }
         return res
     }
 

@@ -104,8 +104,30 @@ public enum ValidationRunner {
     }
 
     /// Runs one case through `invoke` and compares.
-    public static func run(_ c: ReferenceCase, invoke: ([String]) -> InvocationRecord) -> [ValidationRow] {
-        let inv = invoke(c.args)
+    ///
+    /// The file paths in the case's arguments are resolved first (see `CasePaths`): input files
+    /// against `referenceData` (default: `ReferenceData.directory()`), output files into a temporary
+    /// folder made for this case and removed afterwards. The working directory plays no part.
+    public static func run(_ c: ReferenceCase, referenceData: URL? = nil, invoke: ([String]) -> InvocationRecord) -> [ValidationRow] {
+        var outputDirectory: URL?
+        defer { if let d = outputDirectory { try? FileManager.default.removeItem(at: d) } }
+        let args: [String]
+        do {
+            let paths = CasePaths(args: c.args)
+            var base = referenceData
+            if base == nil && paths.hasInputs { base = try ReferenceData.directory() }
+            if paths.hasOutputs {
+                let d = FileManager.default.temporaryDirectory
+                    .appendingPathComponent("dosecalc-validate-\(UUID().uuidString)", isDirectory: true)
+                try FileManager.default.createDirectory(at: d, withIntermediateDirectories: false)
+                outputDirectory = d
+            }
+            args = paths.resolved(referenceData: base, outputDirectory: outputDirectory)
+        } catch {
+            return [ValidationRow(caseID: c.id, quantity: "case file paths", expected: "resolvable", got: "\(error)",
+                                  deviation: "—", passed: false)]
+        }
+        let inv = invoke(args)
         var rows: [ValidationRow] = []
         let expectedExit = c.exitCode ?? 0
         rows.append(ValidationRow(caseID: c.id, quantity: "exit code", expected: "\(expectedExit)", got: "\(inv.exitCode)",
@@ -204,3 +226,80 @@ public enum ValidationRunner {
     }
 }
 
+
+/// The file paths in a case's arguments and how they are resolved, so that a case gives the same
+/// result from any working directory and never writes into the checkout.
+///
+/// A path is the value of a path flag, given as `--flag VALUE` or `--flag=VALUE`:
+/// - input flags (`inputFlags`: `--input`, `--reference-data`): a relative value is relative to the
+///   reference-data directory, e.g. `--input patients/plan-01-resin-nl-limited.json`. An older
+///   value written relative to the checkout root (`reference-data/patients/…`) has that first
+///   component dropped. An absolute value is left as it is.
+/// - output flags (`outputFlags`: `--report`, `--csv`): a relative value is put in a temporary folder
+///   made for the case (`outputDirectory`); an absolute value (e.g. `/dev/null` in a safety case) is
+///   left as it is.
+public struct CasePaths: Sendable {
+    /// Flags whose value is a file or folder the command reads.
+    public static let inputFlags: Set<String> = ["--input", "--reference-data"]
+    /// Flags whose value is a file the command writes.
+    public static let outputFlags: Set<String> = ["--report", "--csv"]
+    /// The first component of a path written relative to the checkout root rather than to the
+    /// reference-data directory.
+    static let checkoutPrefix = "reference-data/"
+
+    public let args: [String]
+
+    public init(args: [String]) { self.args = args }
+
+    /// Whether any argument is the value of an input flag.
+    public var hasInputs: Bool { values.contains { Self.inputFlags.contains($0.flag) } }
+    /// Whether any argument is the value of an output flag.
+    public var hasOutputs: Bool { values.contains { Self.outputFlags.contains($0.flag) } }
+
+    /// The arguments with every relative input path made absolute against `referenceData` and every
+    /// relative output path put in `outputDirectory`. A nil base leaves those paths as they are.
+    public func resolved(referenceData: URL?, outputDirectory: URL?) -> [String] {
+        var out = args
+        for v in values {
+            let base: URL?
+            if Self.inputFlags.contains(v.flag) {
+                base = referenceData
+            } else if Self.outputFlags.contains(v.flag) {
+                base = outputDirectory
+            } else {
+                continue
+            }
+            guard let base, !v.value.isEmpty, !v.value.hasPrefix("/") else { continue }
+            var relative = v.value
+            if Self.inputFlags.contains(v.flag) {
+                while relative.hasPrefix("./") { relative.removeFirst(2) }
+                if relative.hasPrefix(Self.checkoutPrefix) { relative.removeFirst(Self.checkoutPrefix.count) }
+            }
+            let path = relative.isEmpty ? base.path : base.appendingPathComponent(relative).path
+            out[v.index] = v.inline ? v.flag + "=" + path : path
+        }
+        return out
+    }
+
+    /// The values of path flags: where they are in `args`, which flag, and whether given inline
+    /// (`--flag=VALUE`). Arguments after `--` are not looked at.
+    var values: [(index: Int, flag: String, value: String, inline: Bool)] {
+        let flags = Self.inputFlags.union(Self.outputFlags)
+        var found: [(index: Int, flag: String, value: String, inline: Bool)] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if a == "--" { break }
+            if flags.contains(a) {
+                if i + 1 < args.count { found.append((i + 1, a, args[i + 1], false)) }
+                i += 2
+                continue
+            }
+            if let eq = a.firstIndex(of: "="), flags.contains(String(a[..<eq])) {
+                found.append((i, String(a[..<eq]), String(a[a.index(after: eq)...]), true))
+            }
+            i += 1
+        }
+        return found
+    }
+}

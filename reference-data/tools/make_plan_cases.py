@@ -14,6 +14,10 @@ K = {"y90-glass": 50.0, "y90-resin": 49.67, "ho166": 15.87}
 HALF = {"y90-glass": 64.1, "y90-resin": 64.1, "ho166": 26.8}
 RESIDUAL = {"y90-glass": 0.61, "y90-resin": 3.01, "ho166": 0.0}
 VIALS = [3, 5, 7, 10, 15, 20]
+# File paths in a case's args are relative to the reference-data folder (not to the working directory or
+# the checkout root): `dosecalc validate` resolves them against the reference-data directory it uses, so
+# the cases pass from any folder and from an installed copy (Sources/Validation/ReferenceCase.swift, CasePaths).
+PATIENTS = "patients/"
 SRC = "dosimetry_cases.json (fact base; independent implementation of the published formulas)"
 
 def patient(pid, bili=0.9, alb=3.9, inr=1.1, ascites="none", enceph="none", histology="HCC", cirrhosis=False, prior=None, h=172, w=78, labs=None):
@@ -48,7 +52,7 @@ def optimum(modality, territories, whole_nl_g, lsf_pct, lung_g, limits, prior_lu
 
 cases = []
 def case(id, source, kind, file, expect, exitCode=0, stderrContains=None, note=None):
-    c = {"id": id, "source": source, "kind": kind, "args": ["plan", "--input", "reference-data/patients/" + file] + (["--json"] if expect else []), "exitCode": exitCode}
+    c = {"id": id, "source": source, "kind": kind, "args": ["plan", "--input", PATIENTS + file] + (["--json"] if expect else []), "exitCode": exitCode}
     if expect: c["expect"] = expect
     if stderrContains: c["stderrContains"] = stderrContains
     if note: c["note"] = note
@@ -274,7 +278,7 @@ def assess_case(id, src, labs, expect, histology="HCC"):
     f = "assess-" + id.lower() + ".json"
     write(f, obj)
     c = {"id": id, "source": src, "kind": "published" if id == "ALBI-01" else "computed",
-         "args": ["plan", "--input", "reference-data/patients/" + f, "--json"], "expect": expect}
+         "args": ["plan", "--input", PATIENTS + f, "--json"], "expect": expect}
     c["exitCode"] = 0   # 100 Gy at T/N 3 keeps every normal-liver limit; a soft advisory may warn (exit 0)
     cases.append(c)
 assess_case("ALBI-01", "public ALBI calculator worked example (albumin 3.5 g/dL, bilirubin 1.2 mg/dL): −2.109, grade 2 (one page wrongly shows −2.35); Johnson JCO 2015",
@@ -360,7 +364,7 @@ def bad(id, obj, field):
     f = "bad-" + id + ".json"
     write(f, obj)
     cases.append({"id": "PLAN-BAD-" + id, "source": "safety rule: bad input never becomes a number", "kind": "safety",
-                  "args": ["plan", "--input", "reference-data/patients/" + f], "exitCode": 2, "stderrContains": field})
+                  "args": ["plan", "--input", PATIENTS + f], "exitCode": 2, "stderrContains": field})
 good = json.load(open(os.path.join(ROOT, "patients", "plan-05-glass-target-reached.json")))
 import copy
 o = copy.deepcopy(good); o["patient"]["labs"]["bilirubinMgDl"] = 0.8; bad("unknown-key", o, "patient.labs.bilirubinMgDl")
@@ -373,7 +377,7 @@ o = copy.deepcopy(good); o["treatment"]["modality"] = "y90-plastic"; bad("unknow
 o = copy.deepcopy(good); o["treatment"]["calibrationTime"] = "2026-12-01 12:00"; o["treatment"]["earliestTreatmentTime"] = "2026-12-02T08:00:00Z"; bad("time-without-offset", o, "treatment.calibrationTime")
 o = copy.deepcopy(good); o["patient"]["heightCm"] = 1.72; bad("height-in-metres", o, "patient.heightCm")
 
-out = {"description": "Planner reference cases (issue #4). Example patients are in reference-data/patients/. Expected values: the fact base's PLAN/ALBI/CP cases, or the closed form computed independently by reference-data/tools/make_plan_cases.py.",
+out = {"description": "Planner reference cases (issue #4). Example patients are in reference-data/patients/; file paths in args are relative to the reference-data folder. Expected values: the fact base's PLAN/ALBI/CP cases, or the closed form computed independently by reference-data/tools/make_plan_cases.py.",
        "cases": cases}
 with open(os.path.join(ROOT, "cases", "plan.json"), "w") as f:
     json.dump(out, f, indent=1, ensure_ascii=False); f.write("\n")

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The typed form of reference-data/constraints/constraint-sets.json.
+//
+// Contract: every closed set in the file (modality, quantity, comparison, severity, category,
+// histology, condition) is a Swift enum or a struct with fixed keys. A file with an unknown value, an
+// unknown or missing key, a duplicated row, two rows of one check that can apply at once, or a limit
+// that is not a positive finite number is refused as a whole (`DataFileError`, exit 78): a typo can
+// never switch a hard limit off, make it soft, or make it infinite.
+import DosecalcCore
+
+/// The treatment a limit belongs to.
+public enum Modality: String, Sendable, Codable, CaseIterable {
+    case y90Glass = "y90-glass"
+    case y90Resin = "y90-resin"
+    case ho166
+    case deb
+
+    public var isRadioembolization: Bool { self != .deb }
+
+    /// The product in `products/radioembolization.json` for a radioembolization modality.
+    public var deviceID: String? {
+        switch self {
+        case .y90Glass: return "glass"
+        case .y90Resin: return "resin"
+        case .ho166: return "quiremspheres"
+        case .deb: return nil
+        }
+    }
+}
+
+/// A quantity a limit applies to. The unit is part of the name.
+public enum LimitQuantity: String, Sendable, Codable, CaseIterable {
+    case lungDoseGy
+    case cumulativeLungDoseGy
+    case wholeNormalLiverDoseGy
+    /// The highest normal-liver dose of any treated territory (perfused normal liver).
+    case perfusedNormalLiverDoseGy
+    case lungShuntPercent
+    case bilirubinMgPerDl
+    case childPughScore
+    case doxorubicinSessionMg
+    case doxorubicinLifetimeMgPerM2
+    case plasmaPeakNgPerMl
+    case beadVolumeMl
+
+    public var unit: String {
+        switch self {
+        case .lungDoseGy, .cumulativeLungDoseGy, .wholeNormalLiverDoseGy, .perfusedNormalLiverDoseGy: return "Gy"
+        case .lungShuntPercent: return "%"
+        case .bilirubinMgPerDl: return "mg/dL"
+        case .childPughScore: return "points"
+        case .doxorubicinSessionMg: return "mg"
+        case .doxorubicinLifetimeMgPerM2: return "mg/m²"
+        case .plasmaPeakNgPerMl: return "ng/mL"
+        case .beadVolumeMl: return "mL"
+        }
+    }
+}
+
+/// A tumour histology with a dose target. Closed: anything else is refused at the boundary.
+public enum Histology: String, Sendable, Codable, CaseIterable {
+    case hcc = "HCC"
+    case icc = "ICC"
+    case mcrc = "mCRC"
+    /// Another histology: no published target applies; a target must be given or the plan is the
+    /// largest activity the limits allow, and says so.
+    case other
+}
+
+/// The facts that select a limit row. Every condition given must hold.
+public struct LimitCondition: Sendable, Codable, Equatable {
+    public var bilirubinMgPerDlBelow: Double?
+    public var bilirubinMgPerDlAtMost: Double?
+    public var bilirubinMgPerDlAbove: Double?
+    public var bilirubinMgPerDlAtLeast: Double?
+    public var compromisedLiver: Bool?
+    public var bilobar: Bool?
+    public var priorChestIrradiation: Bool?
+
+    /// The facts this condition reads.
+    var facts: [PatientFact] {
+        var f: [PatientFact] = []
+        if bilirubinMgPerDlBelow != nil || bilirubinMgPerDlAtMost != nil || bilirubinMgPerDlAbove != nil || bilirubinMgPerDlAtLeast != nil {
+            f.append(.bilirubin)
+        }
+        if compromisedLiver != nil { f.append(.compromisedLiver) }
+        if bilobar != nil { f.append(.bilobar) }
+        if priorChestIrradiation != nil { f.append(.priorChestIrradiation) }
+        return f
+    }
+}
+
+public struct LimitRow: Sendable, Codable, Equatable {
+    /// The check's name (one check may have several rows, selected by `when`).
+    public let name: String
+    /// The check in words, for people.
+    public let label: String
+    public let modalities: [Modality]
+    public let quantity: LimitQuantity
+    public let comparison: CheckKind
+    public let limit: Double
+    public let severity: CheckSeverity
+    public let category: CheckCategory
+    public let when: LimitCondition?
+    public let source: String
+}
+
+public struct TumorTargetRow: Sendable, Codable, Equatable {
+    public let modality: Modality
+    public let histology: Histology
+    public let targetGy: Double
+    public let source: String
+}
+
+public struct NoTumorTargetRow: Sendable, Codable, Equatable {
+    public let modality: Modality
+    public let histology: Histology
+    public let note: String
+}
+
+/// The whole policy file.
+public struct PolicyData: Sendable, Codable, Equatable {
+    public let description: String
+    public let limits: [LimitRow]
+    public let tumorTargets: [TumorTargetRow]
+    public let noTumorTarget: [NoTumorTargetRow]
+
+    public static let relativePath = "constraints/constraint-sets.json"
+
+    /// Reads and checks the policy file; a malformed file is refused whole.
+    public static func load() throws -> PolicyData {
+        let data = try ReferenceData.load(PolicyData.self, from: relativePath)
+        try data.validate(file: relativePath)
+        return data
+    }
+
+    /// Checks what a type cannot: finite positive limits, no duplicated rows, no two rows of one check
+    /// that can hold at once, at most one target per modality and histology.
+    public func validate(file: String) throws {
+        func refuse(_ key: String, _ message: String) -> DataFileError {
+            DataFileError(file: file, key: key, message: message)
+        }
+        for (i, r) in limits.enumerated() {
+            let key = "limits[\(i)]"
+            guard r.limit.isFinite, r.limit > 0 else { throw refuse("\(key).limit", "must be a positive finite number; got \(r.limit)") }
+            guard !r.modalities.isEmpty else { throw refuse("\(key).modalities", "must list at least one modality") }
+            guard Set(r.modalities).count == r.modalities.count else { throw refuse("\(key).modalities", "lists a modality twice") }
+            guard !r.name.isEmpty, !r.label.isEmpty, !r.source.isEmpty else { throw refuse(key, "needs a name, a label and a source") }
+            if let w = r.when {
+                for v in [w.bilirubinMgPerDlBelow, w.bilirubinMgPerDlAtMost, w.bilirubinMgPerDlAbove, w.bilirubinMgPerDlAtLeast].compactMap({ $0 })
+                where !(v.isFinite && v >= 0) {
+                    throw refuse("\(key).when", "bilirubin bounds must be finite and not negative")
+                }
+                if w.facts.isEmpty { throw refuse("\(key).when", "is empty; leave it out for a row that always applies") }
+            }
+            for (j, other) in limits.enumerated() where j < i {
+                guard other.name == r.name, !Set(other.modalities).isDisjoint(with: r.modalities) else { continue }
+                if other == r { throw refuse(key, "duplicates limits[\(j)]") }
+                guard other.quantity == r.quantity, other.comparison == r.comparison, other.severity == r.severity, other.category == r.category else {
+                    throw refuse(key, "is check '\(r.name)' like limits[\(j)] but with another quantity, comparison, severity or category")
+                }
+                if Self.canHoldTogether(other.when, r.when) {
+                    throw refuse(key, "and limits[\(j)] can both apply to one patient (check '\(r.name)'): their conditions must exclude each other")
+                }
+            }
+        }
+        for (i, t) in tumorTargets.enumerated() {
+            guard t.targetGy.isFinite, t.targetGy > 0 else { throw refuse("tumorTargets[\(i)].targetGy", "must be a positive finite number") }
+            if let j = tumorTargets.indices.first(where: { $0 < i && tumorTargets[$0].modality == t.modality && tumorTargets[$0].histology == t.histology }) {
+                throw refuse("tumorTargets[\(i)]", "duplicates tumorTargets[\(j)] (\(t.modality.rawValue) \(t.histology.rawValue))")
+            }
+            if t.histology == .other { throw refuse("tumorTargets[\(i)].histology", "'other' has no published target") }
+        }
+    }
+
+    /// Whether two conditions can hold for one patient (used to refuse overlapping rows).
+    static func canHoldTogether(_ a: LimitCondition?, _ b: LimitCondition?) -> Bool {
+        guard let a, let b else { return true }
+        func clash<T: Equatable>(_ x: T?, _ y: T?) -> Bool { x != nil && y != nil && x != y }
+        if clash(a.compromisedLiver, b.compromisedLiver) || clash(a.bilobar, b.bilobar) || clash(a.priorChestIrradiation, b.priorChestIrradiation) {
+            return false
+        }
+        // Bilirubin: intersect the two intervals.
+        var lo = -Double.infinity, loOpen = false, hi = Double.infinity, hiOpen = false
+        for c in [a, b] {
+            if let v = c.bilirubinMgPerDlAtLeast, v > lo || (v == lo && !loOpen) { lo = v; loOpen = false }
+            if let v = c.bilirubinMgPerDlAbove, v >= lo { lo = v; loOpen = true }
+            if let v = c.bilirubinMgPerDlAtMost, v < hi || (v == hi && !hiOpen) { hi = v; hiOpen = false }
+            if let v = c.bilirubinMgPerDlBelow, v <= hi { hi = v; hiOpen = true }
+        }
+        if lo > hi { return false }
+        if lo == hi && (loOpen || hiOpen) { return false }
+        return true
+    }
+}

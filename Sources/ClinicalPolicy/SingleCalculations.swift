@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The clinical policy applied to the single calculations (y90, ho166, vial, deb): the same limits as
+// the planner, evaluated on what the calculation computed and the patient facts that were given.
+import DosecalcCore
+import Radioembolization
+
+extension ClinicalPolicy {
+    /// The modality of a radioembolization device.
+    public static func modality(device: Device) -> Modality {
+        switch device.id {
+        case "glass": return .y90Glass
+        case "resin": return .y90Resin
+        default: return .ho166
+        }
+    }
+
+    /// Adds the policy's checks (and the deliverability of the activity) to a prescription, and sets
+    /// its status and reasons from every check.
+    public func apply(to result: PrescriptionResult, device: Device, facts: PatientFacts) -> PrescriptionResult {
+        var r = result
+        var q: [LimitQuantity: Double] = [
+            .lungDoseGy: r.lungDoseGy,
+            .cumulativeLungDoseGy: r.cumulativeLungDoseGy,
+            .lungShuntPercent: r.lungShuntPercent,
+        ]
+        if let d = r.normalLiverDoseGy { q[.perfusedNormalLiverDoseGy] = d }
+        if let d = r.wholeNormalLiverDoseGy { q[.wholeNormalLiverDoseGy] = d }
+        if let b = facts.bilirubinMgPerDl { q[.bilirubinMgPerDl] = b }
+        if let s = facts.childPughScore { q[.childPughScore] = Double(s) }
+        var checks = evaluate(Self.modality(device: device), facts: facts, quantities: q, selection: .reportUnknown)
+        // The activity can only fall after calibration: an activity above the largest vial or order at
+        // the treatment time cannot be delivered whatever the timing.
+        if r.activityGBq > 0 {
+            let needed = r.vialActivityAtTreatmentGBq ?? r.activityGBq
+            var c = Deliverability.orderCheck(device: device, activityAtCalibrationGBq: needed)
+            c.note = "activity needed in the vial at the treatment time\(r.vialActivityAtTreatmentGBq == nil ? "" : ", residual included"); it is at least this at calibration"
+            checks.append(c)
+        }
+        r.checks = checks + r.checks
+        r.status = overallStatus(r.checks)
+        r.reasons += checkReasons(r.checks)
+        return r
+    }
+}

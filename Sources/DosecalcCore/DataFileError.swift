@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
+/// A reference-data file that cannot be trusted: unreadable, not strict JSON, an unknown or missing
+/// key, an unknown value of a closed set, a duplicated row. The whole file is refused (exit 78); no
+/// part of it is used and nothing is defaulted.
+public struct DataFileError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The file, relative to the reference-data folder.
+    public let file: String
+    /// The key path inside the file, e.g. `limits[3].quantity`.
+    public let key: String
+    public let message: String
+
+    public init(file: String, key: String, message: String) {
+        self.file = file
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String {
+        "reference data file \(file) is broken at \(key.isEmpty ? "the top level" : key): \(message); no part of it was used"
+    }
+}
