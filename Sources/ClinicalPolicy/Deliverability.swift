@@ -21,8 +21,7 @@ public enum Deliverability {
     /// the output says which end was crossed.
     public static func windowChecks(device: Device, hoursAfterCalibration: Double, window: UsableWindow? = nil) -> [Check] {
         let w = window ?? device.usableWindow
-        let source = (window != nil ? "given in the input instead of the product's window; " : "") + w.source
-            + (w.verified ? "" : " (not verified against the vendor's document)")
+        let source = window != nil ? w.source + ", instead of the product's window: " + device.usableWindow.source : w.source
         return [
             Check(name: "usableFromCalibration", value: hoursAfterCalibration, limit: w.earliestHoursAfterCalibration, unit: "h",
                   kind: .atLeast, severity: .hard, source: source, category: .deliverability,

@@ -15,7 +15,9 @@ public enum PatientFact: String, Sendable, CaseIterable {
     case priorChestIrradiation
 }
 
-public enum ChildPughClass: String, Sendable, Codable, CaseIterable {
+import DosecalcCore
+
+public enum ChildPughClass: String, ClosedSet {
     case a = "A", b = "B", c = "C"
 }
 

@@ -9,7 +9,7 @@
 import DosecalcCore
 
 /// The treatment a limit belongs to.
-public enum Modality: String, Sendable, Codable, CaseIterable {
+public enum Modality: String, ClosedSet {
     case y90Glass = "y90-glass"
     case y90Resin = "y90-resin"
     case ho166
@@ -29,7 +29,7 @@ public enum Modality: String, Sendable, Codable, CaseIterable {
 }
 
 /// A quantity a limit applies to. The unit is part of the name.
-public enum LimitQuantity: String, Sendable, Codable, CaseIterable {
+public enum LimitQuantity: String, ClosedSet {
     case lungDoseGy
     case cumulativeLungDoseGy
     case wholeNormalLiverDoseGy
@@ -58,13 +58,31 @@ public enum LimitQuantity: String, Sendable, Codable, CaseIterable {
 }
 
 /// A tumour histology with a dose target. Closed: anything else is refused at the boundary.
-public enum Histology: String, Sendable, Codable, CaseIterable {
+public enum Histology: String, ClosedSet {
     case hcc = "HCC"
     case icc = "ICC"
     case mcrc = "mCRC"
     /// Another histology: no published target applies; a target must be given or the plan is the
     /// largest activity the limits allow, and says so.
     case other
+}
+
+/// What a patient was treated with before. Closed: a kind written any other way is refused.
+public enum PriorTreatmentKind: String, ClosedSet {
+    case y90Glass = "y90-glass"
+    case y90Resin = "y90-resin"
+    case ho166
+    case debTace = "deb-tace"
+    case conventionalTace = "conventional-tace"
+    case systemicDoxorubicin = "systemic-doxorubicin"
+    case externalBeamRadiotherapy = "external-beam-radiotherapy"
+    case resection
+    case ablation
+    case systemicTherapy = "systemic-therapy"
+    case other
+
+    /// Any radioembolization: the liver counts as pretreated (EANM 2022 Table 3).
+    public var isRadioembolization: Bool { self == .y90Glass || self == .y90Resin || self == .ho166 }
 }
 
 /// The facts that select a limit row. Every condition given must hold.

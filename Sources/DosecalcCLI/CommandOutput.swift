@@ -8,13 +8,23 @@ public struct CommandOutput {
     public let json: Data
     public let text: String
     public let status: Status
-    /// Files to write only when the command succeeds (CSV, HTML report).
-    public var files: [(path: String, contents: String)] = []
+    /// Files to write only when the command succeeds (CSV, HTML report), with the flag that named them.
+    public var files: [(path: String, contents: String, flag: String)] = []
+    /// Files the command read, which an output file must never replace.
+    public var inputFiles: [String] = []
 
     public init<T: Encodable>(result: T, text: String, status: Status) throws {
         self.json = try CommandOutput.encoder.encode(result)
         self.text = text
         self.status = status
+    }
+
+    /// No NaN or infinite number may reach the output: JSON encoding refuses them, and this checks the
+    /// text too (a solver failure must be reported, never printed as a number).
+    func checkFinite() throws {
+        for token in ["nan", "inf"] where text.split(whereSeparator: { !$0.isLetter }).contains(where: { $0.lowercased() == token }) {
+            throw NonFiniteOutput(detail: "the result holds a non-finite number (\(token))")
+        }
     }
 
     static let encoder: JSONEncoder = {
@@ -58,6 +68,13 @@ extension Dosecalc {
     /// 2 invalid input (one line on stderr, nothing on stdout); 64 unknown flag or usage error;
     /// 1 internal failure.
     public static func invoke(_ arguments: [String], writeFiles: Bool = false) -> Invocation {
+        let commandName = "dosecalc " + (arguments.first.map { $0.hasPrefix("-") ? "" : $0 } ?? "")
+        func failure(_ code: DosecalcExit, _ line: String) -> Invocation {
+            Invocation(exitCode: code.rawValue, stdout: "", stderr: "dosecalc: error: " + ErrorLine.oneLine(line))
+        }
+        if let flag = ErrorLine.repeatedFlag(arguments) {
+            return failure(.usage, "\(flag) is given twice; give each flag once")
+        }
         let command: ParsableCommand
         do {
             command = try Dosecalc.parseAsRoot(arguments)
@@ -65,7 +82,7 @@ extension Dosecalc {
             let code = Dosecalc.exitCode(for: error).rawValue
             let message = Dosecalc.fullMessage(for: error)
             if code == 0 { return Invocation(exitCode: 0, stdout: message + "\n", stderr: "") }
-            return Invocation(exitCode: code == 1 ? 64 : code, stdout: "", stderr: "dosecalc: error: " + firstLine(message))
+            return failure(.usage, firstLine(message))
         }
         guard let evaluating = command as? any EvaluatingCommand else {
             // Commands that print on their own (validate).
@@ -79,34 +96,39 @@ extension Dosecalc {
                 // --help, --version: print what ArgumentParser prepared, exit 0.
                 return Invocation(exitCode: 0, stdout: Dosecalc.fullMessage(for: error) + "\n", stderr: "")
             } catch {
-                return Invocation(exitCode: 1, stdout: "", stderr: "dosecalc: error: " + firstLine("\(error)"))
+                let (code, line) = ErrorLine.classify(error, command: commandName.trimmingCharacters(in: .whitespaces))
+                return failure(code, line)
             }
         }
         do {
             let out = try evaluating.evaluate()
+            try out.checkFinite()
             if writeFiles {
                 for f in out.files {
-                    do { try f.contents.write(toFile: f.path, atomically: true, encoding: .utf8) } catch {
-                        return Invocation(exitCode: 1, stdout: "", stderr: "dosecalc: error: cannot write \(f.path): \(error)")
-                    }
+                    try OutputFile.write(Data(f.contents.utf8), to: f.path, flag: f.flag, protectedInputs: out.inputFiles)
                 }
             }
             let text = evaluating.json ? String(decoding: out.json, as: UTF8.self) : out.text
-            return Invocation(exitCode: out.status.exitCode, stdout: text + "\n", stderr: "")
-        } catch let e as InputError {
-            return Invocation(exitCode: 2, stdout: "", stderr: "dosecalc: error: \(e.description)")
-        } catch let e as ValidationError {
-            return Invocation(exitCode: 2, stdout: "", stderr: "dosecalc: error: " + firstLine(e.message))
+            return Invocation(exitCode: DosecalcExit.forStatus(out.status).rawValue, stdout: text + "\n", stderr: "")
         } catch {
-            return Invocation(exitCode: 1, stdout: "", stderr: "dosecalc: error: " + firstLine("\(error)"))
+            let (code, line) = ErrorLine.classify(error, command: commandName.trimmingCharacters(in: .whitespaces))
+            return failure(code, line)
         }
     }
 
     /// The process entry point: invoke, print, exit.
     public static func runMain() -> Never {
-        let args = Array(CommandLine.arguments.dropFirst())
+        var args = Array(CommandLine.arguments.dropFirst())
+        do {
+            let (rest, dir) = try ReferenceData.extractOverride(from: args)
+            args = rest
+            if let dir { try ReferenceData.setOverride(dir) }
+        } catch {
+            FileHandle.standardError.write(("dosecalc: error: " + ErrorLine.oneLine("\(error)") + "\n").data(using: .utf8)!)
+            Glibc.exit(DosecalcExit.usage.rawValue)
+        }
         if args.first == "validate" {
-            // validate prints its own table as it goes.
+            // validate prints its own table as it goes, and exits non-zero when a case fails.
             Dosecalc.main(args)
             Glibc.exit(0)
         }
@@ -125,3 +147,9 @@ extension Dosecalc {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// A result that holds a non-finite number: an internal failure, never output.
+struct NonFiniteOutput: Error, CustomStringConvertible {
+    let detail: String
+    var description: String { detail }
+}

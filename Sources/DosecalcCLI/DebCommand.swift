@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import ArgumentParser
 import Chemoembolization
+import ClinicalPolicy
 import DosecalcCore
 import Foundation
 import GSLKit
@@ -25,19 +26,27 @@ private func rangedList(_ text: String, _ flag: String, _ range: PlausibleRange)
 }
 
 /// Valid ranges of the numeric flags.
+/// Physical ranges of the DEB flags. Every lower bound is a physical one (no 1e-320 mL medium): a
+/// smaller value cannot describe a real bead sample or treatment and only drives the solver to failure.
 private enum DebRange {
-    static let doseMg = PlausibleRange(0, 1000, "mg", includesLower: false)
+    /// 0.1 mg: a tenth of the smallest loading step; clinical sessions give 25–150 mg.
+    static let doseMg = PlausibleRange(0.1, 1000, "mg")
     static let days = PlausibleRange(0, 365, "d", includesLower: false)
     static let clearanceFactor = PlausibleRange(0, 2, "(× systemic clearance)", includesLower: false)
     static let treatedVolumeL = PlausibleRange(0.01, 3, "L")
-    static let timesH = PlausibleRange(0, 1e6, "h")
+    /// Output times up to one year (8760 h), the longest horizon of `--days`.
+    static let timesH = PlausibleRange(0, 8760, "h")
     static let shells = PlausibleRange(2, 400, "shells")
     static let beadDiameterUm = PlausibleRange(1, 5000, "µm")
     static let diffusivity = PlausibleRange(1e-12, 1e-3, "cm²/s")
-    static let mediumMl = PlausibleRange(0, 1e6, "mL", includesLower: false)
-    static let beadVolumeMl = PlausibleRange(0, 1000, "mL", includesLower: false)
+    /// 0.1 mL: the smallest medium that can cover a bead sample; 100 L: the largest dissolution vessel.
+    static let mediumMl = PlausibleRange(0.1, 100_000, "mL")
+    /// 0.001 mL (1 µL) of sedimented beads up to 1 L.
+    static let beadVolumeMl = PlausibleRange(0.001, 1000, "mL")
+    /// At least 1 mg/mL (clinical loadings are 25–50 mg/mL; below 1 mg/mL a session needs litres of beads),
+    /// at most the product's capacity.
     static func loading(_ p: BeadProduct) -> PlausibleRange {
-        PlausibleRange(0, p.maxLoadingMgPerMl, "mg/mL (\(p.name) capacity: \(p.maxLoadingSource))", includesLower: false)
+        PlausibleRange(1, p.maxLoadingMgPerMl, "mg/mL (\(p.name) capacity: \(p.maxLoadingSource))")
     }
 }
 
@@ -74,6 +83,8 @@ struct DebCommand: EvaluatingCommand {
     @Option(name: .customLong("bead-volume-ml"), parsing: .unconditional, help: "In-vitro closed vessel: sedimented bead volume (mL).") var beadVolumeMl: String?
     @Option(name: .customLong("grid"), parsing: .unconditional, help: "In vitro: refined (default; surface-refined shells) | equal (with --shells, default 20).") var grid: String?
     @Option(name: .customLong("iv-bolus-mg"), parsing: .unconditional, help: "Check of the systemic model: IV bolus (mg) at t = 0, plasma at --times-h.") var ivBolusMg: String?
+    @Option(name: .customLong("bilirubin-mg-per-dl"), parsing: .unconditional, help: "Patient fact: total bilirubin (mg/dL); selects the reduced session dose.") var bilirubinMgPerDl: String?
+    @Option(name: .customLong("child-pugh-score"), parsing: .unconditional, help: "Patient fact: Child–Pugh score, 5 to 15 (doxorubicin is contraindicated from 10).") var childPughScore: String?
     @Flag(name: .customLong("json"), help: "Print one JSON object.") var json = false
 
     init() {}
@@ -226,9 +237,22 @@ struct DebCommand: EvaluatingCommand {
         let r = try model.simulate(days: horizon)
         let s = r.summary
 
-        var checks: [Check] = []
-        checks.append(Check(name: "sessionDose", value: s.doseMg, limit: cat.sessionDoseLimitMg, unit: "mg", kind: .atMost,
-                            severity: .hard, source: cat.sessionDoseLimitSource))
+        // The clinical limits are the policy's; the lifetime dose needs the patient's BSA and prior doses.
+        var facts = PatientFacts()
+        var quantities: [LimitQuantity: Double] = [.doxorubicinSessionMg: s.doseMg, .plasmaPeakNgPerMl: s.plasmaPeakNgPerMl,
+                                                   .beadVolumeMl: deposits.reduce(0) { $0 + $1.packedVolumeMl }]
+        if let b = try number(bilirubinMgPerDl, "--bilirubin-mg-per-dl") {
+            facts.bilirubinMgPerDl = try LabBoundary.bilirubinMgPerDl(b, field: "--bilirubin-mg-per-dl")
+            quantities[.bilirubinMgPerDl] = facts.bilirubinMgPerDl
+        }
+        if let c = try number(childPughScore, "--child-pugh-score") {
+            let score = try PlausibleRange(5, 15, "points").check(c, field: "--child-pugh-score")
+            guard score == score.rounded() else { throw InputError(field: "--child-pugh-score", "must be a whole number from 5 to 15; got \(Format.number(score))") }
+            facts.childPughScore = Int(score)
+            quantities[.childPughScore] = score
+        }
+        var checks = try ClinicalPolicy.load().evaluate(.deb, facts: facts, quantities: quantities, selection: .reportUnknown)
+            .map { $0.namingRequirements { debRequirementFlags[$0] ?? $0 } }
         checks.append(Check(name: "loadingCapacity", value: loads.max()!, limit: prod.maxLoadingMgPerMl, unit: "mg/mL", kind: .atMost,
                             severity: .hard, source: prod.maxLoadingSource))
         if let rec = prod.recommendedMaxLoadingMgPerMl {
@@ -236,10 +260,6 @@ struct DebCommand: EvaluatingCommand {
                                 severity: .soft, source: prod.recommendedLoadingSource ?? ""))
         }
         let packed = deposits.reduce(0) { $0 + $1.packedVolumeMl }
-        if let vial = prod.vialBeadVolumeMl, let n = prod.vialsPerSession {
-            checks.append(Check(name: "beadVolumeVialSet", value: packed, limit: vial * n, unit: "mL", kind: .atMost, severity: .soft,
-                                source: "\(Format.number(n)) vials × \(Format.number(vial)) mL beads; \(prod.vialSource)"))
-        }
         if prod.confidence == .derived {
             checks.append(Check(name: "productParametersCalibrated", value: 0, limit: 1, unit: "(1 calibrated, 0 derived)", kind: .atLeast,
                                 severity: .soft, source: prod.confidenceNote))
@@ -292,7 +312,7 @@ struct DebCommand: EvaluatingCommand {
             for k in r.timesH.indices {
                 lines.append("\(r.timesH[k]),\(r.plasmaNgPerMl[k]),\(r.tissueUM[k]),\(r.tissueUgPerMl[k]),\(r.elutedPercent[k])")
             }
-            out.files.append((path: path, contents: lines.joined(separator: "\n") + "\n"))
+            out.files.append((path: path, contents: lines.joined(separator: "\n") + "\n", flag: "--csv"))
         }
         return out
     }
@@ -522,3 +542,12 @@ struct DebCommand: EvaluatingCommand {
         return try CommandOutput(result: result, text: text.joined(separator: "\n"), status: .ok)
     }
 }
+
+/// The flag (or command) that supplies a fact or quantity a DEB check needs.
+let debRequirementFlags: [String: String] = [
+    PatientFact.bilirubin.rawValue: "--bilirubin-mg-per-dl",
+    PatientFact.priorChestIrradiation.rawValue: "the planner (dosecalc plan)",
+    LimitQuantity.bilirubinMgPerDl.rawValue: "--bilirubin-mg-per-dl",
+    LimitQuantity.childPughScore.rawValue: "--child-pugh-score",
+    LimitQuantity.doxorubicinLifetimeMgPerM2.rawValue: "the planner (dosecalc plan), which knows the body surface area and prior doses",
+]

@@ -39,7 +39,7 @@ let flagRanges: [String: PlausibleRange] = [
     "--prior-lung-dose-gy": PlausibleInputs.priorLungDoseGy,
     "--dose-factor-gy-kg-per-gbq": PlausibleInputs.doseFactor,
     "--residual-percent": PlausibleInputs.residualPercent,
-    "--hours": PlausibleRange(-10_000, 10_000, "h"),
+    "--hours": elapsedHoursRange,
     "--height-cm": PlausibleRange(50, 250, "cm"),
     "--weight-kg": PlausibleRange(10, 400, "kg"),
 ]

@@ -28,8 +28,9 @@ struct PlanCommand: EvaluatingCommand {
         let parsed = try PlanInput.decode(data)
         let result = try Planner.plan(parsed)
         var out = try CommandOutput(result: result, text: PlanText.render(result), status: result.status)
+        out.inputFiles = [input]
         if let path = report {
-            out.files.append((path, PlanReport.html(result, input: parsed)))
+            out.files.append((path, PlanReport.html(result, input: parsed), "--report"))
         }
         return out
     }

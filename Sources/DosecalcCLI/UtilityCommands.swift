@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import ArgumentParser
+import ClinicalPolicy
 import DosecalcCore
 import Radioembolization
 import Foundation
@@ -55,32 +56,28 @@ struct LSFCommand: EvaluatingCommand {
 }
 
 /// Parses an ISO 8601 date-time that carries its UTC offset ("Z" or "±hh:mm").
+/// ISO 8601 with a UTC offset, a real calendar date and an offset within −12:00 … +14:00.
 func parseTime(_ text: String, field: String) throws -> Date {
-    let t = text.trimmingCharacters(in: .whitespaces)
-    let hasOffset = t.hasSuffix("Z") || t.range(of: #"[+-]\d{2}:?\d{2}$"#, options: .regularExpression) != nil
-    guard t.contains("T"), hasOffset else {
-        throw InputError(field: field, "must be an ISO 8601 date-time with a UTC offset, e.g. 2026-11-26T09:30:00+01:00; got '\(text)'")
-    }
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime]
-    if let d = f.date(from: t) { return d }
-    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if let d = f.date(from: t) { return d }
-    throw InputError(field: field, "must be an ISO 8601 date-time with a UTC offset, e.g. 2026-11-26T09:30:00+01:00; got '\(text)'")
+    try Timestamp.parse(text, field: field)
 }
 
 /// Hours between two times, or a number of hours; exactly one of the two forms.
 func elapsedHours(hours: String?, from: String?, to: String?, fromFlag: String = "--from", toFlag: String = "--to") throws -> Double {
     if let h = hours {
         if from != nil || to != nil { throw InputError(field: "--hours", "contradicts \(fromFlag)/\(toFlag): give --hours or both times, not both") }
-        return try ranged(h, "--hours", PlausibleRange(-10_000, 10_000, "h"))
+        return try ranged(h, "--hours", elapsedHoursRange)
     }
     guard let a = from, let b = to else {
         throw InputError(field: from == nil ? fromFlag : toFlag, "is required: give --hours H, or \(fromFlag) T1 and \(toFlag) T2 (ISO 8601 with UTC offset)")
     }
     let h = try parseTime(b, field: toFlag).timeIntervalSince(try parseTime(a, field: fromFlag)) / 3600
-    return try PlausibleRange(-10_000, 10_000, "h").check(h, field: toFlag)
+    return try elapsedHoursRange.check(h, field: toFlag)
 }
+
+/// Elapsed time for decay and vial timing: back at most 30 days (products are used within days of
+/// calibration; further back is a typing error, and the activity grows without bound), forward up to
+/// 10,000 h (waste decay).
+let elapsedHoursRange = PlausibleRange(-720, 10_000, "h")
 
 struct DecayCommand: EvaluatingCommand {
     static let configuration = CommandConfiguration(
@@ -164,13 +161,16 @@ struct VialCommand: EvaluatingCommand {
         let r = try ranged(residualPercent, "--residual-percent", PlausibleInputs.residualPercent, percent: true)
         let h = try elapsedHours(hours: hours, from: calibration, to: treatment, fromFlag: "--calibration-time", toFlag: "--treatment-time")
         let v = VialRequirement(injectedActivityGBq: a, residualPercent: r, hoursFromCalibration: h, halfLifeH: n.halfLifeH, vialSizesGBq: d.vialSizesGBq)
-        var checks: [Check] = []
+        // Deliverability is the clinical policy's: the product's largest vial or order and its usable
+        // time after calibration.
+        var checks = Deliverability.windowChecks(device: d, hoursAfterCalibration: h)
+        checks.append(Deliverability.orderCheck(device: d, activityAtCalibrationGBq: min(v.vialActivityAtCalibrationGBq, 1e6)))
         var reasons: [String] = []
-        if let largest = d.vialSizesGBq.max() {
-            checks.append(Check(name: "vialActivityAtCalibration", value: v.vialActivityAtCalibrationGBq, limit: largest, unit: "GBq", kind: .atMost, severity: .hard, source: d.vialSizesSource))
-            if v.smallestSufficientVialGBq == nil { reasons.append("no catalogue vial holds \(Format.fixed(v.vialActivityAtCalibrationGBq, 3)) GBq at calibration") }
+        if !d.vialSizesGBq.isEmpty, v.smallestSufficientVialGBq == nil {
+            reasons.append("no catalogue vial holds \(Format.fixed(v.vialActivityAtCalibrationGBq, 3)) GBq at calibration")
         }
         let status = overallStatus(checks)
+        reasons += checkReasons(checks)
         let result = Result(device: d.id, activityGBq: a, vial: v, status: status, reasons: reasons, checks: checks, assumptions: [
             Assumption(name: "halfLife (\(n.name))", value: n.halfLifeH, unit: "h", source: n.halfLifeSource),
             Assumption(name: "vialSizes", value: Double(d.vialSizesGBq.count), unit: "sizes", source: d.vialSizesSource),

@@ -8,12 +8,17 @@ public enum Format {
         guard x.isFinite else { return "\(x)" }
         if x == 0 { return "0" }
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        return String(format: "%.\(significant)g", x)
+        let s = String(format: "%.\(significant)g", x)
+        if s.hasPrefix("-"), s.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { return String(s.dropFirst()) }
+        return s
     }
 
     /// Fixed decimals: fixed(2.60208, 3) → "2.602".
     public static func fixed(_ x: Double, _ decimals: Int) -> String {
         guard x.isFinite else { return "\(x)" }
-        return String(format: "%.\(decimals)f", x)
+        let s = String(format: "%.\(decimals)f", x)
+        // A value that rounds to zero is printed without a sign ("-0.00" would read as a real value).
+        if s.hasPrefix("-"), s.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { return String(s.dropFirst()) }
+        return s
     }
 }

@@ -27,7 +27,7 @@ public enum Status: String, Sendable, Codable, Comparable, CaseIterable {
 }
 
 /// How a check compares its value with its limit.
-public enum CheckKind: String, Sendable, Codable {
+public enum CheckKind: String, ClosedSet {
     /// value must be ≤ limit.
     case atMost
     /// value must be < limit.
@@ -37,7 +37,7 @@ public enum CheckKind: String, Sendable, Codable {
 }
 
 /// Severity if a check fails.
-public enum CheckSeverity: String, Sendable, Codable {
+public enum CheckSeverity: String, ClosedSet {
     /// A hard limit: failure makes the result `contraindicated` (safety) or `infeasible` (deliverability).
     case hard
     /// A recommendation or target: failure makes the result a `warning`.
@@ -45,7 +45,7 @@ public enum CheckSeverity: String, Sendable, Codable {
 }
 
 /// What a check was able to say.
-public enum CheckState: String, Sendable, Codable {
+public enum CheckState: String, ClosedSet {
     /// The value holds its limit.
     case passed
     /// The value breaks its limit.
@@ -56,7 +56,7 @@ public enum CheckState: String, Sendable, Codable {
 }
 
 /// What a failed hard check means for the plan.
-public enum CheckCategory: String, Sendable, Codable {
+public enum CheckCategory: String, ClosedSet {
     /// A limit that protects the patient: failure is `contraindicated`.
     case safety
     /// Whether the order can be delivered (vials, usable time after calibration, largest order):

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import Chemoembolization
+import ClinicalPolicy
 import DosecalcCore
 import GSLKit
 import PatientAssessment
@@ -31,25 +32,48 @@ public enum DEBPlanner {
         let limitedBy: String
     }
 
-    public static func plan(_ input: PlanInput, assessment a: AssessmentSummary, constraints c: ChemoembolizationConstraints)
+    public static func plan(_ input: PlanInput, assessment a: AssessmentSummary, policy: ClinicalPolicy)
         throws -> (plan: ChemoembolizationPlan, checks: [Check], status: Status, reasons: [String], assumptions: [Assumption]) {
         let t = input.treatment
         let catalogue = try BeadCatalogue.load()
         let product = try catalogue.product(t.product ?? "dc-bead", field: "treatment.product")
         let sizeIDs = t.sizes ?? product.sizes.map(\.id)
         guard !sizeIDs.isEmpty else { throw InputError(field: "treatment.sizes", "must list at least one size class") }
+        guard sizeIDs.count <= PlanInputLimits.sizes else {
+            throw InputError(field: "treatment.sizes", "must list at most \(PlanInputLimits.sizes) size classes; got \(sizeIDs.count)")
+        }
+        for (i, id) in sizeIDs.enumerated() where sizeIDs[..<i].contains(id) {
+            throw InputError(field: "treatment.sizes[\(i)]", "'\(id)' is listed twice")
+        }
         let sizes = try sizeIDs.enumerated().map { try product.size($0.element, field: "treatment.sizes[\($0.offset)]") }
         let parameters = try DEBModelParameters.load()
         var reasons: [String] = []
 
         // --- the dose rules ------------------------------------------------------------------------
-        let sessionLimit = c.sessionDoseMg.limit
-        let bilirubinFactor = a.doxorubicinBilirubinDosePercent / 100
-        let sessionCap = sessionLimit * bilirubinFactor
-        let lifetimeLimitMgPerM2 = a.doxorubicinLifetimeLimitMgPerM2
+        var overrides: [LimitQuantity: ClinicalPolicy.Override] = [:]
+        if let v = t.plasmaPeakLimitNgPerMl {
+            overrides[.plasmaPeakNgPerMl] = .init(limit: try PlausibleRange(1, 10_000, "ng/mL").check(v, field: "treatment.plasmaPeakLimitNgPerMl"),
+                                                  source: "given in the input (treatment.plasmaPeakLimitNgPerMl)")
+        }
+        if let v = t.maxBeadVolumeMl {
+            overrides[.beadVolumeMl] = .init(limit: try PlausibleRange(0.1, 20, "mL").check(v, field: "treatment.maxBeadVolumeMl"),
+                                             source: "given in the input (treatment.maxBeadVolumeMl)")
+        }
+        let facts = a.facts()
+        let resolved = policy.limits(for: .deb, facts: facts, overrides: overrides)
+        func limit(_ q: LimitQuantity) -> ClinicalPolicy.ResolvedLimit? { resolved.first { $0.quantity == q } }
+        for l in resolved where !l.assumedFacts.isEmpty {
+            reasons.append("\(l.label): \(l.assumedFacts.map { factField($0) }.joined(separator: ", ")) not given, so the most cautious limit (\(Format.number(l.limit)) \(l.quantity.unit)) applies")
+        }
+        // No session row applies when the bilirubin is above the last band: no doxorubicin may be given.
+        let sessionCap = limit(.doxorubicinSessionMg)?.limit ?? 0
+        guard let lifetime = limit(.doxorubicinLifetimeMgPerM2), let peakRow = limit(.plasmaPeakNgPerMl), let volumeRow = limit(.beadVolumeMl) else {
+            throw DataFileError(file: PolicyData.relativePath, key: "limits", message: "the DEB-TACE lifetime, plasma-peak and bead-volume limits must all be present")
+        }
+        let lifetimeLimitMgPerM2 = lifetime.limit
         let lifetimeRemainingMg = max(0, lifetimeLimitMgPerM2 * a.bsaM2 - a.priorDoxorubicinMg)
-        let peakLimit = try PlausibleRange(1, 10_000, "ng/mL").check(t.plasmaPeakLimitNgPerMl ?? c.plasmaPeakNgPerMl.limit, field: "treatment.plasmaPeakLimitNgPerMl")
-        let volumeLimit = try PlausibleRange(0.1, 20, "mL").check(t.maxBeadVolumeMl ?? c.beadVolumeMl.limit, field: "treatment.maxBeadVolumeMl")
+        let peakLimit = peakRow.limit
+        let volumeLimit = volumeRow.limit
         var requested: Double? = nil
         if let r = t.targetDoxorubicinMg {
             requested = try PlausibleRange(0, 300, "mg", includesLower: false).check(r, field: "treatment.targetDoxorubicinMg")
@@ -62,6 +86,9 @@ public enum DEBPlanner {
         var loadings: [Double]? = nil
         if let ls = t.loadingsMgPerMl {
             guard !ls.isEmpty else { throw InputError(field: "treatment.loadingsMgPerMl", "must list at least one loading") }
+            guard ls.count <= PlanInputLimits.loadings else {
+                throw InputError(field: "treatment.loadingsMgPerMl", "must list at most \(PlanInputLimits.loadings) loadings; got \(ls.count)")
+            }
             loadings = try ls.enumerated().map {
                 try PlausibleRange(0, product.maxLoadingMgPerMl, "mg/mL (\(product.name) capacity)", includesLower: false)
                     .check($0.element, field: "treatment.loadingsMgPerMl[\($0.offset)]")
@@ -144,22 +171,16 @@ public enum DEBPlanner {
 
         // --- checks ---------------------------------------------------------------------------------
         let binding = best?.limitedBy ?? capRule
-        var checks: [Check] = [
-            Check(name: "sessionDose", value: dose, limit: sessionCap, unit: "mg", kind: .atMost, severity: .hard,
-                  source: c.sessionDoseMg.source + (bilirubinFactor < 1 ? "; reduced to \(Format.number(a.doxorubicinBilirubinDosePercent)) % for bilirubin \(Format.number(a.bilirubinMgPerDl)) mg/dL (\(c.bilirubinReduction.source))" : ""),
-                  binding: binding == "sessionDose"),
-            Check(name: "lifetimeDose", value: (a.priorDoxorubicinMg + dose) / a.bsaM2, limit: lifetimeLimitMgPerM2, unit: "mg/m²", kind: .atMost, severity: .hard,
-                  source: c.lifetimeMgPerM2.source + " (BSA \(a.bsaFormula) \(Format.fixed(a.bsaM2, 3)) m²)", binding: binding == "lifetimeDose"),
-            Check(name: "plasmaPeak", value: planPeak, limit: peakLimit, unit: "ng/mL", kind: .atMost, severity: .hard,
-                  source: t.plasmaPeakLimitNgPerMl != nil ? "given in the input (treatment.plasmaPeakLimitNgPerMl)" : c.plasmaPeakNgPerMl.source,
-                  binding: binding == "plasmaPeak"),
-            Check(name: "beadVolume", value: volume, limit: volumeLimit, unit: "mL", kind: .atMost, severity: .hard,
-                  source: t.maxBeadVolumeMl != nil ? "given in the input (treatment.maxBeadVolumeMl)" : c.beadVolumeMl.source, binding: binding == "beadVolume"),
-            Check(name: "bilirubinForDoxorubicin", value: a.bilirubinMgPerDl, limit: 5.0, unit: "mg/dL", kind: .atMost, severity: .hard,
-                  source: c.bilirubinReduction.source),
-            Check(name: "childPughForDoxorubicin", value: Double(a.childPughScore), limit: 9, unit: "points", kind: .atMost, severity: .hard,
-                  source: "doxorubicin is contraindicated in severe hepatic impairment, Child–Pugh C (score ≥ 10) (MIMS doxorubicin label [V, helper note]; US label [R])"),
+        let quantities: [LimitQuantity: Double] = [
+            .doxorubicinSessionMg: dose, .doxorubicinLifetimeMgPerM2: (a.priorDoxorubicinMg + dose) / a.bsaM2,
+            .plasmaPeakNgPerMl: planPeak, .beadVolumeMl: volume,
+            .bilirubinMgPerDl: a.bilirubinMgPerDl, .childPughScore: Double(a.childPughScore),
         ]
+        var checks = policy.evaluate(.deb, facts: facts, quantities: quantities, overrides: overrides, selection: .mostCautious).map { c -> Check in
+            var c = c
+            c.binding = c.name == binding
+            return c
+        }
         if let r = requested {
             checks.append(Check(name: "requestedDose", value: dose, limit: r, unit: "mg", kind: .atLeast, severity: .soft,
                                 source: "given in the input (treatment.targetDoxorubicinMg)", binding: binding == "requestedDose"))
@@ -175,10 +196,10 @@ public enum DEBPlanner {
         }
         if capMg <= 0 {
             status = .contraindicated
-            reasons.append(bilirubinFactor == 0 ? "contraindicated: bilirubin \(Format.number(a.bilirubinMgPerDl)) mg/dL > 5 mg/dL, doxorubicin must not be given"
-                                                : "contraindicated: the lifetime doxorubicin dose is already reached")
+            reasons.append(sessionCap == 0 ? "contraindicated: no doxorubicin dose is allowed at bilirubin \(Format.number(a.bilirubinMgPerDl)) mg/dL"
+                                           : "contraindicated: the lifetime doxorubicin dose is already reached")
         }
-        for ch in checks where !ch.passed && ch.severity == .hard { reasons.append("contraindicated: " + ch.reason) }
+        reasons += checkReasons(checks.filter { $0.name != "requestedDose" })
 
         let plan = ChemoembolizationPlan(
             product: product.id, size: best?.size.id ?? sizes[0].id, doxorubicinMg: dose, loadingMgPerMl: loading, beadVolumeMl: volume,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import ClinicalPolicy
 import DosecalcCore
 import Foundation
 
@@ -13,8 +14,10 @@ public struct PlanInput: Codable, Sendable {
         public var id: String
         public var heightCm: Double
         public var weightKg: Double
+        /// Selects the resin normal-liver limit; when absent the most cautious limit applies, and the plan says so.
         public var cirrhosis: Bool?
-        public var histology: String?
+        /// Closed set: HCC, ICC, mCRC or other.
+        public var histology: Histology?
         public var labs: Labs
         public var priorTreatments: [PriorTreatment]?
         /// Prior mediastinal/chest irradiation or cardiotoxic co-therapy (doxorubicin lifetime limit 450 mg/m²).
@@ -34,7 +37,7 @@ public struct PlanInput: Codable, Sendable {
     }
 
     public struct PriorTreatment: Codable, Sendable {
-        public var kind: String
+        public var kind: PriorTreatmentKind
         public var date: String?
         public var lungDoseGy: Double?
         public var doxorubicinMg: Double?
@@ -61,7 +64,7 @@ public struct PlanInput: Codable, Sendable {
 
     public struct Treatment: Codable, Sendable {
         /// y90-glass | y90-resin | ho166 | deb
-        public var modality: String
+        public var modality: Modality
         public var tumorTargetGy: Double?
         public var calibrationTime: String?
         public var earliestTreatmentTime: String?
@@ -73,6 +76,9 @@ public struct PlanInput: Codable, Sendable {
         public var perfusedNormalLiverLimitGy: Double?
         /// Glass: the vial sizes that can be ordered (GBq at calibration); default: the catalogue's.
         public var vialSizesGBq: [Double]?
+        /// The product's usable time after calibration, [earliest, latest] hours, instead of the
+        /// catalogue's (which is marked unverified where no vendor document was checked).
+        public var usableWindowHoursAfterCalibration: [Double]?
         // DEB
         public var product: String?
         public var sizes: [String]?
@@ -127,7 +133,7 @@ public struct PlanInput: Codable, Sendable {
         ]),
         "treatment": .object([
             "modality": .leaf, "tumorTargetGy": .leaf, "calibrationTime": .leaf, "earliestTreatmentTime": .leaf,
-            "latestTreatmentTime": .leaf, "residualPercent": .leaf, "wholeNormalLiverLimitGy": .leaf, "perfusedNormalLiverLimitGy": .leaf, "vialSizesGBq": .leaf, "product": .leaf, "sizes": .leaf,
+            "latestTreatmentTime": .leaf, "residualPercent": .leaf, "wholeNormalLiverLimitGy": .leaf, "perfusedNormalLiverLimitGy": .leaf, "vialSizesGBq": .leaf, "usableWindowHoursAfterCalibration": .leaf, "product": .leaf, "sizes": .leaf,
             "targetDoxorubicinMg": .leaf, "plasmaPeakLimitNgPerMl": .leaf, "maxBeadVolumeMl": .leaf, "loadingsMgPerMl": .leaf,
         ]),
         "description": .leaf, "note": .leaf,

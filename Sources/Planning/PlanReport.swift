@@ -208,8 +208,8 @@ public enum PlanReport {
             ("Patient id", e(p.id)),
             ("Height", given(p.heightCm, "cm")),
             ("Weight", given(p.weightKg, "kg")),
-            ("Histology", e(p.histology ?? "not given")),
-            ("Cirrhosis", p.cirrhosis.map { $0 ? "yes" : "no" } ?? "not given (no)"),
+            ("Histology", e(p.histology?.rawValue ?? "not given")),
+            ("Cirrhosis", p.cirrhosis.map { $0 ? "yes" : "no" } ?? "not given (the most cautious limit applies)"),
         ]
         if let c = p.priorChestIrradiation { patient.append(("Prior chest irradiation", c ? "yes" : "no")) }
         patient.append(("BSA formula", e(p.bsaFormula ?? "dubois (default)")))
@@ -244,14 +244,14 @@ public enum PlanReport {
             }
             wide += "</tbody></table></div>\n"
         } else {
-            s += kv("Anatomy", [("Anatomy", input.treatment.modality == "deb" ? "not given (not used by the DEB plan)" : "not given")])
+            s += kv("Anatomy", [("Anatomy", input.treatment.modality == .deb ? "not given (not used by the DEB plan)" : "not given")])
         }
         s += "</div>\n"
 
         // Treatment.
         let t = input.treatment
-        var tr: [(String, String)] = [("Modality", e(t.modality))]
-        if t.modality != "deb" {
+        var tr: [(String, String)] = [("Modality", e(t.modality.rawValue))]
+        if t.modality != .deb {
             if let v = t.tumorTargetGy { tr.append(("Tumour target", given(v, "Gy"))) } else {
                 tr.append(("Tumour target", r.radioembolization?.tumorTargetGy.map { "\(given($0, "Gy")) <small>(from the constraint set)</small>" } ?? "none applies"))
             }
@@ -273,7 +273,7 @@ public enum PlanReport {
         if let prior = p.priorTreatments, !prior.isEmpty {
             wide += "<div><table class=\"grid-table\"><caption>Prior treatments</caption><thead><tr><th>Kind</th><th>Date</th><th class=\"num\">Lung dose (Gy)</th><th class=\"num\">Doxorubicin (mg)</th></tr></thead><tbody>"
             for pt in prior {
-                wide += "<tr><td>\(e(pt.kind))</td><td>\(e(pt.date ?? "—"))</td><td class=\"num\">\(pt.lungDoseGy.map { e(Format.number($0)) } ?? "—")</td><td class=\"num\">\(pt.doxorubicinMg.map { e(Format.number($0)) } ?? "—")</td></tr>"
+                wide += "<tr><td>\(e(pt.kind.rawValue))</td><td>\(e(pt.date ?? "—"))</td><td class=\"num\">\(pt.lungDoseGy.map { e(Format.number($0)) } ?? "—")</td><td class=\"num\">\(pt.doxorubicinMg.map { e(Format.number($0)) } ?? "—")</td></tr>"
             }
             wide += "</tbody></table></div>\n"
         } else {
@@ -299,8 +299,8 @@ public enum PlanReport {
             ("ALBI grade", "\(a.albiGrade) <small>(mALBI \(e(a.mAlbiGrade)))</small>"),
             ("Child–Pugh", "\(a.childPughScore) points, class <strong>\(e(a.childPughClass))</strong>"),
             ("Child–Pugh points", e(points.joined(separator: ", "))),
-            ("Cirrhosis", a.cirrhosis ? "yes" : "no"),
-            ("Compromised liver", a.compromisedLiver ? "yes <small>(cirrhosis, Child–Pugh B/C or prior radioembolization)</small>" : "no"),
+            ("Cirrhosis", a.cirrhosis.map { $0 ? "yes" : "no" } ?? "not given"),
+            ("Compromised liver", a.compromisedLiver.map { $0 ? "yes <small>(cirrhosis, Child–Pugh B/C or prior radioembolization)</small>" : "no" } ?? "unknown <small>(cirrhosis not given: the most cautious limit applies)</small>"),
         ]) + "</div>\n"
         s += "<div>" + kv("Body and labs used", [
             ("BSA", "\(f(a.bsaM2, 3))&nbsp;m² <small>(\(e(a.bsaFormula == "dubois" ? "DuBois" : a.bsaFormula == "mosteller" ? "Mosteller" : a.bsaFormula)))</small>"),
@@ -310,8 +310,6 @@ public enum PlanReport {
         s += "<div>" + kv("Prior treatments and doxorubicin", [
             ("Prior lung dose", q(a.priorLungDoseGy, "Gy")),
             ("Prior doxorubicin", "\(q(a.priorDoxorubicinMg, "mg")) <small>(\(q(a.priorDoxorubicinMgPerM2, "mg/m²")))</small>"),
-            ("Lifetime doxorubicin limit", q(a.doxorubicinLifetimeLimitMgPerM2, "mg/m²")),
-            ("Bilirubin dose rule", "\(q(a.doxorubicinBilirubinDosePercent, "%")) <small>(\(e(a.doxorubicinBilirubinBand)))</small>"),
         ]) + "</div>\n"
         s += "</div>\n</section>\n"
         return s

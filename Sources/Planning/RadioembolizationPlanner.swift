@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import ClinicalPolicy
 import DosecalcCore
 import GSLKit
 import Radioembolization
@@ -68,23 +69,18 @@ public enum RadioembolizationPlanner {
         let tumors: [[(name: String, massKg: Double, tn: Double)]]
     }
 
-    struct Limit {
-        let name: String
-        let quantity: String
-        let limit: Double
-        let unit: String
-        let source: String
-        let severity: CheckSeverity
-    }
+    /// The dose quantities the common tumour dose D is planned against.
+    static let doseQuantities: Set<LimitQuantity> = [.lungDoseGy, .cumulativeLungDoseGy, .wholeNormalLiverDoseGy, .perfusedNormalLiverDoseGy]
 
-    public static func plan(_ input: PlanInput, assessment a: AssessmentSummary, constraints: ConstraintSets,
+    public static func plan(_ input: PlanInput, assessment a: AssessmentSummary, policy: ClinicalPolicy,
                             catalogue: RadioembolizationCatalogue) throws -> (plan: RadioembolizationPlan, checks: [Check], status: Status, reasons: [String]) {
         let t = input.treatment
-        guard let modality = constraints.radioembolization.modalities[t.modality] else {
-            throw InputError(field: "treatment.modality", "must be one of y90-glass, y90-resin, ho166, deb; got '\(t.modality)'")
+        let modality = t.modality
+        guard let deviceID = modality.deviceID else {
+            throw InputError(field: "treatment.modality", "must be y90-glass, y90-resin or ho166 for a radioembolization plan; got '\(modality.rawValue)'")
         }
-        guard let anatomy = input.anatomy else { throw InputError(field: "anatomy", "is required for \(t.modality)") }
-        let device = try catalogue.device(modality.device)
+        guard let anatomy = input.anatomy else { throw InputError(field: "anatomy", "is required for \(modality.rawValue)") }
+        let device = try catalogue.device(deviceID)
         let nuclide = try catalogue.nuclide(device.nuclide)
         let k = device.doseFactorGyKgPerGBq
 
@@ -94,16 +90,26 @@ public enum RadioembolizationPlanner {
         let lungMassG = try PlausibleInputs.lungMassG.check(anatomy.lungMassG ?? catalogue.tissue.lungMassG, field: "anatomy.lungMassG")
         let wholeNL = try PlausibleInputs.liverMassG.check(anatomy.wholeNormalLiverMassG, field: "anatomy.wholeNormalLiverMassG")
         guard !anatomy.territories.isEmpty else { throw InputError(field: "anatomy.territories", "must list at least one territory") }
-        guard anatomy.territories.count <= 10 else { throw InputError(field: "anatomy.territories", "must list at most 10 territories") }
+        guard anatomy.territories.count <= PlanInputLimits.territories else {
+            throw InputError(field: "anatomy.territories", "must list at most \(PlanInputLimits.territories) territories; got \(anatomy.territories.count)")
+        }
         var names: [String] = [], nl: [Double] = [], w: [Double] = [], rmin: [Double] = [], tumors: [[(String, Double, Double)]] = []
         for (i, ter) in anatomy.territories.enumerated() {
             let p = "anatomy.territories[\(i)]"
-            guard !names.contains(ter.name) else { throw InputError(field: "\(p).name", "'\(ter.name)' is used twice") }
+            try checkName(ter.name, field: "\(p).name")
+            guard !names.contains(ter.name) else { throw InputError(field: "\(p).name", "'\(ter.name)' is used by another territory: every territory needs its own name") }
             let m = try PlausibleInputs.liverMassG.check(ter.normalLiverMassG, field: "\(p).normalLiverMassG")
             guard !ter.tumors.isEmpty else { throw InputError(field: "\(p).tumors", "must list at least one tumour (the planner prescribes to the tumour)") }
+            guard ter.tumors.count <= PlanInputLimits.tumorsPerTerritory else {
+                throw InputError(field: "\(p).tumors", "must list at most \(PlanInputLimits.tumorsPerTerritory) tumours; got \(ter.tumors.count)")
+            }
             var ts: [(String, Double, Double)] = []
             var weighted = m / 1000
             for (j, tu) in ter.tumors.enumerated() {
+                try checkName(tu.name, field: "\(p).tumors[\(j)].name")
+                guard !ts.contains(where: { $0.0 == tu.name }) else {
+                    throw InputError(field: "\(p).tumors[\(j)].name", "'\(tu.name)' is used by another tumour of this territory: every tumour needs its own name")
+                }
                 let mt = try PlausibleInputs.tumorMassG.check(tu.massG, field: "\(p).tumors[\(j)].massG")
                 let r = try PlausibleInputs.tnRatio.check(tu.tnRatio, field: "\(p).tumors[\(j)].tnRatio")
                 ts.append((tu.name, mt / 1000, r))
@@ -119,40 +125,26 @@ public enum RadioembolizationPlanner {
         let geo = Geometry(names: names, normalMassKg: nl, weightedMassKg: w, rMin: rmin,
                            tumors: tumors.map { $0.map { (name: $0.0, massKg: $0.1, tn: $0.2) } })
         let bilobar = names.count > 1 || abs(sumNL - wholeNL / 1000) <= 1e-9 * wholeNL
-        let ctx = PatientContext(bilirubinMgPerDl: a.bilirubinMgPerDl, compromisedLiver: a.compromisedLiver, bilobar: bilobar)
-
-        // --- limits that apply --------------------------------------------------------------------
-        var limits: [Limit] = []
+        let facts = a.facts(bilobar: bilobar)
+        var overrides: [LimitQuantity: ClinicalPolicy.Override] = [:]
+        if let o = t.wholeNormalLiverLimitGy {
+            overrides[.wholeNormalLiverDoseGy] = .init(limit: try PlausibleRange(1, 500, "Gy").check(o, field: "treatment.wholeNormalLiverLimitGy"),
+                                                       source: "given in the input (treatment.wholeNormalLiverLimitGy)")
+        }
+        if let o = t.perfusedNormalLiverLimitGy {
+            overrides[.perfusedNormalLiverDoseGy] = .init(limit: try PlausibleRange(1, 500, "Gy").check(o, field: "treatment.perfusedNormalLiverLimitGy"),
+                                                          source: "given in the input (treatment.perfusedNormalLiverLimitGy)")
+        }
+        let resolved = policy.limits(for: modality, facts: facts, overrides: overrides)
+        for q in overrides.keys where !resolved.contains(where: { $0.quantity == q }) {
+            let field = q == .wholeNormalLiverDoseGy ? "treatment.wholeNormalLiverLimitGy" : "treatment.perfusedNormalLiverLimitGy"
+            throw InputError(field: field, "has no limit to replace for \(modality.rawValue): the clinical policy sets no such limit for this device")
+        }
+        let limits = resolved.filter { $0.severity == .hard && doseQuantities.contains($0.quantity) }
         var reasons: [String] = []
         var checks: [Check] = []
-        for row in constraints.radioembolization.common + modality.limits where row.applies(to: ctx) {
-            if row.quantity == "lungShuntPercent" {
-                checks.append(Check(name: row.name, value: lsfPercent, limit: row.limitPercent ?? 20, unit: "%", kind: .atMost,
-                                    severity: row.severity == "hard" ? .hard : .soft, source: row.source))
-                continue
-            }
-            var value = row.limitGy ?? .infinity
-            var source = row.source
-            if row.quantity == "wholeNormalLiverDose", let o = t.wholeNormalLiverLimitGy {
-                value = try PlausibleRange(1, 500, "Gy").check(o, field: "treatment.wholeNormalLiverLimitGy")
-                source = "given in the input (treatment.wholeNormalLiverLimitGy) instead of: \(row.source)"
-            }
-            if row.quantity == "territoryNormalLiverDose", let o = t.perfusedNormalLiverLimitGy {
-                value = try PlausibleRange(1, 500, "Gy").check(o, field: "treatment.perfusedNormalLiverLimitGy")
-                source = "given in the input (treatment.perfusedNormalLiverLimitGy) instead of: \(row.source)"
-            }
-            limits.append(Limit(name: row.name, quantity: row.quantity, limit: value, unit: "Gy", source: source,
-                                severity: row.severity == "hard" ? .hard : .soft))
-        }
-        if t.wholeNormalLiverLimitGy != nil && !limits.contains(where: { $0.quantity == "wholeNormalLiverDose" }) {
-            limits.append(Limit(name: "wholeNormalLiverDose", quantity: "wholeNormalLiverDose",
-                                limit: try PlausibleRange(1, 500, "Gy").check(t.wholeNormalLiverLimitGy!, field: "treatment.wholeNormalLiverLimitGy"),
-                                unit: "Gy", source: "given in the input (treatment.wholeNormalLiverLimitGy)", severity: .hard))
-        }
-        if t.perfusedNormalLiverLimitGy != nil && !limits.contains(where: { $0.quantity == "territoryNormalLiverDose" }) {
-            limits.append(Limit(name: "perfusedNormalLiverDose", quantity: "territoryNormalLiverDose",
-                                limit: try PlausibleRange(1, 500, "Gy").check(t.perfusedNormalLiverLimitGy!, field: "treatment.perfusedNormalLiverLimitGy"),
-                                unit: "Gy", source: "given in the input (treatment.perfusedNormalLiverLimitGy)", severity: .hard))
+        for l in resolved where !l.assumedFacts.isEmpty {
+            reasons.append("\(l.label): \(l.assumedFacts.map { factField($0) }.joined(separator: ", ")) not given, so the most cautious limit (\(Format.number(l.limit)) \(l.quantity.unit)) applies")
         }
 
         // --- target ---------------------------------------------------------------------------------
@@ -161,11 +153,17 @@ public enum RadioembolizationPlanner {
         if let tt = t.tumorTargetGy {
             target = try PlausibleInputs.doseGy.check(tt, field: "treatment.tumorTargetGy")
             targetSource = "given in the input (treatment.tumorTargetGy)"
-        } else if let h = input.patient.histology, let row = modality.tumorTargets.first(where: { $0.histology.lowercased() == h.lowercased() }) {
-            target = row.targetGy
-            targetSource = row.source
         } else {
-            reasons.append("no tumour dose target applies (\(input.patient.histology ?? "histology not given")\(modality.noTargetNote.map { "; " + $0 } ?? "")): the plan is the largest activity the limits allow")
+            guard let h = input.patient.histology else {
+                throw InputError(field: "patient.histology", "is required to choose the tumour dose target: one of \(Histology.valuesText) (or give treatment.tumorTargetGy)")
+            }
+            let found = policy.tumorTarget(modality, histology: h)
+            if let tg = found.targetGy {
+                target = tg
+                targetSource = found.source
+            } else {
+                reasons.append("no tumour dose target applies (\(h.rawValue): \(found.source)): the plan is the largest activity the limits allow")
+            }
         }
 
         // --- the dose model, linear in the common tumour dose D -----------------------------------------
@@ -188,12 +186,12 @@ public enum RadioembolizationPlanner {
             return (nlDoses, tDoses, Dosimetry.lungDoseGy(activityGBq: total, lungShuntFraction: lsf, lungMassKg: lungKg, doseFactor: k),
                     energyNL / (wholeNL / 1000))
         }
-        func quantity(_ q: String, _ ds: (nl: [Double], tumors: [[Double]], lung: Double, wholeNL: Double)) -> Double {
+        func quantity(_ q: LimitQuantity, _ ds: (nl: [Double], tumors: [[Double]], lung: Double, wholeNL: Double)) -> Double {
             switch q {
-            case "lungDose": return ds.lung
-            case "cumulativeLungDose": return ds.lung + a.priorLungDoseGy
-            case "wholeNormalLiverDose": return ds.wholeNL
-            case "territoryNormalLiverDose": return ds.nl.max() ?? 0
+            case .lungDoseGy: return ds.lung
+            case .cumulativeLungDoseGy: return ds.lung + a.priorLungDoseGy
+            case .wholeNormalLiverDoseGy: return ds.wholeNL
+            case .perfusedNormalLiverDoseGy: return ds.nl.max() ?? 0
             default: return 0
             }
         }
@@ -201,7 +199,7 @@ public enum RadioembolizationPlanner {
         func h(_ d: Double) -> (value: Double, worst: String) {
             let ds = doses(activities(d))
             var worst = -Double.infinity, name = ""
-            for l in limits where l.severity == .hard {
+            for l in limits {
                 let ratio = quantity(l.quantity, ds) / l.limit
                 if ratio > worst { worst = ratio; name = l.name }
             }
@@ -247,25 +245,51 @@ public enum RadioembolizationPlanner {
         var treatmentTime: Date? = nil
         var hoursAfterCal: Double? = nil
         var orderAtTreatment: Double? = nil, orderAtCalibration: Double? = nil
-        let calibration = try t.calibrationTime.map { try parsePlanTime($0, field: "treatment.calibrationTime") }
-        let earliest = try t.earliestTreatmentTime.map { try parsePlanTime($0, field: "treatment.earliestTreatmentTime") }
-        let latest = try t.latestTreatmentTime.map { try parsePlanTime($0, field: "treatment.latestTreatmentTime") }
+        let calibration = try t.calibrationTime.map { try Timestamp.parse($0, field: "treatment.calibrationTime") }
+        let earliest = try t.earliestTreatmentTime.map { try Timestamp.parse($0, field: "treatment.earliestTreatmentTime") }
+        let latest = try t.latestTreatmentTime.map { try Timestamp.parse($0, field: "treatment.latestTreatmentTime") }
         if let e = earliest, let l = latest, l < e {
             throw InputError(field: "treatment.latestTreatmentTime", "must not be before earliestTreatmentTime")
         }
         if latest != nil && earliest == nil {
             throw InputError(field: "treatment.earliestTreatmentTime", "is required when latestTreatmentTime is given")
         }
+        if earliest != nil && calibration == nil {
+            throw InputError(field: "treatment.calibrationTime", "is required when a treatment time is given: the activity at the treatment time depends on it")
+        }
+        if calibration != nil && earliest == nil {
+            throw InputError(field: "treatment.earliestTreatmentTime", "is required when calibrationTime is given")
+        }
+        var window = device.usableWindow
+        var windowOverride: UsableWindow? = nil
+        if let w = t.usableWindowHoursAfterCalibration {
+            guard w.count == 2 else {
+                throw InputError(field: "treatment.usableWindowHoursAfterCalibration", "must be two numbers, [earliest, latest] hours after calibration; got \(w.count)")
+            }
+            try PlausibleRange(-720, 720, "h").check(w[0], field: "treatment.usableWindowHoursAfterCalibration[0]")
+            try PlausibleRange(-720, 720, "h").check(w[1], field: "treatment.usableWindowHoursAfterCalibration[1]")
+            guard w[0] < w[1] else {
+                throw InputError(field: "treatment.usableWindowHoursAfterCalibration", "must give the earliest hour before the latest; got [\(Format.number(w[0])), \(Format.number(w[1]))]")
+            }
+            window = UsableWindow(earliestHoursAfterCalibration: w[0], latestHoursAfterCalibration: w[1], verified: false,
+                                  source: "given in the input (treatment.usableWindowHoursAfterCalibration)")
+            windowOverride = window
+        }
+        var deliverability: [Check] = []
         let halfLife = nuclide.halfLifeH
         func hoursFrom(_ a: Date, _ b: Date) -> Double { b.timeIntervalSince(a) / 3600 }
 
         switch t.modality {
-        case "y90-glass":
+        case .y90Glass:
             if let cal = calibration, let e = earliest {
-                let h0 = hoursFrom(cal, e)
-                let h1 = latest.map { hoursFrom(cal, $0) } ?? h0
-                guard h0 >= -24 * 30, h1 <= 24 * 30 else {
-                    throw InputError(field: "treatment.earliestTreatmentTime", "must be within 30 days of calibrationTime")
+                let requestedH0 = hoursFrom(cal, e)
+                let requestedH1 = latest.map { hoursFrom(cal, $0) } ?? requestedH0
+                // The treatment time is chosen inside both the requested window and the product's usable time.
+                let h0 = max(requestedH0, window.earliestHoursAfterCalibration)
+                let h1 = min(requestedH1, window.latestHoursAfterCalibration)
+                let windowOpen = h0 <= h1
+                if !windowOpen {
+                    reasons.append("infeasible: the treatment window (\(Format.fixed(requestedH0, 1)) to \(Format.fixed(requestedH1, 1)) h after calibration) lies outside the time the product may be used (\(Format.number(window.earliestHoursAfterCalibration)) to \(Format.number(window.latestHoursAfterCalibration)) h)")
                 }
                 var sizes = device.vialSizesGBq.sorted()
                 if let given = t.vialSizesGBq {
@@ -279,7 +303,7 @@ public enum RadioembolizationPlanner {
                 let lead = prescribed.indices.max { prescribed[$0] < prescribed[$1] }!
                 let need = prescribed[lead]
                 var chosen: (vial: Double, hours: Double)? = nil
-                if need > 0 {
+                if need > 0 && windowOpen {
                     for v in sizes where deliveredGBq(v, h1) <= need * (1 + 1e-12) && deliveredGBq(v, h0) >= need * (1 - 1e-12) {
                         let f0 = deliveredGBq(v, h0) - need, f1 = deliveredGBq(v, h1) - need
                         if h1 > h0 && f0 > 0 && f1 < 0 {
@@ -302,6 +326,7 @@ public enum RadioembolizationPlanner {
                         }
                     }
                 }
+                deliverability += Deliverability.windowChecks(device: device, hoursAfterCalibration: chosen?.hours ?? requestedH0, window: windowOverride)
                 if let c = chosen {
                     hoursAfterCal = c.hours
                     treatmentTime = cal.addingTimeInterval(c.hours * 3600)
@@ -327,13 +352,14 @@ public enum RadioembolizationPlanner {
             } else {
                 reasons.append("no calibrationTime and earliestTreatmentTime: vial and time not chosen; the activities are the prescription")
             }
-        case "y90-resin":
+        case .y90Resin:
             let vial = device.vialSizesGBq.first ?? 3
             var hh = 0.0
             if let cal = calibration, let e = earliest {
                 hh = hoursFrom(cal, e)
                 treatmentTime = e
                 hoursAfterCal = hh
+                deliverability += Deliverability.windowChecks(device: device, hoursAfterCalibration: hh, window: windowOverride)
             } else {
                 reasons.append("no calibrationTime and earliestTreatmentTime: vial fractions are for the vial at calibration")
             }
@@ -343,6 +369,7 @@ public enum RadioembolizationPlanner {
                 vialFractions[i] = prescribed[i] / keep / available
             }
             let totalFraction = vialFractions.compactMap { $0 }.reduce(0, +)
+            deliverability.append(Deliverability.drawCheck(drawPercent: 100 * totalFraction, vials: 1, source: device.largestOrderSource))
             if totalFraction > 1 {
                 reasons.append("the prescription needs \(Format.fixed(totalFraction, 2)) vials of \(Format.number(vial)) GBq at the treatment time")
             }
@@ -352,19 +379,28 @@ public enum RadioembolizationPlanner {
             if let cal = calibration, let e = earliest {
                 hoursAfterCal = hoursFrom(cal, e)
                 treatmentTime = e
-                orderAtCalibration = orderAtTreatment! / Decay.fraction(hours: hoursAfterCal!, halfLifeH: halfLife)
-            } else if let e = earliest {
-                treatmentTime = e
+                deliverability += Deliverability.windowChecks(device: device, hoursAfterCalibration: hoursAfterCal!, window: windowOverride)
+                let atCalibration = orderAtTreatment! / Decay.fraction(hours: hoursAfterCal!, halfLifeH: halfLife)
+                // Far outside the window the decay factor is astronomically large: such an order is infeasible, not a number to print.
+                orderAtCalibration = atCalibration.isFinite && atCalibration < 1e6 ? atCalibration : nil
+                deliverability.append(Deliverability.orderCheck(device: device, activityAtCalibrationGBq: min(atCalibration, 1e6)))
+            } else {
+                deliverability.append(Deliverability.orderCheck(device: device, activityAtCalibrationGBq: orderAtTreatment!))
             }
         }
 
         // --- the plan as delivered, and its checks ---------------------------------------------------
         let ds = doses(delivered)
-        for l in limits {
-            let v = quantity(l.quantity, ds)
-            checks.append(Check(name: l.name, value: v, limit: l.limit, unit: l.unit, kind: .atMost, severity: l.severity,
-                                source: l.source, binding: !targetReached || binding != "tumorTarget" ? l.name == binding : false))
+        let quantities: [LimitQuantity: Double] = [
+            .lungDoseGy: ds.lung, .cumulativeLungDoseGy: ds.lung + a.priorLungDoseGy, .wholeNormalLiverDoseGy: ds.wholeNL,
+            .perfusedNormalLiverDoseGy: ds.nl.max() ?? 0, .lungShuntPercent: lsfPercent,
+            .bilirubinMgPerDl: a.bilirubinMgPerDl, .childPughScore: Double(a.childPughScore),
+        ]
+        for var c in policy.evaluate(modality, facts: facts, quantities: quantities, overrides: overrides, selection: .mostCautious) {
+            c.binding = c.name == binding
+            checks.append(c)
         }
+        checks += deliverability
         var minTumorDose = Double.infinity
         for i in names.indices { minTumorDose = min(minTumorDose, (ds.tumors[i].min() ?? 0)) }
         let deliveredReachesTarget = target.map { minTumorDose >= $0 * (1 - 1e-6) } ?? false
@@ -376,34 +412,23 @@ public enum RadioembolizationPlanner {
                 reasons.append("infeasible: the limits allow the \(Format.number(tg)) Gy target, but the vials available deliver \(Format.fixed(minTumorDose, 1)) Gy to the least-dosed tumour")
             }
         }
-        for adv in constraints.radioembolization.advisories {
-            let v: Double
-            switch adv.quantity {
-            case "bilirubinMgPerDl": v = a.bilirubinMgPerDl
-            case "childPughScore": v = Double(a.childPughScore)
-            default: continue
-            }
-            checks.append(Check(name: adv.name, value: v, limit: adv.limit, unit: adv.quantity == "bilirubinMgPerDl" ? "mg/dL" : "points",
-                                kind: .atMost, severity: .soft, source: adv.source))
-        }
         var status = overallStatus(checks.filter { $0.name != "tumorTarget" })
         if target != nil && !deliveredReachesTarget { status = max(status, .infeasible) }
         if delivered.reduce(0, +) == 0 && dMax > 0 { status = max(status, .infeasible) }
-        if dMax == 0 { status = .contraindicated }
-        for c in checks where !c.passed && c.severity == .hard {
-            reasons.append("contraindicated: " + c.reason)
+        for (i, d) in delivered.enumerated() where d == 0 && prescribed[i] > 0 {
+            status = max(status, .infeasible)
+            reasons.append("infeasible: territory \(names[i]) receives no activity")
         }
-
-        let iso = ISO8601DateFormatter()
-        iso.formatOptions = [.withInternetDateTime]
-        if let tz = t.earliestTreatmentTime.flatMap(utcOffset) ?? t.calibrationTime.flatMap(utcOffset) { iso.timeZone = tz }
+        if dMax == 0 { status = .contraindicated }
+        reasons += checkReasons(checks.filter { $0.name != "tumorTarget" })
+        let offset = t.earliestTreatmentTime.flatMap(Timestamp.utcOffsetSeconds) ?? t.calibrationTime.flatMap(Timestamp.utcOffsetSeconds) ?? 0
         let totalDelivered = delivered.reduce(0, +)
         let plan = RadioembolizationPlan(
-            modality: t.modality, device: device.id, activityGBq: totalDelivered, activityMCi: totalDelivered * UnitConversion.mCiPerGBq,
+            modality: t.modality.rawValue, device: device.id, activityGBq: totalDelivered, activityMCi: totalDelivered * UnitConversion.mCiPerGBq,
             commonTumorDoseGy: minTumorDose.isFinite ? minTumorDose : 0, maximumCommonTumorDoseGy: dMax,
             tumorTargetGy: target, tumorTargetSource: targetSource, tumorTargetReached: deliveredReachesTarget,
             bindingConstraint: binding,
-            vialSizeGBq: vialSizes.compactMap { $0 }.max(), treatmentTime: treatmentTime.map { iso.string(from: $0) },
+            vialSizeGBq: vialSizes.compactMap { $0 }.max(), treatmentTime: treatmentTime.map { Timestamp.format($0, offsetSeconds: offset) },
             hoursAfterCalibration: hoursAfterCal, residualPercent: residual,
             orderActivityAtTreatmentGBq: orderAtTreatment, orderActivityAtCalibrationGBq: orderAtCalibration,
             territories: names.indices.map { i in
@@ -418,25 +443,3 @@ public enum RadioembolizationPlanner {
     }
 }
 
-/// ISO 8601 with a UTC offset; anything else is refused with the field's name.
-func parsePlanTime(_ text: String, field: String) throws -> Date {
-    let t = text.trimmingCharacters(in: .whitespaces)
-    let hasOffset = t.hasSuffix("Z") || t.range(of: #"[+-]\d{2}:?\d{2}$"#, options: .regularExpression) != nil
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime]
-    if t.contains("T"), hasOffset, let d = f.date(from: t) { return d }
-    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if t.contains("T"), hasOffset, let d = f.date(from: t) { return d }
-    throw InputError(field: field, "must be an ISO 8601 date-time with a UTC offset, e.g. 2026-11-26T09:30:00+01:00; got '\(text)'")
-}
-
-/// The UTC offset written in an ISO 8601 time, to print the treatment time in the same offset.
-func utcOffset(_ text: String) -> TimeZone? {
-    if text.hasSuffix("Z") { return TimeZone(secondsFromGMT: 0) }
-    guard let r = text.range(of: #"([+-])(\d{2}):?(\d{2})$"#, options: .regularExpression) else { return nil }
-    let s = text[r]
-    let sign: Int = s.first == "-" ? -1 : 1
-    let digits = s.dropFirst().replacingOccurrences(of: ":", with: "")
-    guard digits.count == 4, let hh = Int(digits.prefix(2)), let mm = Int(digits.suffix(2)) else { return nil }
-    return TimeZone(secondsFromGMT: sign * (hh * 3600 + mm * 60))
-}
