@@ -57,9 +57,9 @@ let package = Package(
         .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
         .testTarget(name: "ClinicalPolicyTests", dependencies: ["ClinicalPolicy", "DosecalcCore"]),
         .testTarget(name: "PatientAssessmentTests", dependencies: ["PatientAssessment"]),
-        .testTarget(name: "RadioembolizationTests", dependencies: ["Radioembolization", "DosecalcCore"]),
+        .testTarget(name: "RadioembolizationTests", dependencies: ["Radioembolization", "DosecalcCore", "ClinicalPolicy"]),
         .testTarget(name: "ChemoembolizationTests", dependencies: ["Chemoembolization", "DosecalcCore", "GSLKit"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "DosecalcCore", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "DosecalcCore", "ClinicalPolicy", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "DosecalcCLITests", dependencies: ["DosecalcCLI", "Validation", "DosecalcCore", .product(name: "PropertyBased", package: "swift-property-based")]),
     ]
 )

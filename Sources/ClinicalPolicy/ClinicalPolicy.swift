@@ -101,7 +101,8 @@ public struct ClinicalPolicy: Sendable {
                 checks.append(Check(notEvaluated: name, value: nil, limit: overrides[quantity]?.limit ?? strictest.limit, unit: quantity.unit,
                                     kind: strictest.comparison, severity: strictest.severity, category: strictest.category,
                                     source: strictest.source, requires: [quantity.rawValue] + missing,
-                                    note: "the \(rows[0].label) was not computed from what was given"))
+                                    note: quantity == .bilirubinMgPerDl || quantity == .childPughScore
+                                        ? "the patient's value was not given" : "the \(rows[0].label) was not computed from what was given"))
                 continue
             }
             if missing.isEmpty || overrides[quantity] != nil {

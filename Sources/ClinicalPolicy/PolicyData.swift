@@ -7,6 +7,7 @@
 // that is not a positive finite number is refused as a whole (`DataFileError`, exit 78): a typo can
 // never switch a hard limit off, make it soft, or make it infinite.
 import DosecalcCore
+import Foundation
 
 /// The treatment a limit belongs to.
 public enum Modality: String, ClosedSet {
@@ -147,8 +148,18 @@ public struct PolicyData: Sendable, Codable, Equatable {
 
     /// Reads and checks the policy file; a malformed file is refused whole.
     public static func load() throws -> PolicyData {
-        let data = try ReferenceData.load(PolicyData.self, from: relativePath)
-        try data.validate(file: relativePath)
+        let url = try ReferenceData.url(relativePath)
+        let bytes: Data
+        do { bytes = try Data(contentsOf: url) } catch {
+            throw DataFileError(file: relativePath, key: "", message: "cannot be read")
+        }
+        return try decode(bytes)
+    }
+
+    /// Decodes and checks the policy file's contents; a malformed file is refused whole.
+    public static func decode(_ bytes: Data, file: String = relativePath) throws -> PolicyData {
+        let data = try ReferenceData.decodeStrict(PolicyData.self, from: bytes, file: file)
+        try data.validate(file: file)
         return data
     }
 

@@ -43,11 +43,15 @@ private enum DebRange {
     static let mediumMl = PlausibleRange(0.1, 100_000, "mL")
     /// 0.001 mL (1 µL) of sedimented beads up to 1 L.
     static let beadVolumeMl = PlausibleRange(0.001, 1000, "mL")
-    /// At least 1 mg/mL (clinical loadings are 25–50 mg/mL; below 1 mg/mL a session needs litres of beads),
-    /// at most the product's capacity.
+    /// At least 0.01 mg/mL (clinical loadings are 25–50 mg/mL; the low end serves in-vitro checks of the
+    /// linear isotherm), at most the product's capacity.
     static func loading(_ p: BeadProduct) -> PlausibleRange {
-        PlausibleRange(1, p.maxLoadingMgPerMl, "mg/mL (\(p.name) capacity: \(p.maxLoadingSource))")
+        PlausibleRange(0.01, p.maxLoadingMgPerMl, "mg/mL (\(p.name) capacity: \(p.maxLoadingSource))")
     }
+    /// The sedimented bead volume one session can physically deliver: 100 mL (clinical sessions use
+    /// 2–8 mL). A dose and loading that need more describe no real treatment (a loading typed in the
+    /// wrong unit, say) and are refused as input rather than computed.
+    static let sessionBeadVolumeMl = PlausibleRange(0, 100, "mL", includesLower: false)
 }
 
 struct DebCommand: EvaluatingCommand {
@@ -232,6 +236,10 @@ struct DebCommand: EvaluatingCommand {
         let deposits = try zip(zip(sizes, loads), doses).map { sl, d in
             try BeadDeposit(product: prod, size: sl.0, loadingMgPerMl: sl.1, doseMg: d,
                             loadingField: "--loading-mg-per-ml", doseField: doseSplitMg != nil ? "--dose-split-mg" : "--dose-mg")
+        }
+        let volume = deposits.reduce(0) { $0 + $1.packedVolumeMl }
+        guard DebRange.sessionBeadVolumeMl.contains(volume) else {
+            throw InputError(field: "--loading-mg-per-ml", "with the dose gives \(Format.number(volume, significant: 4)) mL of beads; one session can deliver at most \(Format.number(DebRange.sessionBeadVolumeMl.upper)) mL: check the loading (mg per mL of beads) and the dose (mg)")
         }
         let model = try ElutionModel(treatment: DEBTreatment(deposits: deposits), parameters: p)
         let r = try model.simulate(days: horizon)

@@ -37,6 +37,12 @@ public struct PlausibleRange: Sendable, Equatable {
         "\(includesLower ? "[" : "(")\(Format.number(lower)), \(Format.number(upper))\(includesUpper ? "]" : ")")\(unit.isEmpty ? "" : " " + unit)"
     }
 
+    /// Whether `value` is finite and inside the range.
+    public func contains(_ value: Double) -> Bool {
+        guard value.isFinite else { return false }
+        return (includesLower ? value >= lower : value > lower) && (includesUpper ? value <= upper : value < upper)
+    }
+
     /// Returns `value` unchanged if it is finite and inside the range; throws otherwise. Never clips.
     @discardableResult
     public func check(_ value: Double, field: String) throws -> Double {

@@ -110,20 +110,20 @@ public enum ReferenceData {
         let dir = try directory()
         let u = dir.appendingPathComponent(relativePath)
         guard FileManager.default.fileExists(atPath: u.path) else {
-            throw InputError(field: "reference-data", "file '\(relativePath)' is missing from \(dir.path)")
+            throw DataFileError(file: relativePath, key: "", message: "is missing from \(dir.path)")
         }
         return u
     }
 
-    /// Decodes a JSON file of the reference-data directory.
-    public static func load<T: Decodable>(_ type: T.Type, from relativePath: String) throws -> T {
+    /// Decodes a JSON file of the reference-data directory strictly (see ReferenceDataDecoding.swift):
+    /// a broken file is refused whole with a `DataFileError`.
+    public static func load<T: Codable>(_ type: T.Type, from relativePath: String) throws -> T {
         let u = try url(relativePath)
-        let data = try Data(contentsOf: u)
-        do {
-            return try JSONDecoder().decode(T.self, from: data)
-        } catch {
-            throw InputError(field: "reference-data/\(relativePath)", "could not be read: \(error)")
+        let data: Data
+        do { data = try Data(contentsOf: u) } catch {
+            throw DataFileError(file: relativePath, key: "", message: "cannot be read")
         }
+        return try decodeStrict(T.self, from: data, file: relativePath)
     }
 
     // MARK: - Lookup

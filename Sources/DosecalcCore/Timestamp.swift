@@ -223,7 +223,7 @@ public enum Timestamp {
     }
 }
 
-extension Int {
+fileprivate extension Int {
     /// Division rounding toward negative infinity.
     func floorDiv(_ d: Int) -> Int {
         let q = self / d

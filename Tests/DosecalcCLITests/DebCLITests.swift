@@ -12,7 +12,8 @@ struct DebCLITests {
 
     @Test("the documented contract: keys, status ok, exit 0")
     func contract() throws {
-        let r = try DosecalcBinary.run(base + ["--dose-mg", "150", "--days", "28", "--json"])
+        // With the patient's bilirubin the 150 mg session limit applies and is held.
+        let r = try DosecalcBinary.run(base + ["--dose-mg", "150", "--days", "28", "--bilirubin-mg-per-dl", "0.8", "--json"])
         #expect(r.exitCode == 0)
         #expect(r.stderr.isEmpty)
         let j = r.json

@@ -178,27 +178,60 @@ struct CaseGenerator {
     /// Fills the lung checks, status and exit code from the doses. `lungShuntPercent` between 0 and 1
     /// may also draw a soft warning (a shunt that small may be a fraction typed as a percentage);
     /// the contract does not require one, so either status is accepted, with exit 0.
+    /// Fills the checks, status and exit code from the doses, with no patient facts given: a limit
+    /// that depends on a fact (bilirubin, cirrhosis, bilobar) holds when the dose holds its strictest
+    /// value, fails when it breaks its most lenient one, and otherwise is not evaluated (a warning).
+    /// A needed activity above the largest order is infeasible. Contraindicated outranks infeasible,
+    /// which outranks warning.
     static func judge(_ e: inout CLIExpectation, lung: Double, cumulative: Double, resinShuntPercent: Double?,
-                      lungShuntPercent p: Double, softWarning: Bool = false) {
+                      lungShuntPercent p: Double, softWarning: Bool = false,
+                      device: String, neededGBq: Double, perfusedNormalLiverGy: Double? = nil, wholeNormalLiverGy: Double? = nil) {
         let lungOK = lung <= Independent.lungLimitGy
         let cumOK = cumulative <= Independent.cumulativeLungLimitGy
         e.checks["lungDose"] = lungOK
         e.checks["cumulativeLungDose"] = cumOK
-        var ok = lungOK && cumOK
+        var contraindicated = !(lungOK && cumOK)
+        var undecided = false
+        var near = relativeDeviation(lung, Independent.lungLimitGy) < 1e-6
+            || relativeDeviation(cumulative, Independent.cumulativeLungLimitGy) < 1e-6
         if let p = resinShuntPercent {
             e.checks["lungShunt"] = p <= Independent.resinMaxLungShuntPercent
-            ok = ok && p <= Independent.resinMaxLungShuntPercent
+            contraindicated = contraindicated || p > Independent.resinMaxLungShuntPercent
         }
-        e.exitCode = ok ? 0 : 3
-        if !ok {
+        func band(_ name: String, _ d: Double, strict: Double, lenient: Double) {
+            near = near || relativeDeviation(d, strict) < 1e-6 || relativeDeviation(d, lenient) < 1e-6
+            if d <= strict { e.checks[name] = true } else if d > lenient { e.checks[name] = false; contraindicated = true } else {
+                e.checks[name] = false; undecided = true
+            }
+        }
+        if let d = perfusedNormalLiverGy {
+            switch device {
+            case "glass": band("perfusedNormalLiverDose", d, strict: Independent.glassPerfusedNormalLiverGy, lenient: Independent.glassPerfusedNormalLiverGy)
+            case "resin": band("perfusedNormalLiverDose", d, strict: Independent.resinPerfusedNormalLiverGy.strict, lenient: Independent.resinPerfusedNormalLiverGy.lenient)
+            default: break
+            }
+        }
+        if let d = wholeNormalLiverGy {
+            switch device {
+            case "glass": band("wholeNormalLiverDose", d, strict: Independent.glassWholeNormalLiverGy.strict, lenient: Independent.glassWholeNormalLiverGy.lenient)
+            case "quiremspheres": band("wholeNormalLiverDose", d, strict: Independent.holmiumWholeNormalLiverGy.strict, lenient: Independent.holmiumWholeNormalLiverGy.lenient)
+            default: break
+            }
+        }
+        let deliverable = neededGBq <= Independent.largestOrderGBq(device: device)
+        near = near || relativeDeviation(neededGBq, Independent.largestOrderGBq(device: device)) < 1e-6
+        if neededGBq > 0 { e.checks["activityAvailable"] = deliverable }
+        if contraindicated {
             e.statuses = ["contraindicated"]
-        } else if softWarning {
+        } else if !deliverable {
+            e.statuses = ["infeasible"]
+        } else if softWarning || undecided {
             e.statuses = ["warning"]
         } else {
             e.statuses = p > 0 && p < 1 ? ["ok", "warning"] : ["ok"]
         }
-        e.nearLimit = relativeDeviation(lung, Independent.lungLimitGy) < 1e-6
-            || relativeDeviation(cumulative, Independent.cumulativeLungLimitGy) < 1e-6
+        e.exitCode = contraindicated || !deliverable ? 3 : 0
+        e.nearLimit = near
     }
 
     mutating func make(_ method: RandomMethod) -> CLIExpectation {
@@ -254,7 +287,8 @@ struct CaseGenerator {
             "lungShuntPercent": p,
         ]
         e.absent = ["tumorDoseGy", "normalLiverDoseGy", "wholeNormalLiverDoseGy", "bsaM2"]
-        CaseGenerator.judge(&e, lung: lung, cumulative: prior + lung, resinShuntPercent: device == "resin" ? p : nil, lungShuntPercent: p)
+        CaseGenerator.judge(&e, lung: lung, cumulative: prior + lung, resinShuntPercent: device == "resin" ? p : nil, lungShuntPercent: p,
+                            device: device, neededGBq: a)
         return e
     }
 
@@ -328,7 +362,8 @@ struct CaseGenerator {
         e.values["lungDoseGy"] = lung
         e.values["cumulativeLungDoseGy"] = prior + lung
         CaseGenerator.judge(&e, lung: lung, cumulative: prior + lung, resinShuntPercent: device == "resin" ? p : nil,
-                            lungShuntPercent: p, softWarning: r < 1)
+                            lungShuntPercent: p, softWarning: r < 1, device: device, neededGBq: a,
+                            perfusedNormalLiverGy: dNL, wholeNormalLiverGy: e.values["wholeNormalLiverDoseGy"])
         return e
     }
 
@@ -351,7 +386,7 @@ struct CaseGenerator {
         e.values["cumulativeLungDoseGy"] = prior + lung
         e.values["lungShuntPercent"] = p
         e.absent += ["tumorDoseGy", "normalLiverDoseGy", "wholeNormalLiverDoseGy"]
-        CaseGenerator.judge(&e, lung: lung, cumulative: prior + lung, resinShuntPercent: p, lungShuntPercent: p)
+        CaseGenerator.judge(&e, lung: lung, cumulative: prior + lung, resinShuntPercent: p, lungShuntPercent: p, device: "resin", neededGBq: a)
     }
 
     mutating func bsa() -> CLIExpectation {
@@ -434,7 +469,8 @@ struct CaseGenerator {
             "lungShuntPercent": p,
         ]
         e.absent = ["tumorDoseGy", "normalLiverDoseGy", "wholeNormalLiverDoseGy", "bsaM2"]
-        CaseGenerator.judge(&e, lung: lung, cumulative: prior + lung, resinShuntPercent: nil, lungShuntPercent: p)
+        CaseGenerator.judge(&e, lung: lung, cumulative: prior + lung, resinShuntPercent: nil, lungShuntPercent: p,
+                            device: "quiremspheres", neededGBq: a)
         return e
     }
 
@@ -517,12 +553,20 @@ struct CaseGenerator {
             } else {
                 e.absent = ["vial.smallestSufficientVialGBq", "vial.wholeVialActivityAtTreatmentGBq"]
             }
-            if let largest = sizes.max(), atCalibration > largest {
-                // No catalogue vial holds the need: no plan, exit 3 (contraindicated or infeasible).
+            // Deliverability, read from the vendors independently of the engine: the largest order
+            // (20 GBq glass vial, one 3 GBq resin vial, 20 GBq Ho-166 bound) and the usable time after
+            // calibration (glass 0 to 288 h, resin and Ho-166 within 24 h).
+            let window: ClosedRange<Double> = device == "glass" ? 0...288 : -24...24
+            let inWindow = window.contains(hours)
+            let orderOK = atCalibration <= Independent.largestOrderGBq(device: device)
+            if relativeDeviation(atCalibration, Independent.largestOrderGBq(device: device)) < 1e-6 { continue }
+            e.checks["activityAvailable"] = orderOK
+            e.checks["usableFromCalibration"] = hours >= window.lowerBound
+            e.checks["usableUntilAfterCalibration"] = hours <= window.upperBound
+            if !orderOK || !inWindow {
                 e.exitCode = 3
-                e.statuses = ["contraindicated", "infeasible"]
+                e.statuses = ["infeasible"]
                 e.requireReasons = false
-                e.checks["vialActivityAtCalibration"] = false
             }
             return e
         }

@@ -134,7 +134,7 @@ struct ALBITests {
     @Test func rangeEndsAccepted() throws {
         _ = try ALBI.assess(bilirubinMgPerDl: 0.05, albuminGPerDl: 0.5)
         _ = try ALBI.assess(bilirubinMgPerDl: 50, albuminGPerDl: 7)
-        _ = try ALBI.assess(bilirubinUmolPerL: 0.855, albuminGPerL: 5)
+        _ = try ALBI.assess(bilirubinUmolPerL: 3, albuminGPerL: 10)
         _ = try ALBI.assess(bilirubinUmolPerL: 855, albuminGPerL: 70)
     }
 }

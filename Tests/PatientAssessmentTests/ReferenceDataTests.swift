@@ -63,10 +63,11 @@ struct ReferenceDataTests {
             #expect(try number(o, "max") == range.upper, "\(key).max")
             #expect((o["lowerInclusive"] as? Bool) == range.includesLower, "\(key).lowerInclusive")
         }
-        // The SI ranges are the conventional ranges converted (× 17.1, × 10).
-        #expect(try LabUnits.bilirubinUmolPerL(fromMgPerDl: AssessmentRanges.bilirubinMgPerDl.lower) == AssessmentRanges.bilirubinUmolPerL.lower)
+        // The SI upper ends are the conventional ones converted (× 17.1, × 10). The SI floors are raised on
+        // purpose (3 µmol/L, 10 g/L) so that a value typed in the other unit is refused, not read.
+        #expect(AssessmentRanges.bilirubinUmolPerL.lower == 3)
+        #expect(AssessmentRanges.albuminGPerL.lower == 10)
         #expect(try LabUnits.bilirubinUmolPerL(fromMgPerDl: AssessmentRanges.bilirubinMgPerDl.upper) == AssessmentRanges.bilirubinUmolPerL.upper)
-        #expect(try LabUnits.albuminGPerL(fromGPerDl: AssessmentRanges.albuminGPerDl.lower) == AssessmentRanges.albuminGPerL.lower)
         #expect(try LabUnits.albuminGPerL(fromGPerDl: AssessmentRanges.albuminGPerDl.upper) == AssessmentRanges.albuminGPerL.upper)
     }
 

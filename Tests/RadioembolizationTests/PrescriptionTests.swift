@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import Foundation
 import Testing
+import ClinicalPolicy
 import DosecalcCore
 @testable import Radioembolization
 
@@ -22,7 +23,11 @@ private struct Fixture {
     }
 
     func calculate(_ r: PrescriptionRequest) throws -> PrescriptionResult {
-        try Prescription.calculate(r, limits: catalogue.limits, catalogue: catalogue)
+        // The prescription with the clinical policy applied, as every command runs it.
+        // Facts of a patient with a preserved liver, so that every fact-selected limit is decided.
+        let facts = PatientFacts(bilirubinMgPerDl: 0.8, cirrhosis: false, childPughClass: .a, childPughScore: 5,
+                                 priorRadioembolization: false, bilobar: false, priorChestIrradiation: false)
+        return try ClinicalPolicy.load().apply(to: try Prescription.calculate(r, catalogue: catalogue), device: r.device, facts: facts)
     }
 
     /// The field of the InputError that `body` throws, or nil.
@@ -63,9 +68,10 @@ struct PrescriptionTests {
         #expect(try c.nuclide("Y-90").id == "y90")
         #expect(c.tissue.densityGPerMl == 1.03)
         #expect(c.tissue.lungMassG == 1000)
-        #expect(c.limits.lungDosePerTreatmentGy == 30)
-        #expect(c.limits.cumulativeLungDoseGy == 50)
-        #expect(c.limits.resinMaxLungShuntPercent == 20)
+        let policy = try PolicyData.load()
+        #expect(policy.limits.first { $0.name == "lungDose" }?.limit == 30)
+        #expect(policy.limits.first { $0.name == "cumulativeLungDose" }?.limit == 50)
+        #expect(policy.limits.first { $0.name == "lungShunt" && $0.modalities == [.y90Resin] }?.limit == 20)
         #expect(c.holmiumStandard.targetDoseGy == 60)
         #expect(try c.device("glass").vialSizesGBq.sorted() == [3, 5, 7, 10, 15, 20])
         for d in c.devices { #expect(!d.doseFactorSource.isEmpty && !d.vialSizesSource.isEmpty) }

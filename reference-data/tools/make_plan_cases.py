@@ -4,7 +4,9 @@
 
 The expected plans are computed here, independently of dosecalc, from the closed form: with one common
 tumour dose D every dose is linear in D, so the largest D the limits allow is min_k L_k / (dose_k per Gy
-of D). Published inputs (PLAN-01..05, ALBI-0x, CP-0x) come from ../shared/research/dosimetry_cases.json.
+of D). Published inputs (PLAN-01..05, ALBI-0x, CP-0x) are the worked examples of the planning fact base, recomputed
+here from the published formulas (EANM 2022 Tables 2–4; Johnson et al., J Clin Oncol 2015;33:550 for ALBI; Pugh
+et al., Br J Surg 1973;60:646 for Child–Pugh).
 """
 import json, math, os
 
@@ -70,9 +72,7 @@ def write(file, obj):
         json.dump(obj, f, indent=2, ensure_ascii=False); f.write("\n")
 
 def binding_name(q, modality, bili=None, bilobar=None):
-    if q == "wholeNormalLiverDose":
-        if modality == "y90-glass": return "wholeNormalLiverDose (bilirubin < 1.1 mg/dL)" if bili < 1.1 else "wholeNormalLiverDose (bilirubin ≥ 1.1 mg/dL)"
-        if modality == "ho166": return "wholeNormalLiverDose (bilobar)" if bilobar else "wholeNormalLiverDose (unilobar)"
+    # A check keeps one name whichever row the patient's facts select (the limit value says which).
     if q == "territoryNormalLiverDose":
         return "perfusedNormalLiverDose"
     return q
@@ -113,7 +113,7 @@ obj, dmax, q, dstar, acts = single("PLAN-03", "y90-glass", 250, 1200, 1.5, 5, {"
 write("plan-03-glass-infeasible.json", obj)
 case("PLAN-03", "EANM 2022 Table 2 whole NL < 75 Gy; " + SRC, "published-rule", "plan-03-glass-infeasible.json",
      [num("radioembolization.activityGBq", 2.4868, abs_=0.001), num("radioembolization.territories[0].tumorDosesGy.T1", 112.5, abs_=0.05),
-      num("radioembolization.wholeNormalLiverDoseGy", 75.0, abs_=0.01), eq("radioembolization.bindingConstraint", "wholeNormalLiverDose (bilirubin < 1.1 mg/dL)"),
+      num("radioembolization.wholeNormalLiverDoseGy", 75.0, abs_=0.01), eq("radioembolization.bindingConstraint", "wholeNormalLiverDose"),
       eq("status", "infeasible")], exitCode=3)
 
 obj, dmax, q, dstar, acts = single("PLAN-04", "y90-glass", 300, 1500, 3.5, 4, {"lungDose": 30, "cumulativeLungDose": 50, "wholeNormalLiverDose": 50, "territoryNormalLiverDose": 120}, 205, bili=1.4,
@@ -122,7 +122,7 @@ write("plan-04-glass-bilirubin-high.json", obj)
 case("PLAN-04", "EANM 2022 Table 2 footnote (bilirubin > 1.1 → 50 Gy); " + SRC, "published-rule", "plan-04-glass-bilirubin-high.json",
      [num("radioembolization.activityGBq", 2.6562, abs_=0.001), num("radioembolization.territories[0].tumorDosesGy.T1", 175.0, abs_=0.05),
       num("radioembolization.wholeNormalLiverDoseGy", 50.0, abs_=0.01), num("radioembolization.lungDoseGy", 5.31, abs_=0.01),
-      eq("radioembolization.bindingConstraint", "wholeNormalLiverDose (bilirubin ≥ 1.1 mg/dL)"), eq("status", "infeasible")], exitCode=3)
+      eq("radioembolization.bindingConstraint", "wholeNormalLiverDose"), eq("status", "infeasible")], exitCode=3)
 
 obj, dmax, q, dstar, acts = single("PLAN-05", "y90-glass", 300, 1500, 3.5, 4, {"lungDose": 30, "cumulativeLungDose": 50, "wholeNormalLiverDose": 90, "territoryNormalLiverDose": 120}, 205, bili=0.8,
     desc="PLAN-05 of dosimetry_cases.json: as PLAN-04 with bilirubin 0.8 mg/dL → whole normal liver < 90 Gy; the 205 Gy target is reached.")
@@ -136,7 +136,7 @@ obj, dmax, q, dstar, acts = single("PLAN-04b", "y90-glass", 300, 1500, 3.5, 4, {
     desc="PLAN-04 at bilirubin exactly 1.1 mg/dL: EANM's footnote leaves 1.1 open; dosecalc applies the safer 50 Gy whole normal-liver limit.")
 write("plan-04b-glass-bilirubin-boundary.json", obj)
 case("PLAN-04b", "boundary convention (README): bilirubin 1.1 mg/dL → 50 Gy; as PLAN-04 of " + SRC, "published-rule", "plan-04b-glass-bilirubin-boundary.json",
-     [num("radioembolization.activityGBq", 2.6562, abs_=0.001), eq("radioembolization.bindingConstraint", "wholeNormalLiverDose (bilirubin ≥ 1.1 mg/dL)")], exitCode=3)
+     [num("radioembolization.activityGBq", 2.6562, abs_=0.001), eq("radioembolization.bindingConstraint", "wholeNormalLiverDose")], exitCode=3)
 
 # ---------------- multi-territory (own, closed form) ----------------
 terr = [("right", 800, [("T1", 200, 4.0), ("T2", 50, 2.0)]), ("left", 500, [("T3", 100, 3.0)])]
@@ -221,15 +221,15 @@ case("VIAL-GLASS-02", "hand/closed form (this script) with the given vial sizes"
 # ---------------- resin: fraction of the 3 GBq vial ----------------
 terr4 = [("whole liver", 1300, [("T1", 200, 3.0)])]
 dmax4, q4, dstar4, acts4, _ = optimum("y90-resin", terr4, 1300, 10, 1000, {"lungDose": 30, "cumulativeLungDose": 50, "territoryNormalLiverDose": 40}, 0, 120)
-hh = 24.0 + 6.0
+hh = 18.0
 frac = acts4[0] / (1 - 3.01 / 100) / (3 * 2 ** (-hh / 64.1))
-obj = {"description": "Resin: the fraction of the 3 GBq SIR-Spheres vial to draw, 30 h after calibration, with the median resin residual 3.01 %.",
+obj = {"description": "Resin: the fraction of the 3 GBq SIR-Spheres vial to draw, 18 h after calibration (inside the 24 h the vial may be used), with the median resin residual 3.01 %.",
        "patient": patient("VIAL-RESIN-01", bili=0.8),
        "anatomy": {"lungShuntPercent": 10, "lungMassG": 1000, "wholeNormalLiverMassG": 1300,
                    "territories": [{"name": "whole liver", "normalLiverMassG": 1300, "tumors": [{"name": "T1", "massG": 200, "tnRatio": 3.0}]}]},
-       "treatment": {"modality": "y90-resin", "calibrationTime": "2026-11-29T18:00:00Z", "earliestTreatmentTime": "2026-12-01T00:00:00Z"}}
+       "treatment": {"modality": "y90-resin", "calibrationTime": "2026-11-29T18:00:00Z", "earliestTreatmentTime": "2026-11-30T12:00:00Z"}}
 write("vial-resin-01-fraction.json", obj)
-case("VIAL-RESIN-01", "hand: fraction = A/(1−0.0301)/(3·2^(−30/64.1))", "computed", "vial-resin-01-fraction.json",
+case("VIAL-RESIN-01", "hand: fraction = A/(1−0.0301)/(3·2^(−18/64.1))", "computed", "vial-resin-01-fraction.json",
      [num("radioembolization.activityGBq", acts4[0], rel=1e-6), num("radioembolization.territories[0].vialFraction", frac, rel=1e-6)],
      note="A = %.4f GBq, fraction %.4f" % (acts4[0], frac))
 
@@ -246,7 +246,7 @@ obj = {"description": "Ho-166, HCC (no tumour threshold in EANM 2022 Table 4): t
 write("ho166-01-no-target.json", obj)
 case("HO-PLAN-01", "EANM 2022 Table 4 (whole NL < 60 Gy unilobar; no HCC target); closed form (this script)", "published-rule", "ho166-01-no-target.json",
      [num("radioembolization.activityGBq", acts5[0], rel=1e-6), num("radioembolization.wholeNormalLiverDoseGy", 60.0, rel=1e-6),
-      eq("radioembolization.bindingConstraint", "wholeNormalLiverDose (unilobar)"), num("radioembolization.orderActivityAtCalibrationGBq", order_cal, rel=1e-6),
+      eq("radioembolization.bindingConstraint", "wholeNormalLiverDose"), num("radioembolization.orderActivityAtCalibrationGBq", order_cal, rel=1e-6),
       eq("status", "ok")], note="A = %.4f GBq" % acts5[0])
 
 # ---------------- contraindications ----------------
@@ -299,7 +299,7 @@ DEBSRC = "deb_cases.json (fact base; scipy BDF reference implementation of the D
 def deb_patient(pid, bili=0.9, prior_mg=None, chest=False, h=170, w=72):
     p = patient(pid, bili=bili, alb=3.8, histology="HCC", cirrhosis=True, h=h, w=w)
     if prior_mg: p["priorTreatments"] = [{"kind": "deb-tace", "date": "2025-09-01", "doxorubicinMg": prior_mg}]
-    if chest: p["priorChestIrradiation"] = True
+    p["priorChestIrradiation"] = bool(chest)
     return p
 def dubois(h, w): return 0.007184 * w ** 0.425 * h ** 0.725
 
@@ -319,7 +319,7 @@ case("DEB-02", "doxorubicin label bilirubin 1.2–3.0 mg/dL → 50 % (GLOWM mono
      "deb-02-bilirubin-halved.json",
      [num("chemoembolization.doxorubicinMg", 75, rel=1e-9), num("chemoembolization.beadVolumeMl", 3.0, rel=1e-9), num("chemoembolization.doseCapMg", 75, rel=1e-9),
       num("chemoembolization.plasmaPeakNgPerMl", 23.106958672296997, rel=2e-3), num("chemoembolization.tissueAucUgHPerMl", 173.2456465885282, rel=2e-3),
-      eq("chemoembolization.bindingConstraint", "sessionDose"), num("assessment.doxorubicinBilirubinDosePercent", 50, abs_=0)],
+      eq("chemoembolization.bindingConstraint", "sessionDose"), num("checks[name=sessionDose].limit", 75, abs_=0)],
      exitCode=0)
 
 obj = {"description": "DEB-TACE with a plasma-peak limit of 50 ng/mL (configurable; default 160): 150 mg of 300–500 µm beads at 37.5 mg/mL would peak near 60 ng/mL, so the dose is reduced until the peak equals the limit.",
@@ -345,7 +345,7 @@ obj = {"description": "DEB-TACE after chest irradiation and 700 mg of earlier do
 write("deb-05-chest-irradiation.json", obj)
 case("DEB-05", "lifetime 450 mg/m² after chest irradiation (GLOWM monograph); hand: 450 × %.4f − 700 = %.3f mg" % (bsa, rem2), "computed", "deb-05-chest-irradiation.json",
      [num("chemoembolization.doxorubicinMg", rem2, rel=1e-9), eq("chemoembolization.bindingConstraint", "lifetimeDose"),
-      num("assessment.doxorubicinLifetimeLimitMgPerM2", 450, abs_=0)])
+      num("checks[name=lifetimeDose].limit", 450, abs_=0)])
 
 obj = {"description": "Bilirubin 6 mg/dL: doxorubicin must not be given.",
        "patient": deb_patient("DEB-06", bili=6.0), "treatment": {"modality": "deb", "product": "dc-bead"}}
@@ -376,8 +376,48 @@ o = copy.deepcopy(good); o["anatomy"]["territories"][0]["tumors"][0]["tnRatio"] 
 o = copy.deepcopy(good); o["treatment"]["modality"] = "y90-plastic"; bad("unknown-modality", o, "treatment.modality")
 o = copy.deepcopy(good); o["treatment"]["calibrationTime"] = "2026-12-01 12:00"; o["treatment"]["earliestTreatmentTime"] = "2026-12-02T08:00:00Z"; bad("time-without-offset", o, "treatment.calibrationTime")
 o = copy.deepcopy(good); o["patient"]["heightCm"] = 1.72; bad("height-in-metres", o, "patient.heightCm")
+# Closed sets, names and unit slips: each was once accepted and changed the plan silently.
+o = copy.deepcopy(good); o["patient"]["histology"] = "colorectal"; bad("histology-not-in-set", o, "patient.histology")
+o = copy.deepcopy(good); o["patient"]["priorTreatments"] = [{"kind": "radioembolisation", "date": "2025-01-01"}]; bad("prior-kind-not-in-set", o, "patient.priorTreatments[0].kind")
+o = copy.deepcopy(good); o["patient"]["priorTreatments"] = [{"kind": "y90-resin", "date": "2025-02-29"}]; bad("prior-date-not-a-date", o, "patient.priorTreatments[0].date")
+o = copy.deepcopy(good); o["patient"]["labs"].pop("bilirubinMgPerDl"); o["patient"]["labs"]["bilirubinUmolPerL"] = 1.4; bad("bilirubin-mg-in-umol-field", o, "bilirubinUmolPerL")
+o = copy.deepcopy(good); o["patient"]["labs"].pop("albuminGPerDl"); o["patient"]["labs"]["albuminGPerL"] = 3.9; bad("albumin-gdl-in-gl-field", o, "albuminGPerL")
+o = copy.deepcopy(good); o["patient"]["labs"]["albuminGPerDl"] = 39; bad("albumin-gl-in-gdl-field", o, "albuminGPerDl")
+o = copy.deepcopy(good); o["anatomy"]["territories"][0]["tumors"].append(dict(o["anatomy"]["territories"][0]["tumors"][0])); bad("duplicate-tumour-name", o, "tumors[1].name")
+o = copy.deepcopy(good); o["anatomy"]["territories"][0]["tumors"][0]["name"] = ""; bad("empty-tumour-name", o, "tumors[0].name")
+o = copy.deepcopy(good); o["anatomy"]["territories"].append(copy.deepcopy(o["anatomy"]["territories"][0])); o["anatomy"]["wholeNormalLiverMassG"] = 5000; bad("duplicate-territory-name", o, "territories[1].name")
+o = copy.deepcopy(good); o["treatment"].pop("calibrationTime", None); o["treatment"]["earliestTreatmentTime"] = "2026-12-02T08:00:00Z"; bad("window-without-calibration", o, "treatment.calibrationTime")
+o = copy.deepcopy(good); o["treatment"]["calibrationTime"] = "2026-02-30T12:00:00Z"; o["treatment"]["earliestTreatmentTime"] = "2026-03-02T08:00:00Z"; bad("calibration-not-a-date", o, "treatment.calibrationTime")
+o = copy.deepcopy(good); o["treatment"]["calibrationTime"] = "2026-12-01T12:00:00+25:00"; o["treatment"]["earliestTreatmentTime"] = "2026-12-02T08:00:00Z"; bad("offset-out-of-range", o, "treatment.calibrationTime")
+o = copy.deepcopy(good); o["anatomy"]["territories"][0]["tumors"] = [{"name": "T%d" % i, "massG": 1, "tnRatio": 3} for i in range(1000)]; bad("too-many-tumours", o, "tumors")
+deb = json.load(open(os.path.join(ROOT, "patients", "deb-01-hcc-dc-bead.json")))
+o = copy.deepcopy(deb); o["treatment"]["loadingsMgPerMl"] = [10 + i * 0.03 for i in range(1000)]; bad("too-many-loadings", o, "treatment.loadingsMgPerMl")
+o = copy.deepcopy(deb); o["treatment"]["sizes"] = ["100-300", "100-300"]; bad("size-twice", o, "treatment.sizes[1]")
 
-out = {"description": "Planner reference cases (issue #4). Example patients are in reference-data/patients/; file paths in args are relative to the reference-data folder. Expected values: the fact base's PLAN/ALBI/CP cases, or the closed form computed independently by reference-data/tools/make_plan_cases.py.",
+# Orders that cannot be delivered: shown with the best plan, status infeasible, exit 3 — never ok.
+o = copy.deepcopy(json.load(open(os.path.join(ROOT, "patients", "vial-resin-01-fraction.json"))))
+o["treatment"]["calibrationTime"] = "2026-11-27T12:00:00Z"; o["treatment"]["earliestTreatmentTime"] = "2026-11-30T12:00:00Z"
+o["description"] = "Resin vial calibrated 72 h before the treatment: outside the 24 h the vial may be used, and the draw exceeds the vial."
+write("infeasible-resin-72h.json", o)
+case("PLAN-INFEASIBLE-resin-72h", "SIR-Spheres usable within 24 h of calibration (configurable, recalled); one 3 GBq vial", "safety", "infeasible-resin-72h.json",
+     [eq("status", "infeasible"), eq("checks[name=usableUntilAfterCalibration].passed", False)], exitCode=3)
+o = copy.deepcopy(json.load(open(os.path.join(ROOT, "patients", "ho166-01-no-target.json"))))
+o["treatment"]["calibrationTime"] = "2025-12-01T12:00:00+01:00"
+o["description"] = "Ho-166 with the calibration time a year before the treatment (a typing error): the order cannot be delivered."
+write("infeasible-ho166-year-off.json", o)
+case("PLAN-INFEASIBLE-ho166-year-off", "Ho-166 used within 24 h of calibration (configurable); largest order 20 GBq", "safety", "infeasible-ho166-year-off.json",
+     [eq("status", "infeasible"), eq("checks[name=activityAvailable].passed", False), eq("checks[name=usableFromCalibration].passed", True),
+      eq("checks[name=usableUntilAfterCalibration].passed", False)], exitCode=3)
+o = copy.deepcopy(json.load(open(os.path.join(ROOT, "patients", "plan-01-resin-nl-limited.json"))))
+del o["patient"]["cirrhosis"]
+o["description"] = "PLAN-01 without the cirrhosis fact: a missing fact never reads as 'no cirrhosis'; the most cautious resin limit (30 Gy, pretreated or compromised liver) applies and the plan says so."
+write("fact-cirrhosis-not-given.json", o)
+case("PLAN-FACT-cirrhosis-not-given", "EANM 2022 Table 3: < 30 Gy for a pretreated or compromised liver; hand: the normal-liver dose lands on 30 Gy", "safety",
+     "fact-cirrhosis-not-given.json",
+     [num("checks[name=perfusedNormalLiverDose].limit", 30, abs_=0), num("radioembolization.territories[0].normalLiverDoseGy", 30.0, abs_=0.01),
+      eq("radioembolization.bindingConstraint", "perfusedNormalLiverDose"), eq("status", "infeasible")], exitCode=3)
+
+out = {"description": "Planner reference cases. Example patients are in reference-data/patients/; file paths in args are relative to the reference-data folder. Expected values: the fact base's PLAN/ALBI/CP cases, or the closed form computed independently by reference-data/tools/make_plan_cases.py.",
        "cases": cases}
 with open(os.path.join(ROOT, "cases", "plan.json"), "w") as f:
     json.dump(out, f, indent=1, ensure_ascii=False); f.write("\n")

@@ -59,7 +59,7 @@ case("VIAL-01", "vial sizes 3/5/7/10/15/20 GBq TheraSphere insert [V]; " + D, "c
       num("vial.hoursAfterCalibrationWholeVialMatchesNeed", 90.58, abs=0.05)])
 case("VIAL-02-too-large", "hand: 18 GBq injected 100 h after calibration needs 18/0.99·2^(100/64.1) = 53.5 GBq > 20 GBq largest vial", "safety",
      ["vial", "--device", "glass", "--activity-gbq", "18", "--residual-percent", "1", "--hours", "100"],
-     [eq("status", "contraindicated"), eq("checks[name=vialActivityAtCalibration].passed", False)], exitCode=3)
+     [eq("status", "infeasible"), eq("checks[name=activityAvailable].passed", False)], exitCode=3)
 
 # --- MIRD single compartment ---------------------------------------------------------------------
 case("MIRD-01", "TheraSphere formula D = 50·A·(1−LSF)/M; " + D, "computed",

@@ -24,6 +24,17 @@ enum Independent {
     static let lungLimitGy = 30.0
     static let cumulativeLungLimitGy = 50.0
     static let resinMaxLungShuntPercent = 20.0
+    // EANM 2022 (Weber et al., EJNMMI 2022;49:1682) Tables 2–4, read independently of the engine's data:
+    /// glass perfused normal liver ≤ 120 Gy; whole normal liver < 90 Gy (bilirubin < 1.1 mg/dL) or 50 Gy.
+    static let glassPerfusedNormalLiverGy = 120.0
+    static let glassWholeNormalLiverGy = (lenient: 90.0, strict: 50.0)
+    /// resin perfused normal liver < 40 Gy, or < 30 Gy for a pretreated or compromised liver.
+    static let resinPerfusedNormalLiverGy = (lenient: 40.0, strict: 30.0)
+    /// Ho-166 whole normal liver < 60 Gy unilobar, < 40 Gy bilobar.
+    static let holmiumWholeNormalLiverGy = (lenient: 60.0, strict: 40.0)
+    /// The largest activity one order can hold (GBq at calibration): TheraSphere's 20 GBq vial, one
+    /// 3 GBq SIR-Spheres vial; 20 GBq for QuiremSpheres (no verified vendor maximum; dosecalc's bound).
+    static func largestOrderGBq(device: String) -> Double { device == "resin" ? 3 : 20 }
     /// 1 MeV in J (SI 2019, exact elementary charge).
     static let joulePerMeV = 1.602176634e-13
     /// TheraSphere vial sizes at calibration (dosimetry.md §2.7, insert).

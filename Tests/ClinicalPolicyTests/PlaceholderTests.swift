@@ -1,4 +1,0 @@
-import Testing
-@testable import ClinicalPolicy
-import DosecalcCore
-@Test func formatOne() { #expect(Format.number(1) == "1") }

@@ -1,3 +1,0 @@
-import Testing
-@testable import DosecalcCore
-@Test func formatZero() { #expect(Format.number(0) == "0") }
