@@ -109,7 +109,8 @@ struct DecayCommand: EvaluatingCommand {
     func evaluate() throws -> CommandOutput {
         let cat = try RadioembolizationCatalogue.load()
         let n = try cat.nuclide(nuclide)
-        let a0 = try ranged(activityGBq, "--activity-gbq", PlausibleRange(0, 1000, "GBq", includesLower: false))
+        // 1 kBq (0.000001 GBq) to 1000 GBq: any activity a dose calibrator or a vial label shows.
+        let a0 = try ranged(activityGBq, "--activity-gbq", PlausibleRange(1e-6, 1000, "GBq"))
         let h = try elapsedHours(hours: hours, from: from, to: to)
         let f = Decay.fraction(hours: h, halfLifeH: n.halfLifeH)
         let a = a0 * f
@@ -247,13 +248,19 @@ struct TNRatioCommand: EvaluatingCommand {
     }
 
     func evaluate() throws -> CommandOutput {
-        let positiveCounts = PlausibleRange(0, 1e12, "counts", includesLower: false)
-        let volume = PlausibleRange(0, 10_000, "mL", includesLower: false)
+        // At least 1 count (a region with no counts gives no ratio); volumes from 0.1 mL (below any
+        // segmentable lesion) to 10 L.
+        let positiveCounts = PlausibleRange(1, 1e12, "counts")
+        let volume = PlausibleRange(0.1, 10_000, "mL")
         let ct = try ranged(tumorCounts, "--tumor-counts", positiveCounts)
         let vt = try ranged(tumorVolumeMl, "--tumor-volume-ml", volume)
         let cn = try ranged(normalCounts, "--normal-counts", positiveCounts)
         let vn = try ranged(normalVolumeMl, "--normal-volume-ml", volume)
         let r = Dosimetry.tumorToNormalRatio(tumorCounts: ct, tumorVolumeMl: vt, normalCounts: cn, normalVolumeMl: vn)
+        // The ratio must be one a prescription can use: the same range as --tn-ratio.
+        guard PlausibleInputs.tnRatio.contains(r) else {
+            throw InputError(field: "--tumor-counts", "with the volumes gives T/N \(Format.number(r, significant: 4)), outside the plausible \(PlausibleInputs.tnRatio.text): check the counts and the volumes (mL)")
+        }
         var checks: [Check] = []
         if r < 1 {
             checks.append(Check(name: "tnRatio", value: r, limit: 1, unit: "", kind: .atLeast, severity: .soft,

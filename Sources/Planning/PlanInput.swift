@@ -88,23 +88,38 @@ public struct PlanInput: Codable, Sendable {
         public var loadingsMgPerMl: [Double]?
     }
 
-    /// Decodes the input; a missing field, a wrong type or an unknown key is an `InputError` naming it.
+    /// Decodes the input; a missing field, a wrong type, an unknown key, a duplicated key or anything
+    /// that is not strict JSON is an `InputError` naming the field path.
     public static func decode(_ data: Data) throws -> PlanInput {
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: data) } catch {
-            throw InputError(field: "--input", "is not valid JSON: \(error.localizedDescription)")
+        let tree: JSONValue
+        do { tree = try JSONValue.parse(data) } catch {
+            throw InputError(field: error.path.isEmpty ? "--input" : error.path, "is not strict JSON: \(error.message)\(error.line.map { " (line \($0), column \(error.column ?? 0))" } ?? "")")
         }
-        try rejectUnknownKeys(object, schema: PlanInput.schema, path: "")
+        try rejectUnknownKeys(tree, schema: PlanInput.schema, path: "")
         do {
             return try JSONDecoder().decode(PlanInput.self, from: data)
         } catch let DecodingError.keyNotFound(key, ctx) {
             throw InputError(field: fieldPath(ctx.codingPath + [key]), "is required")
         } catch let DecodingError.typeMismatch(type, ctx) {
-            throw InputError(field: fieldPath(ctx.codingPath), "must be of type \(type)")
+            throw InputError(field: fieldPath(ctx.codingPath), "must be \(typeWords(type))")
         } catch let DecodingError.valueNotFound(type, ctx) {
-            throw InputError(field: fieldPath(ctx.codingPath), "must be a \(type), not null")
+            throw InputError(field: fieldPath(ctx.codingPath), "must be \(typeWords(type)), not null")
         } catch let DecodingError.dataCorrupted(ctx) {
             throw InputError(field: fieldPath(ctx.codingPath), ctx.debugDescription)
+        }
+    }
+
+    /// A JSON type in words.
+    static func typeWords(_ type: Any.Type) -> String {
+        switch type {
+        case is Double.Type, is Int.Type: return "a number"
+        case is Bool.Type: return "true or false"
+        case is String.Type: return "a string"
+        default:
+            let n = "\(type)"
+            if n.hasPrefix("Array") { return "an array" }
+            if n.hasPrefix("Dictionary") { return "an object" }
+            return "a value of the listed kind"
         }
     }
 
@@ -139,20 +154,22 @@ public struct PlanInput: Codable, Sendable {
         "description": .leaf, "note": .leaf,
     ])
 
-    static func rejectUnknownKeys(_ value: Any, schema: Schema, path: String) throws {
+    static func rejectUnknownKeys(_ value: JSONValue, schema: Schema, path: String) throws {
         switch schema {
         case .leaf: return
         case .array(let element):
-            guard let a = value as? [Any] else { throw InputError(field: path, "must be an array") }
+            if case .null = value { return }
+            guard case .array(let a) = value else { throw InputError(field: path, "must be an array") }
             for (i, v) in a.enumerated() { try rejectUnknownKeys(v, schema: element, path: "\(path)[\(i)]") }
         case .object(let keys):
-            guard let o = value as? [String: Any] else { throw InputError(field: path.isEmpty ? "input" : path, "must be an object") }
-            for (k, v) in o {
-                let p = path.isEmpty ? k : "\(path).\(k)"
-                guard let sub = keys[k] else {
+            if case .null = value, !path.isEmpty { return }
+            guard case .object(let members) = value else { throw InputError(field: path.isEmpty ? "input" : path, "must be an object") }
+            for m in members {
+                let p = path.isEmpty ? m.key : "\(path).\(m.key)"
+                guard let sub = keys[m.key] else {
                     throw InputError(field: p, "is not a known field; known here: \(keys.keys.sorted().joined(separator: ", "))")
                 }
-                try rejectUnknownKeys(v, schema: sub, path: p)
+                try rejectUnknownKeys(m.value, schema: sub, path: p)
             }
         }
     }

@@ -134,9 +134,9 @@ public enum PlausibleInputs {
     /// beyond this is implausible). The 10 g floor also refuses a mass typed in kg ("1.5" for 1.5 kg).
     public static let liverMassG = PlausibleRange(10, 10_000, "g")
     public static let liverVolumeMl = PlausibleRange(10, 10_000, "mL")
-    /// Tumour mass: > 0 to 10 kg.
-    public static let tumorMassG = PlausibleRange(0, 10_000, "g", includesLower: false)
-    public static let tumorVolumeMl = PlausibleRange(0, 10_000, "mL", includesLower: true)
+    /// Tumour mass: 0.1 g (about 6 mm across, below any lesion imaging can segment) to 10 kg.
+    public static let tumorMassG = PlausibleRange(0.1, 10_000, "g")
+    public static let tumorVolumeMl = PlausibleRange(0.1, 10_000, "mL")
     /// T/N concentration ratio: > 0 to 100 (published MAA ratios rarely exceed 20).
     public static let tnRatio = PlausibleRange(0, 100, "", includesLower: false)
     /// Lung shunt in percent: 0 ≤ LSF < 100.
@@ -149,8 +149,9 @@ public enum PlausibleInputs {
     public static let densityGPerMl = PlausibleRange(0.5, 2, "g/mL")
     /// Prescribed dose: > 0 to 2000 Gy (radiation segmentectomy reaches > 400 Gy).
     public static let doseGy = PlausibleRange(0, 2000, "Gy", includesLower: false)
-    /// Injected activity: > 0 to 30 GBq (the largest glass vial is 20 GBq).
-    public static let activityGBq = PlausibleRange(0, 30, "GBq", includesLower: false)
+    /// Injected activity: 0.001 GBq (1 MBq; a published Ho-166 scout deposit is 3.7 MBq) to 30 GBq (the
+    /// largest glass vial is 20 GBq).
+    public static let activityGBq = PlausibleRange(0.001, 30, "GBq")
     /// Dose factor K: 1 to 100 Gy·kg/GBq.
     public static let doseFactor = PlausibleRange(1, 100, "Gy·kg/GBq")
     /// Residual left in the vial and lines: 0 ≤ r < 100 %.
