@@ -1,22 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
-/// The doxorubicin dose adjustment that applies at a given serum bilirubin.
-public struct DoxorubicinBilirubinRule: Sendable, Codable, Equatable {
-    /// Percent of the normally calculated dose to give: 100, 50, 25 or 0.
-    public let dosePercent: Double
-    /// True when doxorubicin must not be given (bilirubin > 5.0 mg/dL); then `dosePercent` is 0.
-    public let contraindicated: Bool
-    /// The band that matched, written with explicit inequalities, e.g. "1.2 ≤ bilirubin ≤ 3.0 mg/dL: 50 %".
-    public let band: String
-    /// Where the rule comes from.
-    public let source: String
-}
-
-/// Doxorubicin rules used when planning DEB-TACE: dose adjustment for hepatic impairment,
-/// the lifetime cumulative-dose limit, and cumulative dose per body surface area.
-///
-/// These are the systemic (intravenous) prescribing rules. Their application to intra-arterial
-/// drug-eluting-bead delivery is a clinical convention, not something the label addresses.
+/// Doxorubicin quantities used when planning DEB-TACE: molar masses and the cumulative dose per body
+/// surface area. The dose limits themselves (session dose by bilirubin, lifetime dose, Child–Pugh) are
+/// the clinical policy's (reference-data/constraints/constraint-sets.json, module ClinicalPolicy).
 public enum Doxorubicin {
     /// Molar mass used for mass ↔ amount conversions of plasma/tissue **concentrations**:
     /// doxorubicin free base, C27H29NO11, 543.52 g/mol (27·12.011 + 29·1.008 + 14.007 + 11·15.999).
@@ -27,61 +13,6 @@ public enum Doxorubicin {
     public static let molarMassGPerMol = 543.52
     /// Doxorubicin hydrochloride, C27H29NO11·HCl: 579.98 g/mol (free base + 36.46 g/mol HCl).
     public static let hydrochlorideMolarMassGPerMol = 579.98
-
-    /// Bilirubin below 1.2 mg/dL → 100 % of the dose.
-    public static let fullDoseBelowBilirubinMgPerDl = 1.2
-    /// 1.2 ≤ bilirubin ≤ 3.0 mg/dL → 50 % of the dose.
-    public static let halfDoseMaxInclusiveBilirubinMgPerDl = 3.0
-    /// 3.0 < bilirubin ≤ 5.0 mg/dL → 25 % of the dose; above 5.0 mg/dL doxorubicin is contraindicated.
-    /// (The label writes the bands as 1.2–3.0 and 3.1–5.0 mg/dL; the gap 3.0–3.1 is closed here by
-    /// giving it the more cautious 25 %.)
-    public static let quarterDoseMaxInclusiveBilirubinMgPerDl = 5.0
-    /// Lifetime cumulative limit, 550 mg/m².
-    public static let lifetimeLimitMgPerM2Standard = 550.0
-    /// Lifetime cumulative limit after mediastinal/chest irradiation or with other cardiotoxic
-    /// therapy, 450 mg/m² (value as specified for this project). Note: some labels state 400 mg/m²
-    /// for prior cardiac-region irradiation or concomitant cyclophosphamide; see the report.
-    public static let lifetimeLimitMgPerM2AfterChestIrradiation = 450.0
-
-    /// Source of the hepatic-impairment bands.
-    public static let hepaticImpairmentSource =
-        "Doxorubicin hydrochloride prescribing information, dosage in hepatic impairment (bilirubin 1.2-3.0 mg/dL: 50 %; 3.1-5.0 mg/dL: 25 %; > 5.0 mg/dL or severe hepatic impairment: contraindicated); GLOWM doxorubicin drug monograph"
-    /// Source of the cumulative-dose limits.
-    public static let cumulativeLimitSource =
-        "Doxorubicin hydrochloride prescribing information / SmPC: lifetime cumulative dose 550 mg/m2; lower limit after mediastinal irradiation or with cardiotoxic co-therapy (450 mg/m2 used here; some labels give 400 mg/m2)"
-
-    /// Dose adjustment for hepatic impairment by total serum bilirubin:
-    ///
-    ///     bilirubin < 1.2 mg/dL         → 100 %
-    ///     1.2 ≤ bilirubin ≤ 3.0 mg/dL   →  50 %
-    ///     3.0 < bilirubin ≤ 5.0 mg/dL   →  25 %
-    ///     bilirubin > 5.0 mg/dL         →   0 %, contraindicated
-    ///
-    /// Bilirubin is only one criterion: the label also contraindicates doxorubicin in severe hepatic
-    /// impairment (Child–Pugh C) whatever the bilirubin. Check that separately.
-    ///
-    /// - Parameter bilirubinMgPerDl: total serum bilirubin, 0.05–50 mg/dL.
-    /// - Throws: ``AssessmentInputError`` for non-finite or out-of-range input.
-    public static func bilirubinRule(bilirubinMgPerDl: Double) throws -> DoxorubicinBilirubinRule {
-        try AssessmentRanges.bilirubinMgPerDl.check(bilirubinMgPerDl, field: "bilirubinMgPerDl")
-        let b = bilirubinMgPerDl
-        if b < fullDoseBelowBilirubinMgPerDl {
-            return rule(100, false, "bilirubin < 1.2 mg/dL: 100 %")
-        }
-        if b <= halfDoseMaxInclusiveBilirubinMgPerDl {
-            return rule(50, false, "1.2 ≤ bilirubin ≤ 3.0 mg/dL: 50 %")
-        }
-        if b <= quarterDoseMaxInclusiveBilirubinMgPerDl {
-            return rule(25, false, "3.0 < bilirubin ≤ 5.0 mg/dL: 25 %")
-        }
-        return rule(0, true, "bilirubin > 5.0 mg/dL: contraindicated (0 %)")
-    }
-
-    /// Lifetime cumulative doxorubicin limit: 550 mg/m², or 450 mg/m² after mediastinal/chest
-    /// irradiation or with other cardiotoxic therapy. Count all prior anthracyclines towards it.
-    public static func lifetimeLimitMgPerM2(priorChestIrradiation: Bool) -> Double {
-        priorChestIrradiation ? lifetimeLimitMgPerM2AfterChestIrradiation : lifetimeLimitMgPerM2Standard
-    }
 
     /// Cumulative dose per body surface area: Σ doses (mg) ÷ BSA (m²).
     ///
@@ -102,8 +33,4 @@ public enum Doxorubicin {
         return totalMg / bsaM2
     }
 
-    private static func rule(_ percent: Double, _ contraindicated: Bool, _ band: String) -> DoxorubicinBilirubinRule {
-        DoxorubicinBilirubinRule(
-            dosePercent: percent, contraindicated: contraindicated, band: band, source: hepaticImpairmentSource)
-    }
 }

@@ -57,6 +57,22 @@ struct SelectionTests {
         #expect(checks.first { $0.name == "bilirubinForDoxorubicin" }?.state == (bilirubin > 5 ? .failed : .passed))
     }
 
+    // The label's bands, at and next to every cut-off: < 1.2 → 150 mg; 1.2 ≤ b ≤ 3.0 → 75 mg (50 %);
+    // 3.0 < b ≤ 5.0 → 37.5 mg (25 %; the label's 3.0–3.1 gap goes to the more cautious band).
+    @Test("doxorubicin session dose next to every cut-off",
+          arguments: [((1.2).nextDown, 150.0), ((3.0).nextUp, 37.5), (3.05, 37.5), (3.1, 37.5), ((5.0).nextUp, nil)] as [(Double, Double?)])
+    func doxorubicinCutOffs(bilirubin: Double, expected: Double?) {
+        #expect(limit(.deb, .doxorubicinSessionMg, PatientFacts(bilirubinMgPerDl: bilirubin))?.limit == expected)
+    }
+
+    // A bilirubin reported in µmol/L exactly on a cut-off lands in the same band after conversion:
+    // 20.52 µmol/L = 1.2 mg/dL (75 mg), 51.3 = 3.0 (75 mg), 85.5 = 5.0 (37.5 mg).
+    @Test("bilirubin in µmol/L on a cut-off selects the same session dose", arguments: [(20.52, 75.0), (51.3, 75.0), (85.5, 37.5)])
+    func siCutOffs(umolPerL: Double, expected: Double) throws {
+        let mg = try LabBoundary.bilirubinUmolPerL(umolPerL, field: "bilirubinUmolPerL", otherUnitField: "bilirubinMgPerDl")
+        #expect(limit(.deb, .doxorubicinSessionMg, PatientFacts(bilirubinMgPerDl: mg))?.limit == expected)
+    }
+
     @Test("lifetime doxorubicin: 550 mg/m², 450 after chest irradiation, 450 when not given")
     func lifetime() {
         #expect(limit(.deb, .doxorubicinLifetimeMgPerM2, PatientFacts(priorChestIrradiation: false))?.limit == 550)

@@ -44,7 +44,6 @@ struct AssessmentInputErrorTests {
             #expect(inputError { try ChildPugh.assess(bilirubinMgPerDl: v, albuminGPerDl: 4, inr: 1, ascites: .none, encephalopathy: .none) } != nil)
             #expect(inputError { try ChildPugh.assess(bilirubinMgPerDl: 1, albuminGPerDl: v, inr: 1, ascites: .none, encephalopathy: .none) } != nil)
             #expect(inputError { try ChildPugh.assess(bilirubinMgPerDl: 1, albuminGPerDl: 4, inr: v, ascites: .none, encephalopathy: .none) } != nil)
-            #expect(inputError { try Doxorubicin.bilirubinRule(bilirubinMgPerDl: v) } != nil)
             #expect(inputError { try Doxorubicin.cumulativeMgPerM2(priorDosesMg: [v], bsaM2: 1.8) } != nil)
             #expect(inputError { try Doxorubicin.cumulativeMgPerM2(priorDosesMg: [50], bsaM2: v) } != nil)
         }
