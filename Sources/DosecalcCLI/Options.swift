@@ -92,3 +92,8 @@ enum YesNo: String, ExpressibleByArgument, CaseIterable {
     case yes, no
     var value: Bool { self == .yes }
 }
+
+/// Runs `body` and renames the fields of an `InputError` it throws to command-line flags.
+func renaming<T>(_ flags: [String: String], _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as InputError { throw e.renamed { flags[$0] } }
+}

@@ -51,6 +51,18 @@ struct PrescriptionOptions: ParsableArguments {
     }
 }
 
+/// The command-line flag of every prescription input.
+let prescriptionFlags: [PrescriptionField: String] = [
+    .lungShunt: "--lung-shunt", .lungMass: "--lung-mass-g", .priorLungDose: "--prior-lung-dose-gy",
+    .doseFactor: "--dose-factor-gy-kg-per-gbq", .density: "--density-g-per-ml", .residual: "--residual-percent",
+    .perfusedMass: "--perfused-mass-g", .perfusedVolume: "--perfused-volume-ml", .liverMass: "--liver-mass-g",
+    .liverVolume: "--liver-volume-ml", .tumorMass: "--tumor-mass-g", .tumorVolume: "--tumor-volume-ml",
+    .normalLiverMass: "--normal-liver-mass-g", .normalLiverVolume: "--normal-liver-volume-ml",
+    .wholeNormalLiverMass: "--whole-normal-liver-mass-g", .treatedVolume: "--treated-volume-ml", .tnRatio: "--tn-ratio",
+    .targetDose: "--target-dose-gy", .normalLiverDose: "--normal-liver-dose-gy", .tumorDose: "--tumor-dose-gy",
+    .activity: "--activity-gbq", .height: "--height-cm", .weight: "--weight-kg",
+]
+
 /// The command-line flag that supplies a fact or a quantity a check needs.
 let prescriptionRequirementFlags: [String: String] = [
     PatientFact.bilirubin.rawValue: "--bilirubin-mg-per-dl",
@@ -112,10 +124,10 @@ func prescribe(device deviceID: String, method: PrescriptionMethod, options o: P
     }
 
     let rho = r.densityGPerMl
-    if o.perfusedVolumeMl != nil { r.inputNames["perfusedMass"] = "--perfused-volume-ml" }
-    if liverMass?.volume != nil { r.inputNames["perfusedMass"] = "--liver-volume-ml" }
-    if o.tumorVolumeMl != nil { r.inputNames["tumorMass"] = "--tumor-volume-ml" }
-    if o.normalLiverVolumeMl != nil { r.inputNames["normalLiverMass"] = "--normal-liver-volume-ml" }
+    if o.perfusedVolumeMl != nil { r.givenAsVolume.insert(.perfusedMass) }
+    if liverMass?.volume != nil { r.givenAsVolume.insert(.liverMass) }
+    if o.tumorVolumeMl != nil { r.givenAsVolume.insert(.tumorMass) }
+    if o.normalLiverVolumeMl != nil { r.givenAsVolume.insert(.normalLiverMass) }
     switch method {
     case .mird:
         try refuse([("--tumor-mass-g", o.tumorMassG != nil), ("--tumor-volume-ml", o.tumorVolumeMl != nil),
@@ -158,7 +170,10 @@ func prescribe(device deviceID: String, method: PrescriptionMethod, options o: P
         try refuse([("--height-cm", bsa.height != nil), ("--weight-kg", bsa.weight != nil), ("--liver-volume-ml", bsa.liverVolume != nil),
                     ("--treated-volume-ml", bsa.treatedVolume != nil), ("--bsa-lobar-convention", bsa.convention != nil)], method: method.rawValue)
     }
-    let computed = try Prescription.calculate(r, catalogue: cat)
+    let computed: PrescriptionResult
+    do { computed = try Prescription.calculate(r, catalogue: cat) } catch let e as InputError {
+        throw e.renamed { PrescriptionField(rawValue: $0).flatMap { prescriptionFlags[$0] } }
+    }
     var result = try ClinicalPolicy.load().apply(to: computed, device: device, facts: try o.facts())
     result.checks = result.checks.map { $0.namingRequirements { prescriptionRequirementFlags[$0] ?? $0 } }
     result.reasons = result.reasons.map { $0 }

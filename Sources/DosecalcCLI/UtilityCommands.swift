@@ -108,7 +108,7 @@ struct DecayCommand: EvaluatingCommand {
 
     func evaluate() throws -> CommandOutput {
         let cat = try RadioembolizationCatalogue.load()
-        let n = try cat.nuclide(nuclide)
+        let n = try renaming(["nuclide": "--nuclide"]) { try cat.nuclide(nuclide) }
         // 1 kBq (0.000001 GBq) to 1000 GBq: any activity a dose calibrator or a vial label shows.
         let a0 = try ranged(activityGBq, "--activity-gbq", PlausibleRange(1e-6, 1000, "GBq"))
         let h = try elapsedHours(hours: hours, from: from, to: to)
@@ -156,7 +156,7 @@ struct VialCommand: EvaluatingCommand {
 
     func evaluate() throws -> CommandOutput {
         let cat = try RadioembolizationCatalogue.load()
-        let d = try cat.device(device)
+        let d = try renaming(["device": "--device"]) { try cat.device(device) }
         let n = try cat.nuclide(d.nuclide)
         let a = try ranged(activityGBq, "--activity-gbq", PlausibleInputs.activityGBq)
         let r = try ranged(residualPercent, "--residual-percent", PlausibleInputs.residualPercent, percent: true)

@@ -12,6 +12,17 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public var description: String { "\(field): \(message)" }
+
+    /// The same error in the words of the boundary that read the input: the field and every `{name}`
+    /// in the message are replaced by `name(field)` (a command-line flag, an input-file path).
+    public func renamed(_ name: (String) -> String?) -> InputError {
+        var text = message
+        while let open = text.firstIndex(of: "{"), let close = text[open...].firstIndex(of: "}") {
+            let key = String(text[text.index(after: open)..<close])
+            text.replaceSubrange(open...close, with: name(key) ?? key)
+        }
+        return InputError(field: name(field) ?? field, text)
+    }
 }
 
 /// A closed plausibility range with its unit, used to validate one input.

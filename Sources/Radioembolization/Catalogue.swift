@@ -103,15 +103,15 @@ public struct RadioembolizationCatalogue: Sendable, Codable, Equatable {
 
     public func device(_ id: String) throws -> Device {
         guard let d = devices.first(where: { $0.id == id }) else {
-            throw InputError(field: "--device", "must be one of \(devices.map(\.id).joined(separator: ", ")); got '\(id)'")
+            throw InputError(field: "device", "must be one of \(devices.map(\.id).joined(separator: ", ")); got '\(id)'")
         }
         return d
     }
 
     public func nuclide(_ id: String) throws -> Nuclide {
-        let key = id.lowercased().replacingOccurrences(of: "-", with: "")
-        guard let n = nuclides.first(where: { $0.id == key }) else {
-            throw InputError(field: "--nuclide", "must be one of \(nuclides.map(\.id).joined(separator: ", ")); got '\(id)'")
+        // A closed set: exactly the listed ids, no case or spelling variants.
+        guard let n = nuclides.first(where: { $0.id == id }) else {
+            throw InputError(field: "nuclide", "must be one of \(nuclides.map(\.id).joined(separator: ", ")); got '\(id)'")
         }
         return n
     }

@@ -27,15 +27,24 @@ public enum PrescriptionGiven: Sendable, Equatable {
     /// Forward calculation from the injected activity (GBq).
     case activityGBq(Double)
 
-    /// The command-line flag that gives this quantity, to name it in an error.
-    public var flag: String {
+    /// The input field that gives this quantity, to name it in an error.
+    public var field: PrescriptionField {
         switch self {
-        case .targetDoseGy: return "--target-dose-gy"
-        case .normalLiverDoseGy: return "--normal-liver-dose-gy"
-        case .tumorDoseGy: return "--tumor-dose-gy"
-        case .activityGBq: return "--activity-gbq"
+        case .targetDoseGy: return .targetDose
+        case .normalLiverDoseGy: return .normalLiverDose
+        case .tumorDoseGy: return .tumorDose
+        case .activityGBq: return .activity
         }
     }
+}
+
+/// The inputs of a prescription, named in an error. Domain code knows no command-line flag: it names the
+/// field (and writes `{field}` where a message mentions another input), and the boundary that read the
+/// input renames both to its own words (`InputError.renamed`).
+public enum PrescriptionField: String, Sendable, CaseIterable {
+    case lungShunt, lungMass, priorLungDose, doseFactor, density, residual
+    case perfusedMass, perfusedVolume, liverMass, liverVolume, tumorMass, tumorVolume, normalLiverMass, normalLiverVolume
+    case wholeNormalLiverMass, treatedVolume, tnRatio, targetDose, normalLiverDose, tumorDose, activity, height, weight
 }
 
 /// Lobar convention for the BSA method when only part of the liver is treated.
@@ -76,11 +85,20 @@ public struct PrescriptionRequest: Sendable {
     public var bsaLobarConvention: BSALobarConvention
     // vial residual
     public var residualPercent: Double?
-    /// The input name to cite in an error for a quantity, when it came from a flag other than the
-    /// default (e.g. a mass computed from `--tumor-volume-ml`). Keys: perfusedMass, tumorMass, normalLiverMass.
-    public var inputNames: [String: String] = [:]
+    /// The masses that were given as volumes (× density): an error about such a mass names the volume.
+    public var givenAsVolume: Set<PrescriptionField> = []
 
-    func name(_ key: String, _ fallback: String) -> String { inputNames[key] ?? fallback }
+    /// The field to name for a mass: its volume field when the mass was given as a volume.
+    func field(_ mass: PrescriptionField) -> PrescriptionField {
+        guard givenAsVolume.contains(mass) else { return mass }
+        switch mass {
+        case .perfusedMass: return .perfusedVolume
+        case .liverMass: return .liverVolume
+        case .tumorMass: return .tumorVolume
+        case .normalLiverMass: return .normalLiverVolume
+        default: return mass
+        }
+    }
 
     public init(device: Device, nuclide: Nuclide, method: PrescriptionMethod, lungShuntPercent: Double,
                 tissue: TissueDefaults) {
@@ -163,17 +181,17 @@ public enum Prescription {
     /// carries only the checks of the input's plausibility; the clinical limits are the clinical
     /// policy's (module ClinicalPolicy), which every command applies to this result.
     public static func calculate(_ r: PrescriptionRequest, catalogue: RadioembolizationCatalogue) throws -> PrescriptionResult {
-        try PlausibleInputs.lungShuntPercent.check(r.lungShuntPercent, field: "--lung-shunt")
+        try PlausibleInputs.lungShuntPercent.check(r.lungShuntPercent, field: PrescriptionField.lungShunt.rawValue)
         guard r.lungShuntPercent < 100 else {
-            throw InputError(field: "--lung-shunt", "must be in [0, 100) %; got \(Format.number(r.lungShuntPercent))")
+            throw InputError(field: PrescriptionField.lungShunt.rawValue, "must be in [0, 100) %; got \(Format.number(r.lungShuntPercent))")
         }
-        try PlausibleInputs.lungMassG.check(r.lungMassG, field: "--lung-mass-g")
-        try PlausibleInputs.priorLungDoseGy.check(r.priorLungDoseGy, field: "--prior-lung-dose-gy")
-        try PlausibleInputs.doseFactor.check(r.doseFactorGyKgPerGBq, field: "--dose-factor-gy-kg-per-gbq")
-        try PlausibleInputs.densityGPerMl.check(r.densityGPerMl, field: "--density-g-per-ml")
+        try PlausibleInputs.lungMassG.check(r.lungMassG, field: PrescriptionField.lungMass.rawValue)
+        try PlausibleInputs.priorLungDoseGy.check(r.priorLungDoseGy, field: PrescriptionField.priorLungDose.rawValue)
+        try PlausibleInputs.doseFactor.check(r.doseFactorGyKgPerGBq, field: PrescriptionField.doseFactor.rawValue)
+        try PlausibleInputs.densityGPerMl.check(r.densityGPerMl, field: PrescriptionField.density.rawValue)
         if let res = r.residualPercent {
-            try PlausibleInputs.residualPercent.check(res, field: "--residual-percent")
-            guard res < 100 else { throw InputError(field: "--residual-percent", "must be in [0, 100) %; got \(Format.number(res))") }
+            try PlausibleInputs.residualPercent.check(res, field: PrescriptionField.residual.rawValue)
+            guard res < 100 else { throw InputError(field: PrescriptionField.residual.rawValue, "must be in [0, 100) %; got \(Format.number(res))") }
         }
 
         let lsf = r.lungShuntPercent / 100
@@ -193,32 +211,32 @@ public enum Prescription {
         switch r.method {
         case .mird, .standard:
             guard let m = r.perfusedMassG else {
-                throw InputError(field: r.method == .standard ? "--liver-mass-g" : "--perfused-mass-g",
+                throw InputError(field: (r.method == .standard ? PrescriptionField.liverMass : .perfusedMass).rawValue,
                                  "is required (or the matching volume in mL) for the \(r.method.rawValue) method")
             }
-            let field = r.name("perfusedMass", r.method == .standard ? "--liver-mass-g" : "--perfused-mass-g")
-            try PlausibleInputs.liverMassG.check(m, field: field + (field.hasSuffix("-ml") ? " (as mass at the given density, g)" : ""))
+            let field = r.field(r.method == .standard ? .liverMass : .perfusedMass)
+            try PlausibleInputs.liverMassG.check(m, field: field.rawValue)
             let mKg = m / 1000
             res.perfusedMassG = m
             // Ho-166 standard: A = D · M / K, not corrected for lung shunt (published 3781 MBq/kg).
             let shuntCorrection = r.method == .standard ? 0 : lsf
             switch r.given {
             case .targetDoseGy(let d)?:
-                try PlausibleInputs.doseGy.check(d, field: "--target-dose-gy")
+                try PlausibleInputs.doseGy.check(d, field: PrescriptionField.targetDose.rawValue)
                 res.activityGBq = Dosimetry.singleCompartmentActivityGBq(doseGy: d, lungShuntFraction: shuntCorrection, massKg: mKg, doseFactor: k)
             case .activityGBq(let a)?:
-                try PlausibleInputs.activityGBq.check(a, field: "--activity-gbq")
+                try PlausibleInputs.activityGBq.check(a, field: PrescriptionField.activity.rawValue)
                 res.activityGBq = a
             case nil:
                 if r.method == .standard {
                     res.activityGBq = Dosimetry.singleCompartmentActivityGBq(doseGy: catalogue.holmiumStandard.targetDoseGy, lungShuntFraction: 0, massKg: mKg, doseFactor: k)
                     assumptions.append(Assumption(name: "standardTargetDose", value: catalogue.holmiumStandard.targetDoseGy, unit: "Gy", source: catalogue.holmiumStandard.source))
                 } else {
-                    throw InputError(field: "--target-dose-gy", "or --activity-gbq is required for the mird method")
+                    throw InputError(field: PrescriptionField.targetDose.rawValue, "or {activity} is required for the mird method")
                 }
             case .normalLiverDoseGy?, .tumorDoseGy?:
-                throw InputError(field: r.given!.flag,
-                                 "does not apply to the \(r.method.rawValue) method: it takes --target-dose-gy or --activity-gbq, not a tumour or normal-liver dose")
+                throw InputError(field: r.given!.field.rawValue,
+                                 "does not apply to the \(r.method.rawValue) method: it takes {targetDose} or {activity}, not a tumour or normal-liver dose")
             }
             res.perfusedLiverDoseGy = Dosimetry.singleCompartmentDoseGy(activityGBq: res.activityGBq, lungShuntFraction: lsf, massKg: mKg, doseFactor: k)
             if r.method == .standard {
@@ -226,32 +244,31 @@ public enum Prescription {
             }
 
         case .partition:
-            guard let mt = r.tumorMassG else { throw InputError(field: "--tumor-mass-g", "is required (or --tumor-volume-ml) for the partition method") }
-            guard let mn = r.normalLiverMassG else { throw InputError(field: "--normal-liver-mass-g", "is required (or --normal-liver-volume-ml) for the partition method") }
-            guard let tn = r.tnRatio else { throw InputError(field: "--tn-ratio", "is required for the partition method; valid range \(PlausibleInputs.tnRatio.text)") }
-            let tf = r.name("tumorMass", "--tumor-mass-g"), nf = r.name("normalLiverMass", "--normal-liver-mass-g")
-            try PlausibleInputs.tumorMassG.check(mt, field: tf + (tf.hasSuffix("-ml") ? " (as mass at the given density, g)" : ""))
-            try PlausibleInputs.liverMassG.check(mn, field: nf + (nf.hasSuffix("-ml") ? " (as mass at the given density, g)" : ""))
-            try PlausibleInputs.tnRatio.check(tn, field: "--tn-ratio")
+            guard let mt = r.tumorMassG else { throw InputError(field: PrescriptionField.tumorMass.rawValue, "is required (or {tumorVolume}) for the partition method") }
+            guard let mn = r.normalLiverMassG else { throw InputError(field: PrescriptionField.normalLiverMass.rawValue, "is required (or {normalLiverVolume}) for the partition method") }
+            guard let tn = r.tnRatio else { throw InputError(field: PrescriptionField.tnRatio.rawValue, "is required for the partition method; valid range \(PlausibleInputs.tnRatio.text)") }
+            try PlausibleInputs.tumorMassG.check(mt, field: r.field(.tumorMass).rawValue)
+            try PlausibleInputs.liverMassG.check(mn, field: r.field(.normalLiverMass).rawValue)
+            try PlausibleInputs.tnRatio.check(tn, field: PrescriptionField.tnRatio.rawValue)
             guard mt + mn <= PlausibleInputs.liverMassG.upper else {
-                throw InputError(field: "--tumor-mass-g", "tumour plus normal liver must be at most \(Format.number(PlausibleInputs.liverMassG.upper)) g; got \(Format.number(mt + mn)) g")
+                throw InputError(field: PrescriptionField.tumorMass.rawValue, "tumour plus normal liver must be at most \(Format.number(PlausibleInputs.liverMassG.upper)) g; got \(Format.number(mt + mn)) g")
             }
             let comps = [Compartment(name: "tumor", massKg: mt / 1000, relativeConcentration: tn),
                          Compartment(name: "normalLiver", massKg: mn / 1000, relativeConcentration: 1)]
             switch r.given {
             case .normalLiverDoseGy(let d)?:
-                try PlausibleInputs.doseGy.check(d, field: "--normal-liver-dose-gy")
+                try PlausibleInputs.doseGy.check(d, field: PrescriptionField.normalLiverDose.rawValue)
                 res.activityGBq = Dosimetry.partitionActivityGBq(doseGy: d, compartment: 1, lungShuntFraction: lsf, compartments: comps, doseFactor: k)
             case .tumorDoseGy(let d)?:
-                try PlausibleInputs.doseGy.check(d, field: "--tumor-dose-gy")
+                try PlausibleInputs.doseGy.check(d, field: PrescriptionField.tumorDose.rawValue)
                 res.activityGBq = Dosimetry.partitionActivityGBq(doseGy: d, compartment: 0, lungShuntFraction: lsf, compartments: comps, doseFactor: k)
             case .activityGBq(let a)?:
-                try PlausibleInputs.activityGBq.check(a, field: "--activity-gbq")
+                try PlausibleInputs.activityGBq.check(a, field: PrescriptionField.activity.rawValue)
                 res.activityGBq = a
             case .targetDoseGy?:
-                throw InputError(field: "--target-dose-gy", "is for the mird method; the partition method takes --normal-liver-dose-gy, --tumor-dose-gy or --activity-gbq")
+                throw InputError(field: PrescriptionField.targetDose.rawValue, "is for the mird method; the partition method takes {normalLiverDose}, {tumorDose} or {activity}")
             case nil:
-                throw InputError(field: "--normal-liver-dose-gy", "or --tumor-dose-gy or --activity-gbq is required for the partition method")
+                throw InputError(field: PrescriptionField.normalLiverDose.rawValue, "or {tumorDose} or {activity} is required for the partition method")
             }
             let doses = Dosimetry.partitionDosesGy(activityGBq: res.activityGBq, lungShuntFraction: lsf, compartments: comps, doseFactor: k)
             res.tumorDoseGy = doses[0]
@@ -260,9 +277,9 @@ public enum Prescription {
             res.tumorMassG = mt
             res.normalLiverMassG = mn
             if let whole = r.wholeNormalLiverMassG {
-                try PlausibleInputs.liverMassG.check(whole, field: "--whole-normal-liver-mass-g")
+                try PlausibleInputs.liverMassG.check(whole, field: PrescriptionField.wholeNormalLiverMass.rawValue)
                 guard whole >= mn else {
-                    throw InputError(field: "--whole-normal-liver-mass-g", "must be at least the perfused normal-liver mass \(Format.number(mn)) g; got \(Format.number(whole)) g")
+                    throw InputError(field: PrescriptionField.wholeNormalLiverMass.rawValue, "must be at least the perfused normal-liver mass \(Format.number(mn)) g; got \(Format.number(whole)) g")
                 }
                 res.wholeNormalLiverDoseGy = Dosimetry.wholeNormalLiverDoseGy(perfusedNormalLiverDoseGy: doses[1], perfusedNormalLiverMassKg: mn / 1000, wholeNormalLiverMassKg: whole / 1000)
             }
@@ -272,33 +289,33 @@ public enum Prescription {
             }
 
         case .bsa, .empiric:
-            guard let tv = r.tumorVolumeMl else { throw InputError(field: "--tumor-volume-ml", "is required for the \(r.method.rawValue) method") }
-            guard let lv = r.liverVolumeMl else { throw InputError(field: "--liver-volume-ml", "is required for the \(r.method.rawValue) method (whole liver including tumour)") }
-            try PlausibleInputs.tumorVolumeMl.check(tv, field: "--tumor-volume-ml")
-            try PlausibleInputs.liverVolumeMl.check(lv, field: "--liver-volume-ml")
+            guard let tv = r.tumorVolumeMl else { throw InputError(field: PrescriptionField.tumorVolume.rawValue, "is required for the \(r.method.rawValue) method") }
+            guard let lv = r.liverVolumeMl else { throw InputError(field: PrescriptionField.liverVolume.rawValue, "is required for the \(r.method.rawValue) method (whole liver including tumour)") }
+            try PlausibleInputs.tumorVolumeMl.check(tv, field: PrescriptionField.tumorVolume.rawValue)
+            try PlausibleInputs.liverVolumeMl.check(lv, field: PrescriptionField.liverVolume.rawValue)
             guard tv < lv else {
-                throw InputError(field: "--tumor-volume-ml", "must be smaller than --liver-volume-ml (the liver volume includes the tumour); got \(Format.number(tv)) mL ≥ \(Format.number(lv)) mL")
+                throw InputError(field: PrescriptionField.tumorVolume.rawValue, "must be smaller than {liverVolume} (the liver volume includes the tumour); got \(Format.number(tv)) mL ≥ \(Format.number(lv)) mL")
             }
             if let g = r.given {
-                throw InputError(field: g.flag, "does not apply to the \(r.method.rawValue) method: it prescribes the activity itself")
+                throw InputError(field: g.field.rawValue, "does not apply to the \(r.method.rawValue) method: it prescribes the activity itself")
             }
             let involvementPercent = 100 * tv / lv
             res.tumorInvolvementPercent = involvementPercent
             var unreduced: Double
             if r.method == .bsa {
-                guard let h = r.heightCm else { throw InputError(field: "--height-cm", "is required for the bsa method") }
-                guard let w = r.weightKg else { throw InputError(field: "--weight-kg", "is required for the bsa method") }
+                guard let h = r.heightCm else { throw InputError(field: PrescriptionField.height.rawValue, "is required for the bsa method") }
+                guard let w = r.weightKg else { throw InputError(field: PrescriptionField.weight.rawValue, "is required for the bsa method") }
                 let bsa: Double
                 do { bsa = try BodySurfaceArea.duBoisM2(heightCm: h, weightKg: w) } catch let e as AssessmentInputError {
-                    throw InputError(field: "--" + kebab(e.field), e.message)
+                    throw InputError(field: (e.field == "weightKg" ? PrescriptionField.weight : .height).rawValue, e.message)
                 }
                 res.bsaM2 = bsa
                 assumptions.append(Assumption(name: "bsaFormula (DuBois & DuBois 1916)", value: 0.007184, unit: "m² per kg^0.425·cm^0.725", source: "SIR-Spheres BSA method uses DuBois (0.20247·H[m]^0.725·W^0.425), van Roekel thesis ch. 2; not Mosteller"))
                 unreduced = Dosimetry.resinBSAActivityGBq(bsaM2: bsa, tumorVolumeMl: tv, liverVolumeMl: lv)
                 if let treated = r.treatedVolumeMl {
-                    try PlausibleInputs.liverVolumeMl.check(treated, field: "--treated-volume-ml")
-                    guard treated <= lv else { throw InputError(field: "--treated-volume-ml", "must be at most --liver-volume-ml \(Format.number(lv)) mL; got \(Format.number(treated))") }
-                    guard tv <= treated else { throw InputError(field: "--tumor-volume-ml", "must be at most --treated-volume-ml when a lobe is treated (the tumour lies in the treated lobe)") }
+                    try PlausibleInputs.liverVolumeMl.check(treated, field: PrescriptionField.treatedVolume.rawValue)
+                    guard treated <= lv else { throw InputError(field: PrescriptionField.treatedVolume.rawValue, "must be at most {liverVolume} \(Format.number(lv)) mL; got \(Format.number(treated))") }
+                    guard tv <= treated else { throw InputError(field: PrescriptionField.tumorVolume.rawValue, "must be at most {treatedVolume} when a lobe is treated (the tumour lies in the treated lobe)") }
                     switch r.bsaLobarConvention {
                     case .scaledWhole: unreduced *= treated / lv
                     case .split: unreduced = (bsa - 0.2) * treated / lv + tv / lv
@@ -306,11 +323,11 @@ public enum Prescription {
                     res.reasons.append("lobar BSA, convention \(r.bsaLobarConvention.rawValue): \(r.bsaLobarConvention == .scaledWhole ? "whole-liver activity × V_treated/V_liver (REBOC)" : "(BSA − 0.2)·V_treated/V_liver + V_T/V_liver")")
                 }
                 guard unreduced > 0 else {
-                    throw InputError(field: "--height-cm", "with --weight-kg gives BSA \(Format.number(bsa)) m², which yields no positive BSA-method activity")
+                    throw InputError(field: PrescriptionField.height.rawValue, "with {weight} gives BSA \(Format.number(bsa)) m², which yields no positive BSA-method activity")
                 }
             } else {
                 guard let band = catalogue.resinEmpiric.band(for: involvementPercent), let a = band.activityGBq else {
-                    throw InputError(field: "--tumor-volume-ml", "tumour involvement \(Format.number(involvementPercent)) % has no empiric band")
+                    throw InputError(field: PrescriptionField.tumorVolume.rawValue, "tumour involvement \(Format.number(involvementPercent)) % has no empiric band")
                 }
                 unreduced = a
                 assumptions.append(Assumption(name: "empiricActivity (involvement \(Format.number(involvementPercent)) %)", value: a, unit: "GBq", source: catalogue.resinEmpiric.source))
@@ -335,7 +352,7 @@ public enum Prescription {
         }
 
         guard res.activityGBq.isFinite, res.activityGBq >= 0 else {
-            throw InputError(field: "--activity-gbq", "the inputs give no finite activity")
+            throw InputError(field: PrescriptionField.activity.rawValue, "the inputs give no finite activity")
         }
         res.activityMCi = res.activityGBq * UnitConversion.mCiPerGBq
         res.lungDoseGy = Dosimetry.lungDoseGy(activityGBq: res.activityGBq, lungShuntFraction: lsf, lungMassKg: lungKg, doseFactor: k)
@@ -359,7 +376,7 @@ public enum Prescription {
         var checks: [Check] = []
         if r.lungShuntPercent > 0 && r.lungShuntPercent < 1 {
             checks.append(Check(name: "lungShuntPercentPlausible", value: r.lungShuntPercent, limit: 1, unit: "%", kind: .atLeast, severity: .soft,
-                                source: "--lung-shunt is in percent: \(Format.number(r.lungShuntPercent)) means \(Format.number(r.lungShuntPercent)) %, not a fraction; planar shunts below 1 % are rare, check the entry"))
+                                source: "the lung shunt is entered in percent: \(Format.number(r.lungShuntPercent)) means \(Format.number(r.lungShuntPercent)) %, not a fraction; planar shunts below 1 % are rare, check the entry"))
         }
         checks += extraChecks
         res.checks = checks
@@ -368,13 +385,6 @@ public enum Prescription {
         return res
     }
 
-    static func kebab(_ camel: String) -> String {
-        var out = ""
-        for ch in camel {
-            if ch.isUppercase { out += "-" + ch.lowercased() } else { out.append(ch) }
-        }
-        return out
-    }
 }
 
 #if canImport(FoundationEssentials)
