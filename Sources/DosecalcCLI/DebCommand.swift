@@ -273,7 +273,7 @@ struct DebCommand: EvaluatingCommand {
                                 severity: .soft, source: prod.confidenceNote))
         }
         checks.append(Check(name: "calibratedHorizon", value: horizon, limit: 28, unit: "d", kind: .atMost, severity: .soft,
-                            source: "deb.md §8.1: day 1–28 outputs are the calibrated range; the late tail is too slow (model 71 % vs recalled 89 % eluted at 90 d, Namur 2010 pig, unverified)"))
+                            source: "the model is calibrated on days 1 to 28 (Namur et al., J Hepatol 2010: 43 % eluted at 28 days in swine); later it releases too slowly (71 % at 90 days against about 89 % recalled from the same study, not verified)"))
         checks.append(Check(name: "massBalance", value: s.massBalanceRelativeError, limit: 1e-8, unit: "relative", kind: .atMost,
                             severity: .hard, source: "engine invariant: beads + burst + tissue + plasma + peripheral + eliminated = dose"))
         let status = overallStatus(checks)
@@ -281,7 +281,7 @@ struct DebCommand: EvaluatingCommand {
         var notes: [String] = [
             "Model DEB-IX-3C: calibrated on DC Bead 100–300 µm (Gonzalez 2008, Namur 2010, Poon 2007/Varela 2007, Namur 2011); not a validated clinical model.",
             "Tissue concentration is the regional mean over the treated volume (\(Format.number(p.treatedTissueVolumeL)) L); measured peri-bead values (Namur 2011) are higher near beads.",
-            "After the delivery burst the plasma falls to 1–3 ng/mL within an hour (IV-bolus-like); published full DEB plasma curves are not verified (deb.md §8.1).",
+            "After the delivery burst the plasma falls to 1–3 ng/mL within an hour (IV-bolus-like); no published full DEB-TACE plasma curve was verified against it.",
         ]
         if prod.confidence == .derived { notes.append("\(prod.name): \(prod.confidenceNote).") }
         if horizon > 28 { notes.append("Beyond 28 d the model's release is slower than the pig data suggest (71 % vs ≈89 % recalled at 90 d): late eluted percentages are underestimates.") }

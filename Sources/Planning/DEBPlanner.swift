@@ -20,7 +20,7 @@ public enum DEBPlanner {
     /// Lower end of the loading search (mg/mL). Clinical loadings are 25–37.5 mg/mL (DC Bead IFU [R]);
     /// 10 mg/mL keeps the search inside physically meaningful loadings while letting volume-bound plans spread the drug.
     static let minimumLoadingMgPerMl = 10.0
-    /// Exposure horizon (days): tissue AUC over 0–28 d, the model's calibrated range (deb.md §8.1).
+    /// Exposure horizon (days): tissue AUC over 0–28 d, the model's calibrated range (Namur et al. 2010, 28-day swine elution).
     static let exposureDays = 28.0
 
     struct Evaluation {
@@ -210,7 +210,7 @@ public enum DEBPlanner {
             curves: curves)
         var assumptions = parameters.assumptions()
         assumptions.append(Assumption(name: "exposureMetric: tissue AUC 0–\(Format.number(exposureDays)) d", value: exposureDays, unit: "d",
-                                      source: "model's calibrated range is days 1–28 (deb.md §8.1: the 90-day tail is too slow)"))
+                                      source: "the model is calibrated on days 1 to 28 (Namur et al., J Hepatol 2010, swine); its 90-day tail is too slow"))
         return (plan, checks, status, reasons, assumptions)
     }
 }

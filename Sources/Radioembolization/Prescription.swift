@@ -285,7 +285,7 @@ public enum Prescription {
             }
             if tn < 1 {
                 extraChecks.append(Check(name: "tnRatio", value: tn, limit: 1, unit: "", kind: .atLeast, severity: .soft,
-                                         source: "T/N < 1: the tumour takes up less than the normal liver; the partition model then favours the normal liver (dosimetry.md §7 guard rails)"))
+                                         source: "T/N < 1: the tumour takes up less than the normal liver; the partition model then gives the normal liver the higher dose; check the MAA images (Ho et al., Eur J Nucl Med 1996;23:947, partition model)"))
             }
 
         case .bsa, .empiric:

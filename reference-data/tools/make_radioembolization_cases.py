@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Writes reference-data/cases/radioembolization.json.
 
-Expected values come from ../shared/research/dosimetry_cases.json (an independent implementation of
+Expected values come from the worked examples of the dosimetry fact base (an independent implementation of
 the published formulas, or published numbers) or are computed here by hand from the formula, with the
 arithmetic shown. Never from dosecalc's own output.
 """
 import json, math, os
 
-D = "dosimetry_cases.json (fact base, independent implementation of the formulas in dosimetry.md)"
+D = "independent implementation of the published formulas (TheraSphere and SIR-Spheres package inserts; EANM 2022)"
 cases = []
 
 def case(id, source, kind, args, expect=None, exitCode=0, stderrContains=None, note=None):
