@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """DEB-IX-3C in numpy/scipy: the same model as Sources/Chemoembolization (dosecalc), for timing.
 
-Same equations, same parameters (deb.md §7.4, reference-data/deb-model.json), same grid
+Same equations, same parameters (reference-data/deb-model.json), same grid
 (N_R = 20 equal shells per size class), same tolerances as the Swift/GSL solve (rtol 1e-10,
 atol 1e-10), same output grid (solve_ivp's t_eval reads its dense output, as the Swift engine
 reads its Hermite dense output), analytic Jacobian passed to the solver. Times one 28-day in-vivo solve of 150 mg DC Bead 100-300 µm at
