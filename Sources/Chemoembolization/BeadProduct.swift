@@ -60,12 +60,12 @@ public struct BeadProduct: Sendable, Codable, Equatable {
 
     /// The size class with this id (e.g. "100-300"); a one-line error listing the valid ones otherwise.
     public func size(_ id: String, field: String = "--size") throws -> BeadSize {
-        let t = id.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "–", with: "-")
-        if let s = sizes.first(where: { $0.id == t || $0.id == t.replacingOccurrences(of: "um", with: "") }) { return s }
+        // A closed set: exactly a listed size, no spelling variants.
+        if let s = sizes.first(where: { $0.id == id }) { return s }
         throw InputError(field: field, "'\(id)' is not a size of \(name); valid: \(sizes.map(\.id).joined(separator: ", ")) (µm)")
     }
 
-    /// Loaded bead radius (cm): R = ½ d (1 − s_max · min(L/L_ref, 1)) · 1e-4 (deb.md §7.2).
+    /// Loaded bead radius (cm): R = ½ d (1 − s_max · min(L/L_ref, 1)) · 1e-4 (the model's bead shrinkage with loading).
     public func loadedRadiusCm(size: BeadSize, loadingMgPerMl: Double) -> Double {
         0.5 * size.modelDiameterUm * (1 - shrinkMax * min(loadingMgPerMl / shrinkReferenceLoadingMgPerMl, 1)) * 1e-4
     }
@@ -81,8 +81,6 @@ public struct BeadProduct: Sendable, Codable, Equatable {
 /// `reference-data/products/deb-beads.json`: the bead products and the per-session dose limit.
 public struct BeadCatalogue: Sendable, Codable, Equatable {
     public let description: String
-    public let sessionDoseLimitMg: Double
-    public let sessionDoseLimitSource: String
     public let products: [BeadProduct]
 
     public static let resourcePath = "products/deb-beads.json"
@@ -94,8 +92,8 @@ public struct BeadCatalogue: Sendable, Codable, Equatable {
 
     /// The product with this id (case-insensitive); a one-line error listing the valid ones otherwise.
     public func product(_ id: String, field: String = "--product") throws -> BeadProduct {
-        let t = id.trimmingCharacters(in: .whitespaces).lowercased()
-        if let p = products.first(where: { $0.id == t }) { return p }
+        // A closed set: exactly a listed product id, no case or spelling variants.
+        if let p = products.first(where: { $0.id == id }) { return p }
         throw InputError(field: field, "'\(id)' is not a known bead product; valid: \(products.map(\.id).joined(separator: ", "))")
     }
 }

@@ -19,6 +19,12 @@
 /// | `DEBResult.swift` | `SimulationOptions`, `DEBSummary`, `SolverReport`, `DEBResult` |
 /// | `InVitro.swift` | perfect sink and closed vessel |
 /// | `CrankSeries.swift` | Crank's exact sphere-in-a-sink series |
+/// | `OutputChecks.swift` | no NaN, ∞ or negative value reaches a result: round-off allowance, `SolverFailure` beyond |
+/// | `BolusCheck.swift` | `IVBolusCheck`: the systemic model against its closed form, compared honestly in the deep tail |
+/// | `Limits.swift` | physical lower bounds (dose, loading, medium, bead sample, diameter) with `check…` helpers; computational upper bounds (horizon, shells) |
+///
+/// Errors: bad input is an `InputError` naming the field; every numerical failure is a
+/// `GSLKit.SolverFailure` (one plain line, times in h).
 ///
 /// Planner entry points: `BeadCatalogue.load()`, `DEBModelParameters.load()`,
 /// `DEBTreatment.evenSplit(product:sizes:loadingMgPerMl:doseMg:)` or `DEBTreatment(deposits:)`,

@@ -49,7 +49,7 @@ public struct BeadClassSetup: Sendable, Equatable, Codable {
 }
 
 /// **DEB-IX-3C**: doxorubicin elution from drug-eluting beads into a treated-tissue compartment and
-/// a 3-compartment plasma model (deb.md §7), integrated with GSL's msbdf and an analytic Jacobian.
+/// a 3-compartment plasma model (Perez-Blanco et al. 2016), integrated with GSL's msbdf and an analytic Jacobian.
 ///
 /// Equations (units h, mg, cm, L; C_Tf = A_T/(V_T R_T) free tissue concentration in mg/L,
 /// C_p = A1/V1, C2 = A2/V2, C3 = A3/V3):
@@ -65,7 +65,7 @@ public struct BeadClassSetup: Sendable, Equatable, Codable {
 ///
 /// so that Σ beads + A_B + A_T + A1 + A2 + A3 + A_elim = dose at all times (the mass balance).
 ///
-/// Geometry and initial state (deb.md §7.2): loaded radius R = ½ d (1 − s_max min(L/L_ref, 1));
+/// Geometry and initial state: loaded radius R = ½ d (1 − s_max min(L/L_ref, 1));
 /// true bead volume φ_p V_packed; n = V_true/(4/3 π R³); u⁰ = L/φ_p. The burst is the Crank
 /// short-time release of a sphere under a sink for t_sink with the loaded effective diffusivity
 /// D₀ = D_b·dc/du(c(u⁰)): x = D₀ t_sink/R², f_b = min(max(6√(x/π) − 3x, 0), 0.5); it leaves every
@@ -81,6 +81,14 @@ public struct ElutionModel: Sendable {
     let kinetics: [ShellKinetics]
     /// 1/(1000 V_T R_T): ∂c_out/∂A_T (mg/mL per mg).
     let outsidePerTissueAmount: Double
+    /// The natural size of each state component, against which the solver's absolute tolerance is
+    /// set (`SimulationOptions.absTol` × this): the loaded content u⁰ = L/φ_p (mg/mL) for every
+    /// shell of a class, the session dose (mg) for every amount (A_B, A_T, A1–A3, A_elim) and for
+    /// both AUC accumulators (mg·h/L, which scale with the dose). Scaling keeps the accuracy at
+    /// small doses and loadings: amounts grow with the dose (in proportion for the systemic model;
+    /// nearly so overall, the tissue concentration slowing release a little), and u is intensive.
+    /// (A fixed 1e-10 mg is 2e-8 of the late plasma amount after 150 mg, but 1.5e-4 of it after 0.02 mg.)
+    public let toleranceScale: [Double]
 
     /// Sets up the model. `grid` defaults to `parameters.shellsPerClass` equal shells.
     public init(treatment: DEBTreatment, parameters p: DEBModelParameters, grid: RadialGridSpec? = nil) throws {
@@ -89,10 +97,31 @@ public struct ElutionModel: Sendable {
             throw InputError(field: "treatment", "has no beads and no bolus")
         }
         try PlausibleRange(0, 1000, "mg").check(treatment.ivBolusMg, field: "ivBolusMg")
+        let floor = ElutionModel.smallestComputableAmountMg
+        if treatment.ivBolusMg > 0 && treatment.ivBolusMg < floor {
+            throw InputError(field: "--iv-bolus-mg", "must be 0 or at least \(Format.number(floor)) mg; got \(Format.number(treatment.ivBolusMg))")
+        }
+        for d in treatment.deposits {
+            guard d.doseMg >= floor else {
+                throw InputError(field: "--dose-mg", "must be at least \(Format.number(floor)) mg per size class; got \(Format.number(d.doseMg))")
+            }
+            guard d.loadingMgPerMl >= floor else {
+                throw InputError(field: "--loading-mg-per-ml", "must be at least \(Format.number(floor)) mg/mL; got \(Format.number(d.loadingMgPerMl))")
+            }
+        }
+        // The beads sit inside the treated tissue: their true volume cannot exceed it.
+        let trueBeadVolumeMl = p.packingFraction * treatment.packedVolumeMl
+        guard trueBeadVolumeMl.isFinite, trueBeadVolumeMl < 1000 * p.treatedTissueVolumeL else {
+            throw InputError(field: "--loading-mg-per-ml", "the beads (dose / loading = \(Format.number(treatment.packedVolumeMl, significant: 4)) mL sedimented) would not fit in the \(Format.number(1000 * p.treatedTissueVolumeL)) mL of treated tissue")
+        }
         let spec = grid ?? .equal(shells: p.shellsPerClass)
         var grids: [RadialGrid] = []
         for d in treatment.deposits {
             grids.append(try RadialGrid(radiusCm: d.product.loadedRadiusCm(size: d.size, loadingMgPerMl: d.loadingMgPerMl), spec: spec))
+        }
+        let totalShells = grids.reduce(0) { $0 + $1.shellCount }
+        guard totalShells <= ElutionModel.maximumShellsPerSession else {
+            throw InputError(field: "--shells", "\(totalShells) shells over \(grids.count) size class(es): at most \(ElutionModel.maximumShellsPerSession) per session (the solve's cost grows with the cube of the shell count)")
         }
         let layout = StateLayout(shellCounts: grids.map(\.shellCount))
         var y0 = [Double](repeating: 0, count: layout.dimension)
@@ -121,6 +150,11 @@ public struct ElutionModel: Sendable {
         }
         y0[layout.burst] = burstMg
         y0[layout.central] = treatment.ivBolusMg
+        var scale = [Double](repeating: treatment.totalDoseMg, count: layout.dimension)
+        for (k, d) in treatment.deposits.enumerated() {
+            for i in 0..<layout.shellCounts[k] { scale[layout.shellOffsets[k] + i] = d.loadingMgPerMl / p.packingFraction }
+        }
+        toleranceScale = scale
         parameters = p
         self.treatment = treatment
         self.layout = layout

@@ -33,7 +33,51 @@ public enum InVitro {
         let kinetics: ShellKinetics
         let medium: Medium
         let totalMg: Double
+        /// Initial content u⁰ of the shells (mg/mL): the scale of their absolute tolerance.
+        let initialContent: Double
         var dimension: Int { kinetics.count + 1 }
+
+        /// Absolute tolerance as a fraction of each component's scale (u⁰ for the shells, the load
+        /// for A_m). For the non-binding sphere (u⁰ = 1, load 1) this is the former fixed 1e-14; for
+        /// loaded beads it makes the accuracy independent of the loading and the bead volume.
+        static let absTol = 1e-14
+        static let relTol = 1e-11
+
+        var toleranceScale: [Double] {
+            var s = [Double](repeating: initialContent, count: dimension)
+            s[kinetics.count] = totalMg
+            return s
+        }
+
+        /// The released fraction A_m/load at `t`, from a solver state, checked: every component
+        /// finite, and not negative (nor the fraction above 1) beyond the round-off allowance
+        /// `ElutionModel.roundOffAllowanceFactor` × absTol × scale (see OutputChecks.swift); round-off
+        /// inside it is reported as 0 (or 1).
+        func checkedReleasedFraction(_ y: [Double], at t: Double) throws -> Double {
+            let scale = toleranceScale
+            for (i, v) in y.enumerated() {
+                let what = i == kinetics.count ? "the released amount (mg)" : "the drug in bead shell \(i + 1) (mg/mL)"
+                guard v.isFinite else {
+                    throw SolverFailure(tReached: t, timeUnit: "h", reason: .nonFiniteValue(quantity: what, value: v))
+                }
+                let a = ElutionModel.roundOffAllowanceFactor * max(VesselSystem.absTol, 64 * Double.ulpOfOne) * scale[i]
+                guard v >= -a else {
+                    throw SolverFailure(tReached: t, timeUnit: "h", reason: .negativeValue(quantity: what, value: v, allowance: a))
+                }
+            }
+            let f = y[kinetics.count] / totalMg
+            let a = ElutionModel.roundOffAllowanceFactor * max(VesselSystem.absTol, 64 * Double.ulpOfOne)
+            guard f.isFinite else {
+                throw SolverFailure(tReached: t, timeUnit: "h", reason: .nonFiniteValue(quantity: "the released fraction", value: f))
+            }
+            guard f >= -a else {
+                throw SolverFailure(tReached: t, timeUnit: "h", reason: .negativeValue(quantity: "the released fraction", value: f, allowance: a))
+            }
+            guard f <= 1 + a else {
+                throw SolverFailure(tReached: t, timeUnit: "h", reason: .other("the released fraction came out above 1 (\(f)), beyond the round-off allowance of \(a)"))
+            }
+            return min(max(f, 0), 1)
+        }
 
         func rhs(_ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>) {
             let n = kinetics.count
@@ -56,8 +100,8 @@ public enum InVitro {
 
         func makeSolver(initialStep: Double) throws -> ODESolver {
             let s = self
-            return try ODESolver(dimension: dimension, method: .msbdf, absTol: 1e-14, relTol: 1e-11,
-                                 initialStep: initialStep,
+            return try ODESolver(dimension: dimension, method: .msbdf, absTol: VesselSystem.absTol, relTol: VesselSystem.relTol,
+                                 absTolScale: toleranceScale, initialStep: initialStep, timeUnit: "h",
                                  rhs: { _, y, d in s.rhs(y, d) },
                                  jacobian: { _, y, j, dt in s.jacobian(y, j, dt) })
         }
@@ -68,7 +112,7 @@ public enum InVitro {
         guard !times.isEmpty else { throw InputError(field: field, "give at least one time (h)") }
         var last = -Double.infinity
         for t in times {
-            try PlausibleRange(0, 1e6, "h").check(t, field: field)
+            try PlausibleRange(0, maximumTimeH, "h").check(t, field: field)
             guard t > last else { throw InputError(field: field, "times must be strictly ascending; got \(Format.number(t)) after \(Format.number(last))") }
             last = t
         }
@@ -78,9 +122,8 @@ public enum InVitro {
         let solver = try s.makeSolver(initialStep: initialStep)
         let positive = times.filter { $0 > 0 }
         let sol = try solver.solve(from: 0, y0: y0, times: positive)
-        let n = s.kinetics.count
         var f: [Double] = times.filter { $0 == 0 }.map { _ in 0 }
-        f += sol.states.map { $0[n] / s.totalMg }
+        f += try zip(positive, sol.states).map { t, y in try s.checkedReleasedFraction(y, at: t) }
         return (f, sol.statistics)
     }
 
@@ -88,17 +131,18 @@ public enum InVitro {
     /// into a perfect sink: the discretised counterpart of `CrankSeries`. No shrink, no binding.
     public static func nonBindingSink(beadDiameterUm: Double, diffusivityCm2PerS: Double, timesH: [Double],
                                       grid: RadialGridSpec = .sinkDefault) throws -> Release {
-        try PlausibleRange(1, 5000, "µm").check(beadDiameterUm, field: "--bead-diameter-um")
+        try checkBeadDiameter(beadDiameterUm)
         try PlausibleRange(1e-12, 1e-3, "cm²/s").check(diffusivityCm2PerS, field: "--diffusivity-cm2-per-s")
         try checkTimes(timesH, field: "--times-h")
         let r = 0.5 * beadDiameterUm * 1e-4
         let d = diffusivityCm2PerS * 3600
         let g = try RadialGrid(radiusCm: r, spec: grid)
+        try checkShellCount(g.shellCount)
         let beadVolume = 4.0 / 3.0 * Double.pi * r * r * r
         // One bead with u = 1 scaled so that the total is 1: A_m is the released fraction.
         let kin = ShellKinetics(offset: 0, grid: g, isotherm: .nonBinding, beadDiffusivityCm2PerH: d,
                                 externalDiffusivityCm2PerH: nil, beadCount: 1 / beadVolume)
-        let s = VesselSystem(kinetics: kin, medium: .sink, totalMg: 1)
+        let s = VesselSystem(kinetics: kin, medium: .sink, totalMg: 1, initialContent: 1)
         var y0 = [Double](repeating: 1, count: s.dimension)
         y0[g.shellCount] = 0
         let tDiff = r * r / d
@@ -113,11 +157,11 @@ public enum InVitro {
     static func loadedSystem(product: BeadProduct, size: BeadSize, loadingMgPerMl: Double, packedVolumeMl: Double,
                              medium: Medium, grid: RadialGridSpec, parameters p: DEBModelParameters)
         throws -> (system: VesselSystem, y0: [Double], grid: RadialGrid, initialStep: Double, diffusionTimeH: Double) {
-        try PlausibleRange(0, product.maxLoadingMgPerMl, "mg/mL (\(product.name) capacity)", includesLower: false)
-            .check(loadingMgPerMl, field: "--loading-mg-per-ml")
-        try PlausibleRange(0, 1000, "mL", includesLower: false).check(packedVolumeMl, field: "--bead-volume-ml")
+        try BeadDeposit.checkLoading(loadingMgPerMl, product: product)
+        try checkBeadVolume(packedVolumeMl)
         let r = product.loadedRadiusCm(size: size, loadingMgPerMl: loadingMgPerMl)
         let g = try RadialGrid(radiusCm: r, spec: grid)
+        try checkShellCount(g.shellCount)
         let iso = product.isotherm(p)
         let trueVolume = p.packingFraction * packedVolumeMl
         let beads = trueVolume / (4.0 / 3.0 * Double.pi * r * r * r)
@@ -125,7 +169,7 @@ public enum InVitro {
                                 externalDiffusivityCm2PerH: nil, beadCount: beads)
         let u0 = loadingMgPerMl / p.packingFraction
         let total = u0 * trueVolume
-        let s = VesselSystem(kinetics: kin, medium: medium, totalMg: total)
+        let s = VesselSystem(kinetics: kin, medium: medium, totalMg: total, initialContent: u0)
         var y0 = [Double](repeating: u0, count: s.dimension)
         y0[g.shellCount] = 0
         let thinnest = g.edges[g.shellCount] - g.edges[g.shellCount - 1]
@@ -160,7 +204,7 @@ public enum InVitro {
     public static func closedVessel(product: BeadProduct, size: BeadSize, loadingMgPerMl: Double, packedVolumeMl: Double,
                                     mediumMl: Double, timesH: [Double], grid: RadialGridSpec = .sinkDefault,
                                     parameters p: DEBModelParameters) throws -> ClosedVesselRelease {
-        try PlausibleRange(0, 1e6, "mL", includesLower: false).check(mediumMl, field: "--medium-ml")
+        try checkMedium(mediumMl)
         try checkTimes(timesH, field: "--times-h")
         let b = try loadedSystem(product: product, size: size, loadingMgPerMl: loadingMgPerMl, packedVolumeMl: packedVolumeMl,
                                  medium: .closed(mediumMl: mediumMl), grid: grid, parameters: p)
@@ -194,15 +238,24 @@ public enum InVitro {
             if y[n] / s.totalMg >= target { break }
             prevT = t; prevY = y
             next *= 2
-            guard next < 1e9 else { throw InputError(field: "release", "never reaches \(target) of the load") }
+            guard next < 1e9 else {
+                throw SolverFailure(solver: "the release-time search", tReached: t, timeUnit: "h",
+                                    reason: .other("the released fraction never reaches \(target) of the load"))
+            }
         }
-        let root = try RootFinder.brent(lower: prevT, upper: t, absTol: 0, relTol: 1e-11) { tt in
-            var z = prevY
-            try solver.reset()
-            try solver.integrate(&z, from: prevT, to: tt)
-            return z[n] / s.totalMg - target
+        do {
+            let root = try RootFinder.brent(lower: prevT, upper: t, absTol: 0, relTol: 1e-11) { tt in
+                var z = prevY
+                try solver.reset()
+                try solver.integrate(&z, from: prevT, to: tt)
+                return z[n] / s.totalMg - target
+            }
+            return root.root
+        } catch let e as SolverFailure {
+            throw e
+        } catch {
+            throw SolverFailure.wrapping(error, solver: "the release-time search", timeUnit: "h")
         }
-        return root.root
     }
 
     /// Times to 50 % and 90 % released into a perfect sink, for loaded beads.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
 /// Ion-exchange binding of doxorubicin to the bead's sulfonate groups, as a Langmuir isotherm in
-/// local equilibrium with the free drug in the pores (deb.md §6.7–6.8).
+/// local equilibrium with the free drug in the pores (Langmuir ion exchange; Lewis et al., J Mater Sci Mater Med 2007;18:1691).
 ///
 /// Mass action for R-SO₃⁻Na⁺ + Dox⁺ ⇌ R-SO₃⁻Dox⁺ + Na⁺ at fixed sodium gives
 /// q = Q·c/(c + K_d) (K_d ∝ ionic strength: no release in water, a plateau in a closed PBS vessel,

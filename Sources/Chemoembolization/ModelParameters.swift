@@ -14,7 +14,7 @@ public struct SourcedValue: Sendable, Codable, Equatable {
     }
 }
 
-/// The parameters of DEB-IX-3C (deb.md §7.4), loaded from `reference-data/deb-model.json`,
+/// The parameters of DEB-IX-3C, loaded from `reference-data/deb-model.json`,
 /// where each value carries its unit and its source or calibration target.
 ///
 /// Units inside the engine: time h, drug mass mg, length cm, bead concentrations mg/mL
@@ -23,7 +23,7 @@ public struct SourcedValue: Sendable, Codable, Equatable {
 ///
 /// A note on the drug's molar mass: doses are labelled as doxorubicin hydrochloride
 /// (579.98 g/mol), measured concentrations as free base (543.52 g/mol). The reference
-/// implementation (deb_cases.json) carries the mg dose unconverted and converts tissue µg/mL to
+/// implementation (Benchmarks/scipy_peer.py) carries the mg dose unconverted and converts tissue µg/mL to
 /// µM with the free-base molar mass; this engine does the same so that it reproduces the
 /// reference cases, and the calibrated parameters (t_sink, R_T) absorb the 6.3 % difference.
 public struct DEBModelParameters: Sendable, Equatable {
@@ -72,7 +72,7 @@ public struct DEBModelParameters: Sendable, Equatable {
 
     /// Reads `reference-data/deb-model.json`. Every parameter must be present and finite.
     public static func load() throws -> DEBModelParameters {
-        struct File: Decodable { let parameters: [String: SourcedValue] }
+        struct File: Codable { let model: String; let parameters: [String: SourcedValue] }   // Codable: ReferenceData.load decodes strictly
         let f = try ReferenceData.load(File.self, from: resourcePath)
         return try DEBModelParameters(sources: f.parameters)
     }

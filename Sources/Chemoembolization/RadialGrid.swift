@@ -3,7 +3,7 @@ import DosecalcCore
 
 /// How a bead's radius is divided into shells.
 public enum RadialGridSpec: Sendable, Equatable, Codable {
-    /// N shells of equal thickness R/N: the reference implementation's grid (deb.md §7.1).
+    /// N shells of equal thickness R/N: the reference implementation's grid (Benchmarks/scipy_peer.py).
     case equal(shells: Int)
     /// Shells that grow geometrically from the surface inward: the outermost shell is
     /// `surfaceThickness`·R thick, each next one inward `ratio` times thicker, capped at

@@ -52,6 +52,8 @@ enum ErrorLine {
         case let e as DataFileError: return (.brokenReferenceData, e.description)
         case let e as OutputFileError: return (.cannotWriteOutput, e.description)
         case let e as JSONSyntaxError: return (.invalidInput, "--input: is not strict JSON: \(e.description)")
+        case let e as SolverFailure:
+            return (.internalFailure, "\(command): the numerical solver failed: \(e.description); check that the inputs are inside their clinical ranges, or report this with the command line")
         case let e as GSLError:
             return (.internalFailure, "\(command): the numerical solver failed (\(e.description)); check that the inputs are inside their clinical ranges, or report this with the command line")
         case let e as GSLKitError:

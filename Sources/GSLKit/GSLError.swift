@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import CGSL
+import Foundation
 
 /// A failed GSL call, as a Swift error.
 ///
@@ -84,5 +85,116 @@ public enum GSL {
     @inline(__always)
     static func check(_ status: Int32, _ context: @autoclosure () -> String) throws {
         if status != GSL_SUCCESS { throw GSLError(code: status, context: context()) }
+    }
+}
+
+/// A numerical method could not produce a trustworthy result: the one error type of GSLKit's ODE
+/// solvers (and of every numerical failure the Chemoembolization model reports).
+///
+/// Its `description` is one plain line, e.g.
+/// "the ODE solver could not continue at t = 12.5 h: the state became non-finite (component 3 is nan after the step to t = 13.1 h)".
+/// A command-line tool maps it to one exit code (an internal software error, not bad input).
+/// `tReached` is where the solution was last trustworthy (the end of the last accepted step);
+/// the time at which the failure itself showed is part of `reason`.
+public struct SolverFailure: Error, CustomStringConvertible, Sendable {
+    public enum Reason: Sendable, Equatable {
+        /// After an accepted step ending at `t`, state component `component` was NaN or ±∞.
+        case nonFiniteState(component: Int, value: Double, t: Double)
+        /// The right-hand side returned NaN or ±∞ for component `component` when evaluated at `t`.
+        case nonFiniteDerivative(component: Int, value: Double, t: Double)
+        /// The Jacobian returned NaN or ±∞ in entry (`row`, `column`) (column −1: ∂f/∂t) at `t`.
+        case nonFiniteJacobian(row: Int, column: Int, value: Double, t: Double)
+        /// The right-hand side threw when evaluated at `t`; the error is `underlying`.
+        case rightHandSideFailed(t: Double)
+        /// The Jacobian threw when evaluated at `t`; the error is `underlying`.
+        case jacobianFailed(t: Double)
+        /// GSL returned a failure status.
+        case gslStatus(GSLError)
+        /// `steps` accepted steps did not reach the end of the interval.
+        case stepLimit(steps: Int)
+        /// A quantity that cannot be negative came out below zero by more than the documented
+        /// round-off allowance.
+        case negativeValue(quantity: String, value: Double, allowance: Double)
+        /// A quantity came out NaN or ±∞.
+        case nonFiniteValue(quantity: String, value: Double)
+        /// Any other failure of a numerical method (a `GSLKitError` or `GSLError` from a root finder
+        /// or minimiser used inside a model), as text.
+        case other(String)
+    }
+
+    /// What failed, as it starts the sentence: "the ODE solver", "the plasma peak search".
+    public let solver: String
+    /// Where the solution was last trustworthy (end of the last accepted step), if this is a solver in time.
+    public let tReached: Double?
+    /// Unit of the times in the message ("h"); empty if the solver does not know it.
+    public let timeUnit: String
+    public let reason: Reason
+    /// The error the right-hand side, Jacobian or inner method threw, if any.
+    public let underlying: (any Error)?
+
+    public init(solver: String = "the ODE solver", tReached: Double?, timeUnit: String = "", reason: Reason,
+                underlying: (any Error)? = nil) {
+        self.solver = solver
+        self.tReached = tReached
+        self.timeUnit = timeUnit
+        self.reason = reason
+        self.underlying = underlying
+    }
+
+    /// Wraps any error of a numerical method as a `SolverFailure` (a `SolverFailure` is returned
+    /// with `solver` and `timeUnit` kept, a `GSLError` becomes `.gslStatus`, anything else `.other`).
+    public static func wrapping(_ error: any Error, solver: String, timeUnit: String = "") -> SolverFailure {
+        if let s = error as? SolverFailure { return s }
+        if let g = error as? GSLError { return SolverFailure(solver: solver, tReached: nil, timeUnit: timeUnit, reason: .gslStatus(g), underlying: g) }
+        return SolverFailure(solver: solver, tReached: nil, timeUnit: timeUnit, reason: .other(firstLine("\(error)")), underlying: error)
+    }
+
+    /// The same failure with its times labelled in `unit` (e.g. "h").
+    public func inUnit(_ unit: String) -> SolverFailure {
+        SolverFailure(solver: solver, tReached: tReached, timeUnit: unit, reason: reason, underlying: underlying)
+    }
+
+    private func time(_ t: Double) -> String { "t = \(SolverFailure.number(t))\(timeUnit.isEmpty ? "" : " " + timeUnit)" }
+
+    public var description: String {
+        let head = solver + " could not continue" + (tReached.map { " at " + time($0) } ?? "")
+        let n = SolverFailure.number
+        let what: String
+        switch reason {
+        case let .nonFiniteState(i, v, t):
+            what = "the state became non-finite (component \(i) is \(n(v)) after the step to \(time(t)))"
+        case let .nonFiniteDerivative(i, v, t):
+            what = "the right-hand side returned a non-finite derivative (component \(i) is \(n(v)) at \(time(t)))"
+        case let .nonFiniteJacobian(r, c, v, t):
+            what = "the Jacobian returned a non-finite entry (" + (c < 0 ? "∂f\(r)/∂t" : "row \(r), column \(c)") + " is \(n(v)) at \(time(t)))"
+        case let .rightHandSideFailed(t):
+            what = "the right-hand side failed at \(time(t)): " + SolverFailure.firstLine(underlying.map { "\($0)" } ?? "unknown error")
+        case let .jacobianFailed(t):
+            what = "the Jacobian failed at \(time(t)): " + SolverFailure.firstLine(underlying.map { "\($0)" } ?? "unknown error")
+        case let .gslStatus(g):
+            what = "GSL reported \(g.name) (\(g.message)) in \(g.context)"
+        case let .stepLimit(s):
+            what = "the end was not reached within \(s) steps"
+        case let .negativeValue(q, v, a):
+            what = "\(q) came out negative (\(n(v))), beyond the round-off allowance of \(n(a))"
+        case let .nonFiniteValue(q, v):
+            what = "\(q) came out non-finite (\(n(v)))"
+        case let .other(s):
+            what = s
+        }
+        return SolverFailure.firstLine(head + ": " + what)
+    }
+
+    /// A number in at most 6 significant digits ("12.5", "1e-300", "nan").
+    static func number(_ x: Double) -> String {
+        if x.isNaN { return "nan" }
+        if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+        if x == 0 { return "0" }
+        return String(format: "%.6g", x)
+    }
+
+    /// The first line of a text (descriptions must stay on one line).
+    static func firstLine(_ s: String) -> String {
+        s.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? s
     }
 }

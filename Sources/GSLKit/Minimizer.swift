@@ -24,7 +24,7 @@ public enum Minimizer {
         guard lower.isFinite, upper.isFinite, guess.isFinite, lower < guess, guess < upper else {
             throw GSLKitError.invalidArgument("minimiser needs lower < guess < upper, all finite")
         }
-        let box = Function1DBox(f)
+        let box = Function1DBox(f, what: "objective function")
         guard let m = gsl_min_fminimizer_alloc(cgsl_min_fminimizer_brent()) else {
             throw GSLKitError.outOfMemory("a Brent minimiser")
         }
@@ -82,7 +82,16 @@ public enum Minimizer {
                 let p = v!.pointee
                 var arg = [Double](repeating: 0, count: box.n)
                 for i in 0..<box.n { arg[i] = p.data[i * p.stride] }
-                do { return try box.f(arg) } catch { box.pendingError = error; return .nan }
+                do {
+                    let v = try box.f(arg)
+                    if !v.isFinite, box.pendingError == nil {
+                        box.pendingError = GSLKitError.nonFiniteFunctionValue(what: "objective function", at: arg.first ?? .nan)
+                    }
+                    return v
+                } catch {
+                    if box.pendingError == nil { box.pendingError = error }
+                    return .nan
+                }
             },
             n: n, params: Unmanaged.passUnretained(box).toOpaque())
         return try withExtendedLifetime(box) {

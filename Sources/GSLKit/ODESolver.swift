@@ -61,15 +61,9 @@ public struct ODEStatistics: Sendable, Equatable {
     public var steps = 0
 }
 
-/// An ODE failure, with the time reached.
-public struct ODEIntegrationError: Error, CustomStringConvertible {
-    /// Time the solution had reached when the failure happened.
-    public let tReached: Double
-    /// The GSL error, or the error the right-hand side threw.
-    public let underlying: any Error
-
-    public var description: String { "ODE integration failed at t = \(tReached): \(underlying)" }
-}
+/// The former name of `SolverFailure` (`tReached` and `underlying` are kept).
+@available(*, deprecated, renamed: "SolverFailure")
+public typealias ODEIntegrationError = SolverFailure
 
 /// The dense result of `ODESolver.solve`, like SciPy's `solve_ivp` result: the requested times,
 /// the state at each time (`states[k][i]` is component `i` at `times[k]`) and the statistics.
@@ -77,12 +71,27 @@ public struct ODESolution: Sendable {
     public let times: [Double]
     public let states: [[Double]]
     public let statistics: ODEStatistics
+
+    public init(times: [Double], states: [[Double]], statistics: ODEStatistics) {
+        self.times = times
+        self.states = states
+        self.statistics = statistics
+    }
 }
 
 /// A GSL `odeiv2` driver with its system, owned by Swift.
 ///
-/// The driver adapts the step to keep the local error below `absTol + relTol·|y|` per
-/// component (GSL's `gsl_odeiv2_control_standard_new` with a_y = 1, a_dydt = 0).
+/// The driver adapts the step to keep the local error below `absTol·s_i + relTol·|y_i|` per
+/// component, with s_i = 1 (GSL's `gsl_odeiv2_control_standard_new` with a_y = 1, a_dydt = 0) or
+/// the given `absTolScale` (GSL's scaled control).
+///
+/// Steps are taken one at a time (`gsl_odeiv2_evolve_apply`, exactly the loop of
+/// `gsl_odeiv2_driver_apply`), and after every accepted step every component of the state is
+/// checked: NaN or ±∞ stops the integration with `SolverFailure.Reason.nonFiniteState`. A
+/// right-hand side or Jacobian that throws, or returns NaN or ±∞, stops it as well (see
+/// `ODEDriverHandle`). Every failure is a `SolverFailure` carrying the time reached; `y` then holds
+/// the state at that time (the last accepted step) and the solver can be used again.
+///
 /// The object is not `Sendable`: a GSL workspace serves one thread. Create one per task.
 public final class ODESolver {
     public let dimension: Int
@@ -90,6 +99,10 @@ public final class ODESolver {
     public let absTol: Double
     public let relTol: Double
     public let initialStep: Double
+    /// Accepted steps allowed per `integrate` call (0: no limit).
+    public let maxSteps: Int
+    /// Unit of time used in error messages ("h"), or empty.
+    public let timeUnit: String
 
     private let handle: ODEDriverHandle
     private var context: ODEContext { handle.context }
@@ -99,22 +112,27 @@ public final class ODESolver {
     ///   - dimension: number of state components (> 0).
     ///   - method: stepping method; implicit methods need `jacobian`.
     ///   - absTol, relTol: error tolerances (≥ 0, not both 0).
+    ///   - absTolScale: per-component scale of the absolute tolerance (all finite and > 0); nil = 1.
     ///   - initialStep: first trial step (> 0); GSL adapts it.
-    ///   - maxSteps: step limit per `integrate` call (0 = none); exceeding it throws `GSL_EMAXITER`.
+    ///   - maxSteps: step limit per `integrate` call (0 = none); exceeding it throws
+    ///     `SolverFailure` with reason `.stepLimit`.
+    ///   - timeUnit: unit of t for error messages, e.g. "h".
     public init(
         dimension: Int, method: ODEMethod = .rk8pd,
-        absTol: Double = 1e-10, relTol: Double = 1e-10, initialStep: Double = 1e-6,
-        maxSteps: Int = 0,
+        absTol: Double = 1e-10, relTol: Double = 1e-10, absTolScale: [Double]? = nil, initialStep: Double = 1e-6,
+        maxSteps: Int = 0, timeUnit: String = "",
         rhs: @escaping ODERightHandSide, jacobian: ODEJacobian? = nil
     ) throws {
+        guard maxSteps >= 0 else { throw GSLKitError.invalidArgument("maxSteps must be ≥ 0") }
         handle = try ODEDriverHandle(dimension: dimension, method: method, absTol: absTol, relTol: relTol,
-                                     initialStep: initialStep, rhs: rhs, jacobian: jacobian)
+                                     initialStep: initialStep, absTolScale: absTolScale, rhs: rhs, jacobian: jacobian)
         self.dimension = dimension
         self.method = method
         self.absTol = absTol
         self.relTol = relTol
         self.initialStep = initialStep
-        if maxSteps > 0 { gsl_odeiv2_driver_set_nmax(handle.driver, UInt(maxSteps)) }
+        self.maxSteps = maxSteps
+        self.timeUnit = timeUnit
     }
 
     /// Statistics accumulated since the solver was created or last `reset()`.
@@ -131,9 +149,10 @@ public final class ODESolver {
         try GSL.check(gsl_odeiv2_driver_reset_hstart(driver, initialStep), "ODE driver reset")
     }
 
-    /// Advances `y` from `t0` to `t1` (`t1 > t0`). On failure the driver is reset and the
-    /// error names the time reached; an error thrown by the right-hand side is rethrown as is,
-    /// wrapped in `ODEIntegrationError`.
+    /// Advances `y` from `t0` to `t1` (`t1 ≥ t0`), checking the state after every accepted step.
+    /// On failure throws `SolverFailure` with the time reached, leaves the last accepted state in
+    /// `y` and resets the driver. An error thrown by the right-hand side or the Jacobian is kept as
+    /// the failure's `underlying` error.
     public func integrate(_ y: inout [Double], from t0: Double, to t1: Double) throws {
         guard y.count == dimension else {
             throw GSLKitError.invalidArgument("state has \(y.count) components, solver expects \(dimension)")
@@ -141,18 +160,47 @@ public final class ODESolver {
         guard t0.isFinite, t1.isFinite, t1 >= t0 else {
             throw GSLKitError.invalidArgument("integration interval [\(t0), \(t1)] must be finite and forward")
         }
-        if t1 == t0 { return }
-        var t = t0
-        let status = y.withUnsafeMutableBufferPointer { buf in
-            gsl_odeiv2_driver_apply(driver, &t, t1, buf.baseAddress)
+        let n = dimension
+        if let (i, v) = y.withUnsafeBufferPointer({ firstNonFinite($0.baseAddress!, n) }) {
+            throw GSLKitError.invalidArgument("initial state component \(i) is \(v) at t = \(t0)")
         }
-        if status != GSL_SUCCESS {
-            let pending = context.pendingError
-            context.pendingError = nil
-            _ = gsl_odeiv2_driver_reset_hstart(driver, initialStep)
-            throw ODEIntegrationError(
-                tReached: t,
-                underlying: pending ?? GSLError(code: status, context: "ODE driver (\(method.rawValue))"))
+        if t1 == t0 { return }
+        let d = driver
+        let evolve = d.pointee.e!, control = d.pointee.c!, step = d.pointee.s!
+        let system = handle.system
+        var t = t0
+        var last = y
+        var steps = 0
+        // The loop of gsl_odeiv2_driver_apply (GSL 2.7, ode-initval2/driver.c), with the checks.
+        while t < t1 {
+            let tBefore = t
+            last.withUnsafeMutableBufferPointer { l in y.withUnsafeBufferPointer { l.baseAddress!.update(from: $0.baseAddress!, count: n) } }
+            let status = y.withUnsafeMutableBufferPointer { buf in
+                gsl_odeiv2_evolve_apply(evolve, control, step, system, &t, t1, &d.pointee.h, buf.baseAddress!)
+            }
+            // A callback failure always comes back as a non-success status (GSL_EBADFUNC stops GSL at
+            // once); one recorded during a successful step is treated as a failure all the same.
+            if status != GSL_SUCCESS || context.hasPendingFailure {
+                y = last
+                throw handle.failure(status: status == GSL_SUCCESS ? Int32(GSL_EBADFUNC) : status, tReached: tBefore,
+                                     method: method, timeUnit: timeUnit, initialStep: initialStep)
+            }
+            if let (i, v) = y.withUnsafeBufferPointer({ firstNonFinite($0.baseAddress!, n) }) {
+                let tBad = t
+                y = last
+                _ = context.takeFailure()
+                _ = gsl_odeiv2_driver_reset_hstart(d, initialStep)
+                throw SolverFailure(tReached: tBefore, timeUnit: timeUnit, reason: .nonFiniteState(component: i, value: v, t: tBad))
+            }
+            steps += 1
+            if Swift.abs(d.pointee.h) > d.pointee.hmax { d.pointee.h = d.pointee.hmax }
+            if Swift.abs(d.pointee.h) < d.pointee.hmin {
+                throw handle.failure(status: Int32(GSL_ENOPROG), tReached: t, method: method, timeUnit: timeUnit, initialStep: initialStep)
+            }
+            if maxSteps > 0 && steps >= maxSteps && t < t1 {
+                _ = gsl_odeiv2_driver_reset_hstart(d, initialStep)
+                throw SolverFailure(tReached: t, timeUnit: timeUnit, reason: .stepLimit(steps: maxSteps))
+            }
         }
     }
 

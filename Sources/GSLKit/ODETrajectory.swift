@@ -88,6 +88,46 @@ public struct ODETrajectory: Sendable {
         return hermite(i, interval(containing: t), t).slope
     }
 
+    /// Component i at time t (t inside [t_0, t_last]) by the *monotone* cubic Hermite interpolant of
+    /// Fritsch & Carlson (SIAM J. Numer. Anal. 17 (1980) 238): the step-end slopes f_k, f_{k+1} are
+    /// limited so that the cubic stays between y_k and y_{k+1} — set to 0 where a slope's sign
+    /// disagrees with the secant Δ = (y_{k+1} − y_k)/h (or Δ = 0), and scaled by 3/√(α² + β²) where
+    /// α = f_k/Δ, β = f_{k+1}/Δ have α² + β² > 9.
+    ///
+    /// Where the slopes are consistent with the secant (|α|, |β| small, as for every component the
+    /// error control resolves) this is the ordinary cubic Hermite value. It differs for a stiff
+    /// component over a long step: there f_k = f(t_k, y_k) amplifies the state's round-off by the
+    /// stiffness (a centre shell of a 300-shell bead: slopes of ±1e-7 where the solution changes by
+    /// −4e-9 per hour), and the ordinary cubic swings far outside the step-end values, even below 0.
+    /// Use it for components known to be monotone in time.
+    public func monotoneValue(_ i: Int, at t: Double) -> Double {
+        precondition(times.count >= 2 && t >= times[0] && t <= times[times.count - 1], "t outside the trajectory")
+        let n = dimension
+        if t == times[times.count - 1] { return states[(times.count - 1) * n + i] }
+        let k = interval(containing: t)
+        let t0 = times[k], t1 = times[k + 1]
+        let h = t1 - t0
+        let y0 = states[k * n + i], y1 = states[(k + 1) * n + i]
+        var m0 = derivatives[k * n + i], m1 = derivatives[(k + 1) * n + i]
+        let delta = (y1 - y0) / h
+        if delta == 0 {
+            m0 = 0; m1 = 0
+        } else {
+            if m0 * delta < 0 { m0 = 0 }
+            if m1 * delta < 0 { m1 = 0 }
+            let a = m0 / delta, b = m1 / delta
+            let r = a * a + b * b
+            if r > 9 {
+                let tau = 3 / r.squareRoot()
+                m0 = tau * a * delta
+                m1 = tau * b * delta
+            }
+        }
+        let s = (t - t0) / h
+        let s2 = s * s, s3 = s2 * s
+        return (2 * s3 - 3 * s2 + 1) * y0 + (s3 - 2 * s2 + s) * h * m0 + (-2 * s3 + 3 * s2) * y1 + (s3 - s2) * h * m1
+    }
+
     /// The whole state at time t, by cubic Hermite interpolation.
     public func state(at t: Double) -> [Double] {
         precondition(times.count >= 2 && t >= times[0] && t <= times[times.count - 1], "t outside the trajectory")
@@ -102,8 +142,11 @@ public struct ODETrajectory: Sendable {
 /// driver's step, control and evolve objects, so msbdf finds its control through the driver as it
 /// requires) and records every accepted step in an `ODETrajectory` for dense output.
 ///
-/// Same error control as `ODESolver` (`gsl_odeiv2_control_standard_new` with a_y = 1, a_dydt = 0:
-/// local error ≤ absTol + relTol·|y| per component). Not `Sendable`: one per task.
+/// Same error control and the same checks as `ODESolver`: local error ≤ absTol·s_i + relTol·|y_i|
+/// per component (s_i = 1 or `absTolScale`); after every accepted step every component of the
+/// state and of its derivative must be finite, and a right-hand side or Jacobian that throws or
+/// returns NaN or ±∞ stops the integration; every failure is a `SolverFailure` with the time
+/// reached. Not `Sendable`: one per task.
 public final class DenseODESolver {
     public let dimension: Int
     public let method: ODEMethod
@@ -111,6 +154,8 @@ public final class DenseODESolver {
     public let relTol: Double
     public let initialStep: Double
     public let maxSteps: Int
+    /// Unit of time used in error messages ("h"), or empty.
+    public let timeUnit: String
 
     private let handle: ODEDriverHandle
     private var context: ODEContext { handle.context }
@@ -120,23 +165,26 @@ public final class DenseODESolver {
     /// - Parameters as `ODESolver`; `maxSteps` bounds the steps of one `integrate` (0 = 10⁶).
     public init(
         dimension: Int, method: ODEMethod = .msbdf,
-        absTol: Double = 1e-10, relTol: Double = 1e-10, initialStep: Double = 1e-6,
-        maxSteps: Int = 0,
+        absTol: Double = 1e-10, relTol: Double = 1e-10, absTolScale: [Double]? = nil, initialStep: Double = 1e-6,
+        maxSteps: Int = 0, timeUnit: String = "",
         rhs: @escaping ODERightHandSide, jacobian: ODEJacobian? = nil
     ) throws {
+        guard maxSteps >= 0 else { throw GSLKitError.invalidArgument("maxSteps must be ≥ 0") }
         handle = try ODEDriverHandle(dimension: dimension, method: method, absTol: absTol, relTol: relTol,
-                                     initialStep: initialStep, rhs: rhs, jacobian: jacobian)
+                                     initialStep: initialStep, absTolScale: absTolScale, rhs: rhs, jacobian: jacobian)
         self.dimension = dimension
         self.method = method
         self.absTol = absTol
         self.relTol = relTol
         self.initialStep = initialStep
         self.maxSteps = maxSteps > 0 ? maxSteps : 1_000_000
+        self.timeUnit = timeUnit
     }
 
     /// Integrates from (t0, y0) to t1 > t0 in free steps and returns every step end with its
     /// derivative. Starts like a fresh solver (`gsl_odeiv2_driver_reset_hstart`). Throws
-    /// `ODEIntegrationError` (with the time reached) on a GSL failure or an error of the callbacks.
+    /// `SolverFailure` (with the time reached) on a GSL failure, a non-finite state or derivative,
+    /// or an error of the callbacks.
     public func integrate(from t0: Double, y0: [Double], to t1: Double, expectedSteps: Int = 1024) throws -> ODETrajectory {
         guard y0.count == dimension else {
             throw GSLKitError.invalidArgument("state has \(y0.count) components, solver expects \(dimension)")
@@ -144,35 +192,51 @@ public final class DenseODESolver {
         guard t0.isFinite, t1.isFinite, t1 > t0 else {
             throw GSLKitError.invalidArgument("integration interval [\(t0), \(t1)] must be finite and forward")
         }
+        let n = dimension
+        if let (i, v) = y0.withUnsafeBufferPointer({ firstNonFinite($0.baseAddress!, n) }) {
+            throw GSLKitError.invalidArgument("initial state component \(i) is \(v) at t = \(t0)")
+        }
         context.resetCounters()
         try GSL.check(gsl_odeiv2_driver_reset_hstart(driver, initialStep), "ODE driver reset")
         var traj = ODETrajectory(dimension: dimension, capacity: expectedSteps)
         var y = y0
         var f = [Double](repeating: 0, count: dimension)
-        try y.withUnsafeBufferPointer { yb in
-            try f.withUnsafeMutableBufferPointer { fb in try context.rhs(t0, yb, fb) }
+        let status0 = y.withUnsafeBufferPointer { yb in
+            f.withUnsafeMutableBufferPointer { fb in context.evaluateRHS(t0, yb.baseAddress!, fb.baseAddress!) }
         }
-        context.rhsEvaluations += 1
+        if status0 != GSL_SUCCESS {
+            throw handle.failure(status: status0, tReached: t0, method: method, timeUnit: timeUnit, initialStep: initialStep)
+        }
         traj.append(t0, y, f)
         var t = t0
         var h = initialStep
         let evolve = driver.pointee.e!, control = driver.pointee.c!, step = driver.pointee.s!
         var steps = 0
         while t < t1 {
+            let tBefore = t
             let status = y.withUnsafeMutableBufferPointer { buf in
                 gsl_odeiv2_evolve_apply(evolve, control, step, system, &t, t1, &h, buf.baseAddress!)
             }
-            if status != GSL_SUCCESS {
-                let pending = context.pendingError
-                context.pendingError = nil
-                _ = gsl_odeiv2_driver_reset_hstart(driver, initialStep)
-                throw ODEIntegrationError(
-                    tReached: t, underlying: pending ?? GSLError(code: status, context: "ODE evolve (\(method.rawValue))"))
+            if status != GSL_SUCCESS || context.hasPendingFailure {
+                throw handle.failure(status: status == GSL_SUCCESS ? Int32(GSL_EBADFUNC) : status, tReached: tBefore,
+                                     method: method, timeUnit: timeUnit, initialStep: initialStep)
             }
-            traj.append(t, y, UnsafePointer(evolve.pointee.dydt_out!))
+            let dydt = UnsafePointer(evolve.pointee.dydt_out!)
+            if let (i, v) = y.withUnsafeBufferPointer({ firstNonFinite($0.baseAddress!, n) }) {
+                _ = context.takeFailure()
+                _ = gsl_odeiv2_driver_reset_hstart(driver, initialStep)
+                throw SolverFailure(tReached: tBefore, timeUnit: timeUnit, reason: .nonFiniteState(component: i, value: v, t: t))
+            }
+            if let (i, v) = firstNonFinite(dydt, n) {
+                _ = context.takeFailure()
+                _ = gsl_odeiv2_driver_reset_hstart(driver, initialStep)
+                throw SolverFailure(tReached: tBefore, timeUnit: timeUnit, reason: .nonFiniteDerivative(component: i, value: v, t: t))
+            }
+            traj.append(t, y, dydt)
             steps += 1
-            if steps >= maxSteps {
-                throw ODEIntegrationError(tReached: t, underlying: GSLError(code: Int32(GSL_EMAXITER), context: "ODE evolve: \(maxSteps) steps"))
+            if steps >= maxSteps && t < t1 {
+                _ = gsl_odeiv2_driver_reset_hstart(driver, initialStep)
+                throw SolverFailure(tReached: t, timeUnit: timeUnit, reason: .stepLimit(steps: maxSteps))
             }
         }
         traj.statistics = ODEStatistics(rhsEvaluations: context.rhsEvaluations,

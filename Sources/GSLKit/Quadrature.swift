@@ -19,7 +19,7 @@ public enum Quadrature {
         guard lower.isFinite, upper.isFinite else { throw GSLKitError.invalidArgument("integration limits must be finite") }
         guard let ws = gsl_integration_workspace_alloc(limit) else { throw GSLKitError.outOfMemory("a quadrature workspace") }
         defer { gsl_integration_workspace_free(ws) }
-        let box = Function1DBox(f)
+        let box = Function1DBox(f, what: "integrand")
         var fn = makeGSLFunction(box)
         var value = 0.0, err = 0.0
         let status = withExtendedLifetime(box) {
@@ -27,6 +27,9 @@ public enum Quadrature {
         }
         if let e = box.pendingError { throw e }
         try GSL.check(status, "QAGS quadrature on [\(lower), \(upper)]")
+        guard value.isFinite, err.isFinite else {
+            throw GSLKitError.nonFiniteFunctionValue(what: "QAGS sum of the integrand on [\(lower), \(upper)]", at: value)
+        }
         return QuadratureResult(value: value, estimatedAbsError: err, functionEvaluations: box.evaluations)
     }
 }

@@ -24,7 +24,7 @@ public enum RootFinder {
         guard lower.isFinite, upper.isFinite, lower < upper else {
             throw GSLKitError.invalidArgument("root bracket [\(lower), \(upper)] must be finite with lower < upper")
         }
-        let box = Function1DBox(f)
+        let box = Function1DBox(f, what: "root function")
         let fl = try f(lower), fu = try f(upper)
         guard fl.isFinite else { throw GSLKitError.nonFiniteFunctionValue(what: "root function", at: lower) }
         guard fu.isFinite else { throw GSLKitError.nonFiniteFunctionValue(what: "root function", at: upper) }

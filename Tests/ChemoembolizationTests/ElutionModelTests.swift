@@ -231,7 +231,6 @@ struct ElutionModelTests {
         let dc = Fixture.dcBead
         #expect(dc.sizes.map(\.id) == ["70-150", "100-300", "300-500", "500-700", "700-900"])
         #expect(dc.maxLoadingMgPerMl == 45 && dc.confidence == .calibrated)
-        #expect(Fixture.catalogue.sessionDoseLimitMg == 150)
         for prod in Fixture.catalogue.products where prod.id != "dc-bead" { #expect(prod.confidence == .derived) }
         // Loaded radius: 200 µm × (1 − 0.2) / 2 at 37.5 mg/mL; the linear-limit case of deb_cases: 0.0099964 cm.
         #expect(abs(dc.loadedRadiusCm(size: try dc.size("100-300"), loadingMgPerMl: 37.5) - 0.008) < 1e-15)

@@ -112,7 +112,7 @@ struct ODESolverTests {
     @Test("a throwing right-hand side: the original error comes back with the time reached, no abort")
     func throwingRHS() throws {
         let failing = Switch()
-        let s = try ODESolver(dimension: 1, method: .rk8pd, rhs: { t, y, dydt in
+        let s = try ODESolver(dimension: 1, method: .rk8pd, timeUnit: "h", rhs: { t, y, dydt in
             if failing.on && t > 0.5 { throw RHSFailure(marker: 42) }
             dydt[0] = -y[0]
         })
@@ -120,11 +120,18 @@ struct ODESolverTests {
         do {
             try s.integrate(&y, from: 0, to: 1)
             Issue.record("integration should have failed")
-        } catch let e as ODEIntegrationError {
-            #expect(e.underlying as? RHSFailure == RHSFailure(marker: 42), "underlying: \(e.underlying)")
+        } catch let e as SolverFailure {
+            #expect(e.underlying as? RHSFailure == RHSFailure(marker: 42), "underlying: \(String(describing: e.underlying))")
             // The failing evaluation lies past 0.5, inside a step that starts at or before 0.5.
-            #expect(e.tReached >= 0 && e.tReached <= 0.5, "tReached = \(e.tReached)")
-            #expect(e.description.contains("t ="))
+            let reached = try #require(e.tReached)
+            #expect(reached >= 0 && reached <= 0.5, "tReached = \(reached)")
+            guard case let .rightHandSideFailed(t) = e.reason else { Issue.record("reason \(e.reason)"); return }
+            #expect(t > 0.5 && t >= reached, "evaluated at \(t)")
+            #expect(e.description.hasPrefix("the ODE solver could not continue at t = "), "\(e)")
+            #expect(e.description.contains(" h: the right-hand side failed at t = "), "\(e)")
+            #expect(!e.description.contains("\n"))
+            // The state left in y is the last accepted one, at tReached.
+            #expect(abs(y[0] - exp(-reached)) < 1e-9, "y = \(y[0]) at \(reached)")
         }
         // The same solver is usable afterwards: e^(−1) from a fresh start.
         failing.on = false
@@ -141,24 +148,26 @@ struct ODESolverTests {
         do {
             try s.integrate(&y, from: 0, to: 1)
             Issue.record("integration should have failed")
-        } catch let e as ODEIntegrationError {
-            #expect(e.underlying as? RHSFailure == RHSFailure(marker: 7), "underlying: \(e.underlying)")
+        } catch let e as SolverFailure {
+            #expect(e.underlying as? RHSFailure == RHSFailure(marker: 7), "underlying: \(String(describing: e.underlying))")
+            guard case .jacobianFailed = e.reason else { Issue.record("reason \(e.reason)"); return }
         }
     }
 
-    @Test("exceeding maxSteps throws GSL_EMAXITER")
+    @Test("exceeding maxSteps throws a step-limit SolverFailure")
     func maxSteps() throws {
         let s = try decaySolver(tol: 1e-12, maxSteps: 5)
         var y = [1.0]
         do {
             try s.integrate(&y, from: 0, to: 1000)
             Issue.record("5 steps cannot cover 1000 h at 1e-12")
-        } catch let e as ODEIntegrationError {
-            let g = try #require(e.underlying as? GSLError, "underlying: \(e.underlying)")
-            #expect(g.name == "GSL_EMAXITER")
-            #expect(g.code == 11)   // gsl_errno.h: GSL_EMAXITER = 11
-            #expect(g.message == "exceeded max number of iterations")
-            #expect(e.tReached > 0 && e.tReached < 1000)
+        } catch let e as SolverFailure {
+            #expect(e.reason == .stepLimit(steps: 5))
+            let reached = try #require(e.tReached)
+            #expect(reached > 0 && reached < 1000)
+            #expect(e.description.contains("within 5 steps"))
+            // y holds the state at tReached.
+            #expect(abs(y[0] - exp(-lambdaY90 * reached)) < 1e-10)
         }
     }
 

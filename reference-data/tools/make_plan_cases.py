@@ -20,7 +20,7 @@ VIALS = [3, 5, 7, 10, 15, 20]
 # the checkout root): `dosecalc validate` resolves them against the reference-data directory it uses, so
 # the cases pass from any folder and from an installed copy (Sources/Validation/ReferenceCase.swift, CasePaths).
 PATIENTS = "patients/"
-SRC = "dosimetry_cases.json (fact base; independent implementation of the published formulas)"
+SRC = "independent implementation of the published formulas in this script (EANM 2022 Tables 2–4; TheraSphere and SIR-Spheres package inserts)"
 
 def patient(pid, bili=0.9, alb=3.9, inr=1.1, ascites="none", enceph="none", histology="HCC", cirrhosis=False, prior=None, h=172, w=78, labs=None):
     p = {"id": pid, "heightCm": h, "weightKg": w, "cirrhosis": cirrhosis, "histology": histology,
@@ -92,7 +92,7 @@ def single(pid, modality, mt, mnl, tn, lsf, limits, target, bili=0.9, prior=0.0,
 
 # PLAN-01: resin, NL ≤ 40 (EANM Table 3), target 120: exactly reachable.
 obj, dmax, q, dstar, acts = single("PLAN-01", "y90-resin", 200, 1300, 3.0, 10, {"lungDose": 30, "cumulativeLungDose": 50, "territoryNormalLiverDose": 40}, 120,
-    desc="PLAN-01 of dosimetry_cases.json: resin, normal liver ≤ 40 Gy (EANM 2022 Table 3), target 120 Gy, reached exactly at the limit.")
+    desc="PLAN-01 worked example: resin, normal liver ≤ 40 Gy (EANM 2022 Table 3), target 120 Gy, reached exactly at the limit.")
 write("plan-01-resin-nl-limited.json", obj)
 case("PLAN-01", "EANM 2022 Table 3 resin NL < 40 Gy; " + SRC, "published-rule", "plan-01-resin-nl-limited.json",
      [num("radioembolization.activityGBq", 1.7001, abs_=0.001), num("radioembolization.territories[0].tumorDosesGy.T1", 120.0, abs_=0.05),
@@ -100,7 +100,7 @@ case("PLAN-01", "EANM 2022 Table 3 resin NL < 40 Gy; " + SRC, "published-rule", 
       eq("radioembolization.bindingConstraint", "perfusedNormalLiverDose"), eq("radioembolization.tumorTargetReached", True), eq("status", "ok")])
 
 obj, dmax, q, dstar, acts = single("PLAN-02", "y90-glass", 300, 1000, 3.0, 18, {"lungDose": 30, "cumulativeLungDose": 50, "territoryNormalLiverDose": 120, "wholeNormalLiverDose": 90}, 205, prior=25,
-    override={"perfusedNormalLiverLimitGy": 120}, desc="PLAN-02 of dosimetry_cases.json: glass, LSF 18 %, prior lung dose 25 Gy; the cumulative lung limit binds; 205 Gy out of reach.")
+    override={"perfusedNormalLiverLimitGy": 120}, desc="PLAN-02 worked example: glass, LSF 18 %, prior lung dose 25 Gy; the cumulative lung limit binds; 205 Gy out of reach.")
 write("plan-02-glass-lung-limited.json", obj)
 case("PLAN-02", "lung 30/50 Gy; " + SRC, "computed", "plan-02-glass-lung-limited.json",
      [num("radioembolization.activityGBq", 2.7778, abs_=0.001), num("radioembolization.maximumCommonTumorDoseGy", 179.82, abs_=0.01),
@@ -109,7 +109,7 @@ case("PLAN-02", "lung 30/50 Gy; " + SRC, "computed", "plan-02-glass-lung-limited
       eq("radioembolization.tumorTargetReached", False), eq("status", "infeasible")], exitCode=3)
 
 obj, dmax, q, dstar, acts = single("PLAN-03", "y90-glass", 250, 1200, 1.5, 5, {"lungDose": 30, "cumulativeLungDose": 50, "wholeNormalLiverDose": 75, "territoryNormalLiverDose": 120}, 205,
-    override={"wholeNormalLiverLimitGy": 75}, desc="PLAN-03 of dosimetry_cases.json: T/N 1.5, whole normal liver ≤ 75 Gy (EANM 2022 Table 2 guidance, given as an override): 205 Gy cannot be reached.")
+    override={"wholeNormalLiverLimitGy": 75}, desc="PLAN-03 worked example: T/N 1.5, whole normal liver ≤ 75 Gy (EANM 2022 Table 2 guidance, given as an override): 205 Gy cannot be reached.")
 write("plan-03-glass-infeasible.json", obj)
 case("PLAN-03", "EANM 2022 Table 2 whole NL < 75 Gy; " + SRC, "published-rule", "plan-03-glass-infeasible.json",
      [num("radioembolization.activityGBq", 2.4868, abs_=0.001), num("radioembolization.territories[0].tumorDosesGy.T1", 112.5, abs_=0.05),
@@ -117,7 +117,7 @@ case("PLAN-03", "EANM 2022 Table 2 whole NL < 75 Gy; " + SRC, "published-rule", 
       eq("status", "infeasible")], exitCode=3)
 
 obj, dmax, q, dstar, acts = single("PLAN-04", "y90-glass", 300, 1500, 3.5, 4, {"lungDose": 30, "cumulativeLungDose": 50, "wholeNormalLiverDose": 50, "territoryNormalLiverDose": 120}, 205, bili=1.4,
-    desc="PLAN-04 of dosimetry_cases.json: HCC, bilirubin 1.4 mg/dL → whole normal liver < 50 Gy (EANM 2022 Table 2 footnote, Chiesa 2020).")
+    desc="PLAN-04 worked example: HCC, bilirubin 1.4 mg/dL → whole normal liver < 50 Gy (EANM 2022 Table 2 footnote, Chiesa 2020).")
 write("plan-04-glass-bilirubin-high.json", obj)
 case("PLAN-04", "EANM 2022 Table 2 footnote (bilirubin > 1.1 → 50 Gy); " + SRC, "published-rule", "plan-04-glass-bilirubin-high.json",
      [num("radioembolization.activityGBq", 2.6562, abs_=0.001), num("radioembolization.territories[0].tumorDosesGy.T1", 175.0, abs_=0.05),
@@ -125,7 +125,7 @@ case("PLAN-04", "EANM 2022 Table 2 footnote (bilirubin > 1.1 → 50 Gy); " + SRC
       eq("radioembolization.bindingConstraint", "wholeNormalLiverDose"), eq("status", "infeasible")], exitCode=3)
 
 obj, dmax, q, dstar, acts = single("PLAN-05", "y90-glass", 300, 1500, 3.5, 4, {"lungDose": 30, "cumulativeLungDose": 50, "wholeNormalLiverDose": 90, "territoryNormalLiverDose": 120}, 205, bili=0.8,
-    desc="PLAN-05 of dosimetry_cases.json: as PLAN-04 with bilirubin 0.8 mg/dL → whole normal liver < 90 Gy; the 205 Gy target is reached.")
+    desc="PLAN-05 worked example: as PLAN-04 with bilirubin 0.8 mg/dL → whole normal liver < 90 Gy; the 205 Gy target is reached.")
 write("plan-05-glass-target-reached.json", obj)
 case("PLAN-05", "EANM 2022 Table 2 footnote (bilirubin < 1.1 → 90 Gy); " + SRC, "published-rule", "plan-05-glass-target-reached.json",
      [num("radioembolization.activityGBq", 3.1116, abs_=0.001), num("radioembolization.maximumCommonTumorDoseGy", 315.0, abs_=0.05),
@@ -295,7 +295,7 @@ assess_case("CP-02", "standard Child–Pugh table; " + SRC, {"bilirubinMgPerDl":
 
 
 # ---------------- DEB-TACE planning ----------------
-DEBSRC = "deb_cases.json (fact base; scipy BDF reference implementation of the DEB-IX-3C model)"
+DEBSRC = "the independent scipy implementation of DEB-IX-3C (Benchmarks/scipy_peer.py, BDF rtol 1e-10)"
 def deb_patient(pid, bili=0.9, prior_mg=None, chest=False, h=170, w=72):
     p = patient(pid, bili=bili, alb=3.8, histology="HCC", cirrhosis=True, h=h, w=w)
     if prior_mg: p["priorTreatments"] = [{"kind": "deb-tace", "date": "2025-09-01", "doxorubicinMg": prior_mg}]
