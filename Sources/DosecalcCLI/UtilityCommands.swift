@@ -109,8 +109,8 @@ struct DecayCommand: EvaluatingCommand {
     func evaluate() throws -> CommandOutput {
         let cat = try RadioembolizationCatalogue.load()
         let n = try renaming(["nuclide": "--nuclide"]) { try cat.nuclide(nuclide) }
-        // 1 kBq (0.000001 GBq) to 1000 GBq: any activity a dose calibrator or a vial label shows.
-        let a0 = try ranged(activityGBq, "--activity-gbq", PlausibleRange(1e-6, 1000, "GBq"))
+        // 1 MBq (0.001 GBq) to 1000 GBq: any activity of a therapy vial, scout dose or waste assay.
+        let a0 = try ranged(activityGBq, "--activity-gbq", PlausibleRange(0.001, 1000, "GBq"))
         let h = try elapsedHours(hours: hours, from: from, to: to)
         let f = Decay.fraction(hours: h, halfLifeH: n.halfLifeH)
         let a = a0 * f

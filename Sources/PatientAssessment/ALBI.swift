@@ -51,7 +51,8 @@ public struct ALBIResult: Sendable, Codable, Equatable {
 ///
 /// Grades compare the **unrounded** score with the cut-offs (some calculators round the score to
 /// two decimals first, which moves scores within 0.005 of a cut-off across it).
-/// Inputs: bilirubin 0.855–855 µmol/L (0.05–50 mg/dL), albumin 5–70 g/L (0.5–7 g/dL).
+/// Inputs: bilirubin 3–855 µmol/L or 0.05–50 mg/dL, albumin 10–70 g/L or 0.5–7 g/dL (the SI floors
+/// catch a conventional value typed in an SI field).
 public enum ALBI {
     /// Coefficient of log10(total bilirubin, µmol/L): 0.66 (Johnson et al., J Clin Oncol 2015;33:550).
     public static let log10BilirubinUmolPerLCoefficient = 0.66
@@ -76,8 +77,8 @@ public enum ALBI {
     /// ALBI = 0.66 · log10(bilirubin µmol/L) − 0.085 · albumin g/L.
     ///
     /// - Parameters:
-    ///   - bilirubinUmolPerL: total serum bilirubin, 0.855–855 µmol/L.
-    ///   - albuminGPerL: serum albumin, 5–70 g/L.
+    ///   - bilirubinUmolPerL: total serum bilirubin, 3–855 µmol/L.
+    ///   - albuminGPerL: serum albumin, 10–70 g/L.
     /// - Throws: ``AssessmentInputError`` for non-finite or out-of-range input.
     public static func score(bilirubinUmolPerL: Double, albuminGPerL: Double) throws -> Double {
         try AssessmentRanges.bilirubinUmolPerL.check(bilirubinUmolPerL, field: "bilirubinUmolPerL")
@@ -98,9 +99,11 @@ public enum ALBI {
     ///   - bilirubinMgPerDl: total serum bilirubin, 0.05–50 mg/dL.
     ///   - albuminGPerDl: serum albumin, 0.5–7 g/dL.
     public static func assess(bilirubinMgPerDl: Double, albuminGPerDl: Double) throws -> ALBIResult {
+        // Checked in the units given (LabUnits checks the conventional ranges); the SI floors are raised
+        // against unit slips in SI fields and must not refuse a low value given in mg/dL.
         let bilirubinUmolPerL = try LabUnits.bilirubinUmolPerL(fromMgPerDl: bilirubinMgPerDl)
         let albuminGPerL = try LabUnits.albuminGPerL(fromGPerDl: albuminGPerDl)
-        return try assess(bilirubinUmolPerL: bilirubinUmolPerL, albuminGPerL: albuminGPerL)
+        return try result(score: uncheckedScore(bilirubinUmolPerL: bilirubinUmolPerL, albuminGPerL: albuminGPerL))
     }
 
     /// The mALBI grade of a score: ≤ −2.60 → 1; ≤ −2.27 → 2a; ≤ −1.39 → 2b; otherwise 3.

@@ -26,7 +26,7 @@ public enum LabUnits {
         return roundedToNanoUnits(mgPerDl * bilirubinUmolPerLPerMgPerDl)
     }
 
-    /// bilirubin mg/dL = µmol/L ÷ 17.1. Input must be in [0.855, 855] µmol/L.
+    /// bilirubin mg/dL = µmol/L ÷ 17.1. Input must be in [3, 855] µmol/L.
     public static func bilirubinMgPerDl(fromUmolPerL umolPerL: Double) throws -> Double {
         try AssessmentRanges.bilirubinUmolPerL.check(umolPerL, field: "bilirubinUmolPerL")
         return roundedToNanoUnits(umolPerL / bilirubinUmolPerLPerMgPerDl)
@@ -38,7 +38,7 @@ public enum LabUnits {
         return roundedToNanoUnits(gPerDl * albuminGPerLPerGPerDl)
     }
 
-    /// albumin g/dL = g/L ÷ 10. Input must be in [5, 70] g/L.
+    /// albumin g/dL = g/L ÷ 10. Input must be in [10, 70] g/L.
     public static func albuminGPerDl(fromGPerL gPerL: Double) throws -> Double {
         try AssessmentRanges.albuminGPerL.check(gPerL, field: "albuminGPerL")
         return roundedToNanoUnits(gPerL / albuminGPerLPerGPerDl)

@@ -291,7 +291,13 @@ public enum Prescription {
         case .bsa, .empiric:
             guard let tv = r.tumorVolumeMl else { throw InputError(field: PrescriptionField.tumorVolume.rawValue, "is required for the \(r.method.rawValue) method") }
             guard let lv = r.liverVolumeMl else { throw InputError(field: PrescriptionField.liverVolume.rawValue, "is required for the \(r.method.rawValue) method (whole liver including tumour)") }
-            try PlausibleInputs.tumorVolumeMl.check(tv, field: PrescriptionField.tumorVolume.rawValue)
+            // 0 means no measurable tumour (a defined point of the BSA and empiric formulas); otherwise
+            // the physical range, so that 1e-320 mL is refused rather than read as a tumour.
+            if tv != 0 || tv.sign == .minus {
+                guard PlausibleInputs.tumorVolumeMl.contains(tv) else {
+                    throw InputError(field: PrescriptionField.tumorVolume.rawValue, "must be 0 (no measurable tumour) or in \(PlausibleInputs.tumorVolumeMl.text); got \(Format.number(tv))")
+                }
+            }
             try PlausibleInputs.liverVolumeMl.check(lv, field: PrescriptionField.liverVolume.rawValue)
             guard tv < lv else {
                 throw InputError(field: PrescriptionField.tumorVolume.rawValue, "must be smaller than {liverVolume} (the liver volume includes the tumour); got \(Format.number(tv)) mL ≥ \(Format.number(lv)) mL")

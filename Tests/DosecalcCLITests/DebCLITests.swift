@@ -37,7 +37,7 @@ struct DebCLITests {
         let r = try DosecalcBinary.run(base + ["--dose-mg", "150", "--days", "7", "--json"])
         let byDay = r.json["elutedPercentByDay"] as? [String: Double] ?? [:]
         #expect(byDay["7"] != nil && byDay["14"] == nil && byDay["28"] == nil)
-        let t = try DosecalcBinary.run(base + ["--dose-mg", "150"])
+        let t = try DosecalcBinary.run(base + ["--dose-mg", "150", "--bilirubin-mg-per-dl", "0.8"])
         #expect(t.exitCode == 0)
         #expect(t.stdout.contains("Plasma:") && t.stdout.contains("Status: OK"))
     }
@@ -77,8 +77,8 @@ struct DebCLITests {
             (["--dose-mg", "150", "--times-h", "1"], "--times-h"),
           ])
     func invalid(extra: [String], flag: String) throws {
-        // later occurrences of a flag override the base's (ArgumentParser keeps the last value)
-        let r = try DosecalcBinary.run(base + extra + ["--json"])
+        // A flag in `extra` replaces the base's (a flag given twice would be a usage error).
+        let r = try DosecalcBinary.run(Self.merged(base, extra) + ["--json"])
         #expect(r.exitCode == 2, "\(extra): exit \(r.exitCode) \(r.stderr)")
         #expect(r.stdout.isEmpty)
         let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: true)
@@ -86,9 +86,21 @@ struct DebCLITests {
         #expect(r.stderr.contains(flag), "\(r.stderr)")
     }
 
+    /// `base` with every flag that `extra` gives replaced by `extra`'s.
+    static func merged(_ base: [String], _ extra: [String]) -> [String] {
+        let given = Set(extra.filter { $0.hasPrefix("--") }.map { String($0.split(separator: "=").first ?? "") })
+        var out: [String] = []
+        var i = 0
+        while i < base.count {
+            if given.contains(base[i]) { i += 2; continue }
+            out.append(base[i]); i += 1
+        }
+        return out + extra
+    }
+
     @Test("loading above capacity names the capacity")
     func capacityMessage() throws {
-        let r = try DosecalcBinary.run(base + ["--dose-mg", "150", "--loading-mg-per-ml", "45.5"])
+        let r = try DosecalcBinary.run(Self.merged(base, ["--dose-mg", "150", "--loading-mg-per-ml", "45.5"]))
         #expect(r.exitCode == 2)
         #expect(r.stderr.contains("45") && r.stderr.contains("capacity"))
     }

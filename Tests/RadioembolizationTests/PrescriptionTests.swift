@@ -221,16 +221,16 @@ struct PrescriptionTests {
         for bad in [100.0, 101, -1, .nan, .infinity] {
             var r = mird
             r.lungShuntPercent = bad
-            #expect(f.errorField(r) == "--lung-shunt", "LSF \(bad)")
+            #expect(f.errorField(r) == "lungShunt", "LSF \(bad)")
         }
         for bad in [0.0, -5, 10_001, .nan, .infinity] {
             var r = mird
             r.perfusedMassG = bad
-            #expect(f.errorField(r) == "--perfused-mass-g", "mass \(bad)")
+            #expect(f.errorField(r) == "perfusedMass", "mass \(bad)")
         }
         var noMass = mird
         noMass.perfusedMassG = nil
-        #expect(f.errorField(noMass) == "--perfused-mass-g")
+        #expect(f.errorField(noMass) == "perfusedMass")
         var noGiven = mird
         noGiven.given = nil
         #expect(f.errorField(noGiven) != nil)
@@ -240,48 +240,48 @@ struct PrescriptionTests {
         for bad in [0.0, -120, .nan] {
             var r = mird
             r.given = .targetDoseGy(bad)
-            #expect(f.errorField(r) == "--target-dose-gy")
+            #expect(f.errorField(r) == "targetDose")
         }
         for bad in [0.0, 31, .nan] {
             var r = mird
             r.given = .activityGBq(bad)
-            #expect(f.errorField(r) == "--activity-gbq")
+            #expect(f.errorField(r) == "activity")
         }
         var lung = mird
         lung.lungMassG = 0
-        #expect(f.errorField(lung) == "--lung-mass-g")
+        #expect(f.errorField(lung) == "lungMass")
         var density = mird
         density.densityGPerMl = 0
-        #expect(f.errorField(density) == "--density-g-per-ml")
+        #expect(f.errorField(density) == "density")
         var prior = mird
         prior.priorLungDoseGy = -1
-        #expect(f.errorField(prior) == "--prior-lung-dose-gy")
+        #expect(f.errorField(prior) == "priorLungDose")
         var residual = mird
         residual.residualPercent = 100
-        #expect(f.errorField(residual) == "--residual-percent")
+        #expect(f.errorField(residual) == "residual")
 
         var p = try f.partition()
         p.tnRatio = nil
-        #expect(f.errorField(p) == "--tn-ratio")
+        #expect(f.errorField(p) == "tnRatio")
         p = try f.partition(); p.tnRatio = 0
-        #expect(f.errorField(p) == "--tn-ratio")
+        #expect(f.errorField(p) == "tnRatio")
         p = try f.partition(); p.tumorMassG = 0
-        #expect(f.errorField(p) == "--tumor-mass-g")
+        #expect(f.errorField(p) == "tumorMass")
         p = try f.partition(); p.tumorMassG = 3000; p.normalLiverMassG = 8000
         #expect(f.errorField(p) != nil)
         p = try f.partition(); p.wholeNormalLiverMassG = 1000
-        #expect(f.errorField(p) == "--whole-normal-liver-mass-g")
+        #expect(f.errorField(p) == "wholeNormalLiverMass")
         p = try f.partition(); p.given = .targetDoseGy(50)
         #expect(f.errorField(p) != nil)
 
-        #expect(f.errorField(try f.bsa(lsf: 5, tumor: 1500, liver: 1500)) == "--tumor-volume-ml")
-        #expect(f.errorField(try f.bsa(lsf: 5, tumor: -1, liver: 1500)) == "--tumor-volume-ml")
-        #expect(f.errorField(try f.bsa(lsf: 5, tumor: 300, liver: 0)) == "--liver-volume-ml")
+        #expect(f.errorField(try f.bsa(lsf: 5, tumor: 1500, liver: 1500)) == "tumorVolume")
+        #expect(f.errorField(try f.bsa(lsf: 5, tumor: -1, liver: 1500)) == "tumorVolume")
+        #expect(f.errorField(try f.bsa(lsf: 5, tumor: 300, liver: 0)) == "liverVolume")
         var h = try f.bsa(lsf: 5)
         h.heightCm = nil
-        #expect(f.errorField(h) == "--height-cm")
+        #expect(f.errorField(h) == "height")
         h = try f.bsa(lsf: 5); h.weightKg = .nan
-        #expect(f.errorField(h) == "--weight-kg")
+        #expect(f.errorField(h) == "weight")
         h = try f.bsa(lsf: 5); h.given = .activityGBq(2)
         #expect(f.errorField(h) != nil)
     }
