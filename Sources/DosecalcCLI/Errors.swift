@@ -28,22 +28,7 @@ public enum DosecalcExit: Int32, CaseIterable, Sendable {
 enum ErrorLine {
     /// One line, whatever the message holds: control characters are shown escaped, and a very long
     /// message is cut.
-    static func oneLine(_ s: String) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += " "
-            default:
-                if u.properties.generalCategory == .control || u.properties.generalCategory == .lineSeparator
-                    || u.properties.generalCategory == .paragraphSeparator {
-                    out += "\\u{\(String(u.value, radix: 16))}"
-                } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out.count > 600 ? String(out.prefix(600)) + "…" : out
-    }
+    static func oneLine(_ s: String) -> String { oneLineText(s, limit: 600) }
 
     /// The exit code and the line for an error thrown while a command ran.
     static func classify(_ error: any Error, command: String) -> (DosecalcExit, String) {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import DosecalcCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -227,24 +228,7 @@ enum OutputFile {
     /// `'path'` on one line: control characters (a newline in a file name) are escaped.
     static func quoted(_ text: String) -> String { "'" + oneLine(text) + "'" }
 
-    static func oneLine(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                switch scalar.properties.generalCategory {
-                case .control, .lineSeparator, .paragraphSeparator:
-                    out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-                default:
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
+    static func oneLine(_ text: String) -> String { oneLineText(text) }
 }
 
 // The C `write` and `open`, named apart from Swift's own `write`/`open` members.

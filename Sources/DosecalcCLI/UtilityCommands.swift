@@ -165,7 +165,7 @@ struct VialCommand: EvaluatingCommand {
         // Deliverability is the clinical policy's: the product's largest vial or order and its usable
         // time after calibration.
         var checks = Deliverability.windowChecks(device: d, hoursAfterCalibration: h)
-        checks.append(Deliverability.orderCheck(device: d, activityAtCalibrationGBq: min(v.vialActivityAtCalibrationGBq, 1e6)))
+        checks.append(Deliverability.orderCheck(device: d, activityAtCalibrationGBq: v.vialActivityAtCalibrationGBq))
         var reasons: [String] = []
         if !d.vialSizesGBq.isEmpty, v.smallestSufficientVialGBq == nil {
             reasons.append("no catalogue vial holds \(Format.fixed(v.vialActivityAtCalibrationGBq, 3)) GBq at calibration")

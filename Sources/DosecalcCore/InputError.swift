@@ -105,11 +105,11 @@ public func parsePercent(_ text: String, field: String) throws -> Double {
     }
 }
 
-/// Shows text a person typed inside a one-line message: control, format and line-separator
-/// characters are escaped ("\n", "\t", "\u{202E}") and anything longer than `limit` Unicode
-/// scalars is cut to `limit` followed by "…". The result is wrapped in single quotes.
-public func quotedForMessage(_ text: String, limit: Int = 40) -> String {
-    var out = "'"
+/// Text made safe for a one-line message: control, format and line-separator characters are escaped
+/// ("\n", "\t", "\u{202E}") and anything longer than `limit` Unicode scalars is cut to `limit`
+/// followed by "…". The one escaping rule of every error line dosecalc prints.
+public func oneLineText(_ text: String, limit: Int = .max) -> String {
+    var out = ""
     var count = 0
     for scalar in text.unicodeScalars {
         if count == limit { out += "…"; break }
@@ -127,7 +127,13 @@ public func quotedForMessage(_ text: String, limit: Int = 40) -> String {
             }
         }
     }
-    return out + "'"
+    return out
+}
+
+/// Shows text a person typed inside a one-line message, escaped and cut to `limit` scalars
+/// (`oneLineText`), in single quotes.
+public func quotedForMessage(_ text: String, limit: Int = 40) -> String {
+    "'" + oneLineText(text, limit: limit) + "'"
 }
 
 /// Why a text is not a strict decimal number.

@@ -381,9 +381,13 @@ public enum RadioembolizationPlanner {
                 treatmentTime = e
                 deliverability += Deliverability.windowChecks(device: device, hoursAfterCalibration: hoursAfterCal!, window: windowOverride)
                 let atCalibration = orderAtTreatment! / Decay.fraction(hours: hoursAfterCal!, halfLifeH: halfLife)
-                // Far outside the window the decay factor is astronomically large: such an order is infeasible, not a number to print.
-                orderAtCalibration = atCalibration.isFinite && atCalibration < 1e6 ? atCalibration : nil
-                deliverability.append(Deliverability.orderCheck(device: device, activityAtCalibrationGBq: min(atCalibration, 1e6)))
+                // Far outside the usable window the activity at calibration is astronomically large; it is shown as
+                // it is (the plan is infeasible). Past the range of a double it is left out, and the window
+                // check, which fails there, says why.
+                if atCalibration.isFinite {
+                    orderAtCalibration = atCalibration
+                    deliverability.append(Deliverability.orderCheck(device: device, activityAtCalibrationGBq: atCalibration))
+                }
             } else {
                 deliverability.append(Deliverability.orderCheck(device: device, activityAtCalibrationGBq: orderAtTreatment!))
             }
