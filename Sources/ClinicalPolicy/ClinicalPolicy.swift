@@ -78,9 +78,12 @@ public struct ClinicalPolicy: Sendable {
         }
     }
 
-    /// Evaluates every check of `modality` on the computed quantities.
+    /// Evaluates every check of `modality` on the computed quantities. `naming` turns the facts and
+    /// quantities a check `requires` into the words of the boundary that read the input (a flag, an
+    /// input-file field), so that no internal name reaches a person.
     public func evaluate(_ modality: Modality, facts: PatientFacts, quantities: [LimitQuantity: Double],
-                         overrides: [LimitQuantity: Override] = [:], selection: Selection) -> [Check] {
+                         overrides: [LimitQuantity: Override] = [:], selection: Selection,
+                         naming: (String) -> String = { $0 }) -> [Check] {
         var checks: [Check] = []
         for (name, rows) in families(modality) {
             let quantity = rows[0].quantity
@@ -128,7 +131,7 @@ public struct ClinicalPolicy: Sendable {
                 }
             }
         }
-        return checks
+        return checks.map { $0.namingRequirements(naming) }
     }
 
     /// The published tumour dose target for a modality and histology, or the note that none exists.

@@ -16,7 +16,8 @@ extension ClinicalPolicy {
 
     /// Adds the policy's checks (and the deliverability of the activity) to a prescription, and sets
     /// its status and reasons from every check.
-    public func apply(to result: PrescriptionResult, device: Device, facts: PatientFacts) -> PrescriptionResult {
+    public func apply(to result: PrescriptionResult, device: Device, facts: PatientFacts,
+                      naming: (String) -> String = { $0 }) -> PrescriptionResult {
         var r = result
         var q: [LimitQuantity: Double] = [
             .lungDoseGy: r.lungDoseGy,
@@ -27,7 +28,7 @@ extension ClinicalPolicy {
         if let d = r.wholeNormalLiverDoseGy { q[.wholeNormalLiverDoseGy] = d }
         if let b = facts.bilirubinMgPerDl { q[.bilirubinMgPerDl] = b }
         if let s = facts.childPughScore { q[.childPughScore] = Double(s) }
-        var checks = evaluate(Self.modality(device: device), facts: facts, quantities: q, selection: .reportUnknown)
+        var checks = evaluate(Self.modality(device: device), facts: facts, quantities: q, selection: .reportUnknown, naming: naming)
         // The activity can only fall after calibration: an activity above the largest vial or order at
         // the treatment time cannot be delivered whatever the timing.
         if r.activityGBq > 0 {

@@ -261,8 +261,9 @@ struct DebCommand: EvaluatingCommand {
             facts.childPughScore = Int(score)
             quantities[.childPughScore] = score
         }
-        var checks = try ClinicalPolicy.load().evaluate(.deb, facts: facts, quantities: quantities, selection: .reportUnknown)
-            .map { $0.namingRequirements { debRequirementFlags[$0] ?? $0 } }
+        var checks = try ClinicalPolicy.load().evaluate(.deb, facts: facts, quantities: quantities, selection: .reportUnknown) {
+            debRequirementFlags[$0] ?? $0
+        }
         checks.append(Check(name: "loadingCapacity", value: loads.max()!, limit: prod.maxLoadingMgPerMl, unit: "mg/mL", kind: .atMost,
                             severity: .hard, source: prod.maxLoadingSource))
         if let rec = prod.recommendedMaxLoadingMgPerMl {

@@ -174,9 +174,9 @@ func prescribe(device deviceID: String, method: PrescriptionMethod, options o: P
     do { computed = try Prescription.calculate(r, catalogue: cat) } catch let e as InputError {
         throw e.renamed { PrescriptionField(rawValue: $0).flatMap { prescriptionFlags[$0] } }
     }
-    var result = try ClinicalPolicy.load().apply(to: computed, device: device, facts: try o.facts())
-    result.checks = result.checks.map { $0.namingRequirements { prescriptionRequirementFlags[$0] ?? $0 } }
-    result.reasons = result.reasons.map { $0 }
+    let result = try ClinicalPolicy.load().apply(to: computed, device: device, facts: try o.facts()) {
+        prescriptionRequirementFlags[$0] ?? $0
+    }
     return try CommandOutput(result: result, text: PrescriptionText.render(result, device: device), status: result.status)
 }
 

@@ -176,7 +176,8 @@ public enum DEBPlanner {
             .plasmaPeakNgPerMl: planPeak, .beadVolumeMl: volume,
             .bilirubinMgPerDl: a.bilirubinMgPerDl, .childPughScore: Double(a.childPughScore),
         ]
-        var checks = policy.evaluate(.deb, facts: facts, quantities: quantities, overrides: overrides, selection: .mostCautious).map { c -> Check in
+        var checks = policy.evaluate(.deb, facts: facts, quantities: quantities, overrides: overrides, selection: .mostCautious,
+                                     naming: requirementField).map { c -> Check in
             var c = c
             c.binding = c.name == binding
             return c

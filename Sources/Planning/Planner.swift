@@ -31,12 +31,12 @@ public enum Planner {
                 assumptions.append(Assumption(name: "vialSizes (\(device.vialSizesGBq.map { Format.number($0) }.joined(separator: ", ")) GBq)", value: Double(device.vialSizesGBq.count), unit: "sizes", source: device.vialSizesSource))
             }
             return PlanResult(patientId: input.patient.id, modality: input.treatment.modality.rawValue, status: r.status, reasons: r.reasons,
-                              assessment: assessment, checks: r.checks.map { $0.namingRequirements(requirementField) }, radioembolization: r.plan, chemoembolization: nil, assumptions: assumptions)
+                              assessment: assessment, checks: r.checks, radioembolization: r.plan, chemoembolization: nil, assumptions: assumptions)
         case .deb:
             let r = try DEBPlanner.plan(input, assessment: assessment, policy: policy)
             assumptions += r.assumptions
             return PlanResult(patientId: input.patient.id, modality: "deb", status: r.status, reasons: r.reasons,
-                              assessment: assessment, checks: r.checks.map { $0.namingRequirements(requirementField) }, radioembolization: nil, chemoembolization: r.plan, assumptions: assumptions)
+                              assessment: assessment, checks: r.checks, radioembolization: nil, chemoembolization: r.plan, assumptions: assumptions)
         }
     }
 }

@@ -400,7 +400,8 @@ public enum RadioembolizationPlanner {
             .perfusedNormalLiverDoseGy: ds.nl.max() ?? 0, .lungShuntPercent: lsfPercent,
             .bilirubinMgPerDl: a.bilirubinMgPerDl, .childPughScore: Double(a.childPughScore),
         ]
-        for var c in policy.evaluate(modality, facts: facts, quantities: quantities, overrides: overrides, selection: .mostCautious) {
+        for var c in policy.evaluate(modality, facts: facts, quantities: quantities, overrides: overrides, selection: .mostCautious,
+                                     naming: requirementField) {
             c.binding = c.name == binding
             checks.append(c)
         }

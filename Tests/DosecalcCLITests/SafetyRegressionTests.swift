@@ -37,6 +37,9 @@ struct SafetyRegressionTests {
         let c = (unknown["checks"] as? [[String: Any]])?.first { $0["name"] as? String == "perfusedNormalLiverDose" }
         #expect(c?["state"] as? String == "notEvaluated")
         #expect((c?["requires"] as? [String])?.contains("--cirrhosis") == true)
+        // The reason a person reads names the flags, never an internal name.
+        let reasons = ((unknown["reasons"] as? [String]) ?? []).joined(separator: " ")
+        #expect(reasons.contains("--cirrhosis") && !reasons.contains("childPughClass") && !reasons.contains("priorRadioembolization"))
         let cirrhotic = try DosecalcBinary.run(Self.partition + ["--normal-liver-dose-gy", "35", "--cirrhosis", "yes"])
         #expect(cirrhotic.exitCode == 3)
         let healthy = try DosecalcBinary.run(Self.partition + ["--normal-liver-dose-gy", "35", "--cirrhosis", "no", "--child-pugh-score", "5",
