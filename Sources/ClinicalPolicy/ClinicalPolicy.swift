@@ -93,12 +93,16 @@ public struct ClinicalPolicy: Sendable {
             guard let strictest = candidates.first, let lenient = candidates.last else { continue }   // no row applies
             let missing = definite.isEmpty ? Array(Set(possible.flatMap { facts.missing(for: $0.when) })).map(\.rawValue).sorted() : []
             func check(_ row: LimitRow, _ value: Double, note: String?) -> Check {
+                var c: Check
                 if let o = overrides[quantity] {
-                    return Check(name: name, value: value, limit: o.limit, unit: quantity.unit, kind: row.comparison, severity: row.severity,
-                                 source: o.source + " instead of: " + row.source, category: row.category, note: note)
+                    c = Check(name: name, value: value, limit: o.limit, unit: quantity.unit, kind: row.comparison, severity: row.severity,
+                              source: o.source + " instead of: " + row.source, category: row.category, note: note)
+                } else {
+                    c = Check(name: name, value: value, limit: row.limit, unit: quantity.unit, kind: row.comparison, severity: row.severity,
+                              source: row.source, category: row.category, note: note)
                 }
-                return Check(name: name, value: value, limit: row.limit, unit: quantity.unit, kind: row.comparison, severity: row.severity,
-                             source: row.source, category: row.category, note: note)
+                c.label = row.label
+                return c
             }
             guard let value = quantities[quantity] else {
                 checks.append(Check(notEvaluated: name, value: nil, limit: overrides[quantity]?.limit ?? strictest.limit, unit: quantity.unit,
@@ -131,7 +135,11 @@ public struct ClinicalPolicy: Sendable {
                 }
             }
         }
-        return checks.map { $0.namingRequirements(naming) }
+        return checks.map { c in
+            var c = c.namingRequirements(naming)
+            if c.label == nil { c.label = families(modality).first { $0.0 == c.name }?.1.first?.label }
+            return c
+        }
     }
 
     /// The published tumour dose target for a modality and histology, or the note that none exists.

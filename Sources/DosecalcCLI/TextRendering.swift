@@ -22,7 +22,7 @@ enum TextTable {
             case .failed: verdict = c.severity == .hard ? "FAIL (hard limit)" : "not met (soft)"
             }
             let value = c.value.map { "\(Format.number($0, significant: 5)) \(c.unit)" } ?? "not computed"
-            out.append("  \(verdict.padding(18)) \(c.name): \(value) \(op) \(Format.number(c.limit)) \(c.unit)\(c.binding ? "  [binding]" : "")")
+            out.append("  \(verdict.padding(18)) \(c.title): \(value) \(op) \(Format.number(c.limit)) \(c.unit)\(c.binding ? "  [binding]" : "")")
             if let note = c.note { out.append("                     note: \(note)") }
             if let r = c.requires { out.append("                     to evaluate, give: \(r.joined(separator: ", "))") }
             out.append("                     source: \(c.source)")

@@ -94,6 +94,13 @@ public struct Check: Sendable, Codable, Equatable {
     public var requires: [String]?
     /// Why the check was not evaluated, or how its limit was selected, in words.
     public var note: String?
+    /// The check's name in plain clinical words ("lung dose in this treatment"), set by whoever owns the
+    /// rule (the clinical policy's rows carry it). Absent: `title` derives words from `name`.
+    public var label: String?
+
+    /// The check's name for a person: `label`, or `CheckWording.words(for:)` of `name`. Never an
+    /// identifier.
+    public var title: String { label ?? CheckWording.words(for: name) }
 
     public init(name: String, value: Double, limit: Double, unit: String, kind: CheckKind,
                 severity: CheckSeverity, source: String, binding: Bool = false, tolerance: Double = 1e-9,
@@ -175,9 +182,9 @@ public struct Check: Sendable, Codable, Equatable {
         }
         let v = value.map { "\(Format.number($0)) \(unit)" } ?? "not computed"
         if state == .notEvaluated {
-            return "\(name) not evaluated (\(v); limit \(op) \(Format.number(limit)) \(unit)): \(note ?? "")\(requires.map { "; give " + $0.joined(separator: ", ") } ?? "")"
+            return "\(title) not evaluated (\(v); limit \(op) \(Format.number(limit)) \(unit)): \(note ?? "")\(requires.map { "; give " + $0.joined(separator: ", ") } ?? "")"
         }
-        return "\(name) \(v) must be \(op) \(Format.number(limit)) \(unit) (\(source))"
+        return "\(title) \(v) must be \(op) \(Format.number(limit)) \(unit) (\(source))"
     }
 
     /// The same check with its `requires` names translated by `name` (a fact or quantity identifier to
