@@ -59,6 +59,33 @@ public enum Timestamp {
         return text + (offsetMinutes < 0 ? "-" : "+") + "\(pad(abs(offsetMinutes) / 60, 2)):\(pad(abs(offsetMinutes) % 60, 2))"
     }
 
+    /// A date and time for a person, in the local time of the given UTC offset, to the minute:
+    /// "Mon 7 Dec 2026, 09:40 (UTC+01:00)". Seconds are dropped (rounded down); whoever chooses a time
+    /// to show a person chooses it on a whole minute.
+    public static func readable(_ date: Date, offsetSeconds: Int) -> String {
+        let offsetMinutes = offsetSeconds / 60
+        let local = Int((date.timeIntervalSince1970 + Double(offsetMinutes * 60)).rounded(.down))
+        let days = local.floorDiv(86_400), secondOfDay = local - days * 86_400
+        let (y, m, d) = civil(fromDays: days)
+        // 1970-01-01 was a Thursday.
+        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][((days % 7) + 7) % 7]
+        let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][m - 1]
+        let zone = offsetMinutes == 0 ? "UTC" : "UTC" + (offsetMinutes < 0 ? "−" : "+") + "\(pad(abs(offsetMinutes) / 60, 2)):\(pad(abs(offsetMinutes) % 60, 2))"
+        return "\(weekday) \(d) \(month) \(y), \(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)) (\(zone))"
+    }
+
+    /// Local calendar fields of an instant at a UTC offset: days since 1970-01-01 and the minute of the day.
+    public static func localDayAndMinute(_ date: Date, offsetSeconds: Int) -> (day: Int, minuteOfDay: Double) {
+        let local = date.timeIntervalSince1970 + Double(offsetSeconds / 60 * 60)
+        let day = Int((local / 86_400).rounded(.down))
+        return (day, (local - Double(day) * 86_400) / 60)
+    }
+
+    /// The instant of a local day and minute at a UTC offset (inverse of `localDayAndMinute`).
+    public static func instant(day: Int, minuteOfDay: Double, offsetSeconds: Int) -> Date {
+        Date(timeIntervalSince1970: Double(day) * 86_400 + minuteOfDay * 60 - Double(offsetSeconds / 60 * 60))
+    }
+
     // MARK: Parsing
 
     struct Fields {
