@@ -142,6 +142,11 @@ public struct ClinicalPolicy: Sendable {
         }
     }
 
+    /// What an intent allows for a modality (the policy file defines every pair).
+    public func intent(_ intent: TreatmentIntent, _ modality: Modality) -> IntentRow? {
+        data.intents.first { $0.intent == intent && $0.modalities.contains(modality) }
+    }
+
     /// The published tumour dose target for a modality and histology, or the note that none exists.
     public func tumorTarget(_ modality: Modality, histology: Histology) -> (targetGy: Double?, source: String) {
         if let t = data.tumorTargets.first(where: { $0.modality == modality && $0.histology == histology }) {

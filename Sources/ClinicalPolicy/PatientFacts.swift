@@ -13,6 +13,7 @@ public enum PatientFact: String, Sendable, CaseIterable {
     case priorRadioembolization
     case bilobar
     case priorChestIrradiation
+    case ablative
 }
 
 import DosecalcCore
@@ -30,10 +31,13 @@ public struct PatientFacts: Sendable, Equatable {
     /// More than one territory treated, or one territory holding the whole normal liver.
     public var bilobar: Bool?
     public var priorChestIrradiation: Bool?
+    /// A territory is treated with ablative intent. False for single calculations, which have no intent.
+    public var ablative: Bool?
 
     public init(bilirubinMgPerDl: Double? = nil, cirrhosis: Bool? = nil, childPughClass: ChildPughClass? = nil,
                 childPughScore: Int? = nil, priorRadioembolization: Bool? = nil, bilobar: Bool? = nil,
-                priorChestIrradiation: Bool? = nil) {
+                priorChestIrradiation: Bool? = nil, ablative: Bool? = false) {
+        self.ablative = ablative
         self.bilirubinMgPerDl = bilirubinMgPerDl
         self.cirrhosis = cirrhosis
         self.childPughClass = childPughClass
@@ -77,6 +81,7 @@ public struct PatientFacts: Sendable, Equatable {
         if let want = c.compromisedLiver, !test(compromisedLiver.map { $0 == want }) { return false }
         if let want = c.bilobar, !test(bilobar.map { $0 == want }) { return false }
         if let want = c.priorChestIrradiation, !test(priorChestIrradiation.map { $0 == want }) { return false }
+        if let want = c.ablative, !test(ablative.map { $0 == want }) { return false }
         return unknown ? nil : true
     }
 
@@ -90,6 +95,7 @@ public struct PatientFacts: Sendable, Equatable {
             case .compromisedLiver: m += missingForCompromisedLiver
             case .bilobar: if bilobar == nil { m.append(.bilobar) }
             case .priorChestIrradiation: if priorChestIrradiation == nil { m.append(.priorChestIrradiation) }
+            case .ablative: if ablative == nil { m.append(.ablative) }
             default: break
             }
         }

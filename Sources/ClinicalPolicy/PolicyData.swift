@@ -43,11 +43,13 @@ public enum LimitQuantity: String, ClosedSet {
     case doxorubicinLifetimeMgPerM2
     case plasmaPeakNgPerMl
     case beadVolumeMl
+    /// Normal liver outside the territories treated with ablative intent, percent of the whole normal liver.
+    case hepaticReservePercent
 
     public var unit: String {
         switch self {
         case .lungDoseGy, .cumulativeLungDoseGy, .wholeNormalLiverDoseGy, .perfusedNormalLiverDoseGy: return "Gy"
-        case .lungShuntPercent: return "%"
+        case .lungShuntPercent, .hepaticReservePercent: return "%"
         case .bilirubinMgPerDl: return "mg/dL"
         case .childPughScore: return "points"
         case .doxorubicinSessionMg: return "mg"
@@ -95,6 +97,8 @@ public struct LimitCondition: Sendable, Codable, Equatable {
     public var compromisedLiver: Bool?
     public var bilobar: Bool?
     public var priorChestIrradiation: Bool?
+    /// At least one territory is treated with ablative intent (radiation segmentectomy or lobectomy).
+    public var ablative: Bool?
 
     /// The facts this condition reads.
     var facts: [PatientFact] {
@@ -105,6 +109,7 @@ public struct LimitCondition: Sendable, Codable, Equatable {
         if compromisedLiver != nil { f.append(.compromisedLiver) }
         if bilobar != nil { f.append(.bilobar) }
         if priorChestIrradiation != nil { f.append(.priorChestIrradiation) }
+        if ablative != nil { f.append(.ablative) }
         return f
     }
 }
@@ -137,12 +142,37 @@ public struct NoTumorTargetRow: Sendable, Codable, Equatable {
     public let note: String
 }
 
+/// What a radioembolization territory's treatment intends.
+public enum TreatmentIntent: String, ClosedSet {
+    /// Lobar or bilobar treatment: tumour dose by the partition model, normal-liver limits of the lobe.
+    case lobar
+    /// A segment or two, treated selectively without intending to ablate the perfused liver.
+    case segmental
+    /// Radiation segmentectomy or lobectomy: the whole perfused volume is meant to be destroyed.
+    case ablative
+}
+
+/// What an intent allows and which limits it lifts, per modality, with its source.
+public struct IntentRow: Sendable, Codable, Equatable {
+    public let intent: TreatmentIntent
+    public let modalities: [Modality]
+    /// Whether a territory of this intent may be prescribed by its mean perfused-volume dose (MIRD).
+    public let perfusedDosePrescription: Bool
+    /// The perfused-volume dose a territory of this intent is prescribed when none is given (Gy).
+    public let defaultPerfusedDoseTargetGy: Double?
+    /// Limits that do not apply to a territory of this intent (only the perfused normal-liver dose may
+    /// be lifted: the lungs and the whole normal liver are shared by every territory).
+    public let exemptFrom: [LimitQuantity]
+    public let source: String
+}
+
 /// The whole policy file.
 public struct PolicyData: Sendable, Codable, Equatable {
     public let description: String
     public let limits: [LimitRow]
     public let tumorTargets: [TumorTargetRow]
     public let noTumorTarget: [NoTumorTargetRow]
+    public let intents: [IntentRow]
 
     public static let relativePath = "constraints/constraint-sets.json"
 
@@ -200,13 +230,34 @@ public struct PolicyData: Sendable, Codable, Equatable {
             }
             if t.histology == .other { throw refuse("tumorTargets[\(i)].histology", "'other' has no published target") }
         }
+        for (i, r) in intents.enumerated() {
+            let key = "intents[\(i)]"
+            guard !r.modalities.isEmpty, !r.modalities.contains(.deb) else { throw refuse("\(key).modalities", "must list radioembolization modalities only") }
+            guard !r.source.isEmpty else { throw refuse(key, "needs a source") }
+            if let d = r.defaultPerfusedDoseTargetGy {
+                guard d.isFinite, d > 0, d <= 2000 else { throw refuse("\(key).defaultPerfusedDoseTargetGy", "must be in (0, 2000] Gy") }
+                guard r.perfusedDosePrescription else { throw refuse("\(key).defaultPerfusedDoseTargetGy", "is given for an intent that may not be prescribed by perfused dose") }
+            }
+            for q in r.exemptFrom where q != .perfusedNormalLiverDoseGy {
+                throw refuse("\(key).exemptFrom", "may lift only perfusedNormalLiverDoseGy: the lung and whole normal-liver limits hold for every territory; got \(q.rawValue)")
+            }
+            for (j, o) in intents.enumerated() where j < i && o.intent == r.intent && !Set(o.modalities).isDisjoint(with: r.modalities) {
+                throw refuse(key, "and intents[\(j)] both define \(r.intent.rawValue) for one modality")
+            }
+        }
+        for m in Modality.allCases where m != .deb {
+            for intent in TreatmentIntent.allCases where !intents.contains(where: { $0.intent == intent && $0.modalities.contains(m) }) {
+                throw refuse("intents", "defines no \(intent.rawValue) intent for \(m.rawValue)")
+            }
+        }
     }
 
     /// Whether two conditions can hold for one patient (used to refuse overlapping rows).
     static func canHoldTogether(_ a: LimitCondition?, _ b: LimitCondition?) -> Bool {
         guard let a, let b else { return true }
         func clash<T: Equatable>(_ x: T?, _ y: T?) -> Bool { x != nil && y != nil && x != y }
-        if clash(a.compromisedLiver, b.compromisedLiver) || clash(a.bilobar, b.bilobar) || clash(a.priorChestIrradiation, b.priorChestIrradiation) {
+        if clash(a.compromisedLiver, b.compromisedLiver) || clash(a.bilobar, b.bilobar) || clash(a.priorChestIrradiation, b.priorChestIrradiation)
+            || clash(a.ablative, b.ablative) {
             return false
         }
         // Bilirubin: intersect the two intervals.

@@ -12,6 +12,8 @@ public struct CommandOutput {
     public var files: [(path: String, contents: String, flag: String)] = []
     /// Files the command read, which an output file must never replace.
     public var inputFiles: [String] = []
+    /// An exit code other than the status's (plan --replay: values changed).
+    var exit: DosecalcExit?
 
     public init<T: Encodable>(result: T, text: String, status: Status) throws {
         self.json = try CommandOutput.encoder.encode(result)
@@ -109,7 +111,7 @@ extension Dosecalc {
                 }
             }
             let text = evaluating.json ? String(decoding: out.json, as: UTF8.self) : out.text
-            return Invocation(exitCode: DosecalcExit.forStatus(out.status).rawValue, stdout: text + "\n", stderr: "")
+            return Invocation(exitCode: (out.exit ?? DosecalcExit.forStatus(out.status)).rawValue, stdout: text + "\n", stderr: "")
         } catch {
             let (code, line) = ErrorLine.classify(error, command: commandName.trimmingCharacters(in: .whitespaces))
             return failure(code, line)

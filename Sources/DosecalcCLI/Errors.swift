@@ -4,6 +4,7 @@
 //   0  ok or warning: the result is printed
 //   2  invalid input: one line naming the flag or input field and its valid range; nothing on stdout
 //   3  contraindicated or infeasible: the result is printed with its failing checks
+//   4  plan --replay: the recomputed plan differs from the recorded one (every change listed)
 //  64  usage error: unknown flag, flag given twice, missing value
 //  70  internal or solver failure: one line naming the command and what to change
 //  73  an output file (--report, --csv) cannot be written: one line naming the flag and the path
@@ -17,6 +18,7 @@ public enum DosecalcExit: Int32, CaseIterable, Sendable {
     case ok = 0
     case invalidInput = 2
     case contraindicatedOrInfeasible = 3
+    case replayDiffers = 4
     case usage = 64
     case internalFailure = 70
     case cannotWriteOutput = 73

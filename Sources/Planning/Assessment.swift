@@ -69,6 +69,14 @@ public enum Assessment {
         let p = input.patient
         let labs = p.labs
         try checkName(p.id, field: "patient.id")
+        if let n = p.name { try checkName(n, field: "patient.name") }
+        if let m = p.mrn { try checkName(m, field: "patient.mrn") }
+        if let d = p.dateOfBirth {
+            let born = try Timestamp.parseDate(d, field: "patient.dateOfBirth")
+            guard born < Date(), born > Date(timeIntervalSince1970: -5_000_000_000) else {
+                throw InputError(field: "patient.dateOfBirth", "must be a past date after 1811; got '\(d.prefix(40))'")
+            }
+        }
         let bili: Double
         switch (labs.bilirubinMgPerDl, labs.bilirubinUmolPerL) {
         case let (mg?, nil): bili = try LabBoundary.bilirubinMgPerDl(mg, field: "patient.labs.bilirubinMgPerDl")
@@ -143,6 +151,7 @@ func factField(_ f: PatientFact) -> String {
     case .priorRadioembolization: return "patient.priorTreatments"
     case .bilobar: return "anatomy.territories"
     case .priorChestIrradiation: return "patient.priorChestIrradiation"
+    case .ablative: return "anatomy.territories[].intent"
     }
 }
 

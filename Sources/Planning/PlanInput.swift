@@ -12,6 +12,10 @@ public struct PlanInput: Codable, Sendable {
 
     public struct Patient: Codable, Sendable {
         public var id: String
+        /// Optional identification for the report header: name, date of birth (YYYY-MM-DD), medical record number.
+        public var name: String?
+        public var dateOfBirth: String?
+        public var mrn: String?
         public var heightCm: Double
         public var weightKg: Double
         /// Selects the resin normal-liver limit; when absent the most cautious limit applies, and the plan says so.
@@ -54,6 +58,14 @@ public struct PlanInput: Codable, Sendable {
         public var name: String
         public var normalLiverMassG: Double
         public var tumors: [Tumor]
+        /// lobar (default) | segmental | ablative; what the policy allows and lifts for each is data.
+        public var intent: TreatmentIntent?
+        /// Segmental or ablative: prescribe the mean dose to the whole perfused volume (tumours and
+        /// normal liver, MIRD) instead of the tumour dose (Gy).
+        public var perfusedDoseTargetGy: Double?
+        /// true: the territory is listed (its liver counts in the whole normal liver) but not treated
+        /// in this session; it receives no activity and the plan says so.
+        public var excluded: Bool?
     }
 
     public struct Tumor: Codable, Sendable {
@@ -69,6 +81,11 @@ public struct PlanInput: Codable, Sendable {
         public var calibrationTime: String?
         public var earliestTreatmentTime: String?
         public var latestTreatmentTime: String?
+        /// Working hours in the local time of the treatment times, "HH:MM-HH:MM" (default 07:30-17:00,
+        /// see README); a glass vial's time is chosen inside them.
+        public var treatmentHours: String?
+        /// How far below its target a dose may fall and still count as reaching it (percent, default 2).
+        public var prescriptionTolerancePercent: Double?
         /// Activity left in vial and lines, percent (default: the device's published median).
         public var residualPercent: Double?
         /// Overrides of the constraint set's normal-liver limits (Gy), reported as given.
@@ -135,7 +152,7 @@ public struct PlanInput: Codable, Sendable {
     indirect enum Schema: Sendable { case object([String: Schema]); case array(Schema); case leaf }
     static let schema: Schema = .object([
         "patient": .object([
-            "id": .leaf, "heightCm": .leaf, "weightKg": .leaf, "cirrhosis": .leaf, "histology": .leaf,
+            "id": .leaf, "name": .leaf, "dateOfBirth": .leaf, "mrn": .leaf, "heightCm": .leaf, "weightKg": .leaf, "cirrhosis": .leaf, "histology": .leaf,
             "priorChestIrradiation": .leaf, "bsaFormula": .leaf,
             "labs": .object(["bilirubinMgPerDl": .leaf, "bilirubinUmolPerL": .leaf, "albuminGPerDl": .leaf, "albuminGPerL": .leaf,
                              "inr": .leaf, "ascites": .leaf, "encephalopathy": .leaf]),
@@ -143,12 +160,12 @@ public struct PlanInput: Codable, Sendable {
         ]),
         "anatomy": .object([
             "lungShuntPercent": .leaf, "lungMassG": .leaf, "wholeNormalLiverMassG": .leaf,
-            "territories": .array(.object(["name": .leaf, "normalLiverMassG": .leaf,
+            "territories": .array(.object(["name": .leaf, "normalLiverMassG": .leaf, "intent": .leaf, "perfusedDoseTargetGy": .leaf, "excluded": .leaf,
                                            "tumors": .array(.object(["name": .leaf, "massG": .leaf, "tnRatio": .leaf]))])),
         ]),
         "treatment": .object([
             "modality": .leaf, "tumorTargetGy": .leaf, "calibrationTime": .leaf, "earliestTreatmentTime": .leaf,
-            "latestTreatmentTime": .leaf, "residualPercent": .leaf, "wholeNormalLiverLimitGy": .leaf, "perfusedNormalLiverLimitGy": .leaf, "vialSizesGBq": .leaf, "usableWindowHoursAfterCalibration": .leaf, "product": .leaf, "sizes": .leaf,
+            "latestTreatmentTime": .leaf, "treatmentHours": .leaf, "prescriptionTolerancePercent": .leaf, "residualPercent": .leaf, "wholeNormalLiverLimitGy": .leaf, "perfusedNormalLiverLimitGy": .leaf, "vialSizesGBq": .leaf, "usableWindowHoursAfterCalibration": .leaf, "product": .leaf, "sizes": .leaf,
             "targetDoxorubicinMg": .leaf, "plasmaPeakLimitNgPerMl": .leaf, "maxBeadVolumeMl": .leaf, "loadingsMgPerMl": .leaf,
         ]),
         "description": .leaf, "note": .leaf,

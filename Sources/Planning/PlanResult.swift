@@ -43,7 +43,20 @@ public struct ChemoembolizationPlan: Codable, Sendable {
 }
 
 /// What `dosecalc plan` prints.
-public struct PlanResult: Codable, Sendable {
+public struct PlanResult: Encodable, Sendable {
+    /// The release of dosecalc that computed the plan, and the build identifier of its executable.
+    public var dosecalcVersion: String
+    public var buildId: String
+    /// When the plan was computed (UTC, ISO 8601).
+    public var calculatedAt: String
+    /// SHA-256 of the reference-data set (see `ReferenceDataFingerprint`) and of each of its files.
+    public var referenceDataSha256: String
+    public var referenceDataFiles: [String: String]
+    /// SHA-256 of `canonicalInput` (the UTF-8 bytes of the canonical JSON text).
+    public var inputSha256: String
+    /// The input as the planner read it, in canonical form: keys sorted, no whitespace, prose fields
+    /// (`description`, `note`) dropped. `dosecalc plan --replay` recomputes from it.
+    public var input: PlanInput
     public var patientId: String
     public var modality: String
     public var status: Status

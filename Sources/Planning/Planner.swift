@@ -6,7 +6,31 @@ import Foundation
 
 /// The planner's entry point: assess the patient, then plan the modality asked for.
 public enum Planner {
-    public static func plan(_ input: PlanInput) throws -> PlanResult {
+    /// The canonical text of an input: the typed input re-encoded with sorted keys and no whitespace.
+    /// Two files that differ only in layout, key order, number spelling or prose fields have the same
+    /// canonical text, hence the same `inputSha256`.
+    public static func canonicalText(_ input: PlanInput) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try e.encode(input), as: UTF8.self)
+    }
+
+    /// Plans the input and stamps the result with what computed it: version, build, the reference data
+    /// and the canonical input with its fingerprint.
+    public static func plan(_ input: PlanInput, calculatedAt now: Date = Date()) throws -> PlanResult {
+        var r = try planUnstamped(input)
+        let data = try ReferenceDataFingerprint.current()
+        r.dosecalcVersion = BuildInfo.version
+        r.buildId = BuildInfo.buildID
+        r.calculatedAt = Timestamp.format(now, offsetSeconds: 0)
+        r.referenceDataSha256 = data.sha256
+        r.referenceDataFiles = data.files
+        r.inputSha256 = SHA256.hex(try canonicalText(input))
+        r.input = input
+        return r
+    }
+
+    static func planUnstamped(_ input: PlanInput) throws -> PlanResult {
         let assessment = try Assessment.assess(input)
         let policy = try ClinicalPolicy.load()
         var assumptions = [
@@ -30,12 +54,12 @@ public enum Planner {
             } else if !device.vialSizesGBq.isEmpty {
                 assumptions.append(Assumption(name: "vialSizes (\(device.vialSizesGBq.map { Format.number($0) }.joined(separator: ", ")) GBq)", value: Double(device.vialSizesGBq.count), unit: "sizes", source: device.vialSizesSource))
             }
-            return PlanResult(patientId: input.patient.id, modality: input.treatment.modality.rawValue, status: r.status, reasons: r.reasons,
+            return PlanResult(dosecalcVersion: "", buildId: "", calculatedAt: "", referenceDataSha256: "", referenceDataFiles: [:], inputSha256: "", input: input, patientId: input.patient.id, modality: input.treatment.modality.rawValue, status: r.status, reasons: r.reasons,
                               assessment: assessment, checks: r.checks, radioembolization: r.plan, chemoembolization: nil, assumptions: assumptions)
         case .deb:
             let r = try DEBPlanner.plan(input, assessment: assessment, policy: policy)
             assumptions += r.assumptions
-            return PlanResult(patientId: input.patient.id, modality: "deb", status: r.status, reasons: r.reasons,
+            return PlanResult(dosecalcVersion: "", buildId: "", calculatedAt: "", referenceDataSha256: "", referenceDataFiles: [:], inputSha256: "", input: input, patientId: input.patient.id, modality: "deb", status: r.status, reasons: r.reasons,
                               assessment: assessment, checks: r.checks, radioembolization: nil, chemoembolization: r.plan, assumptions: assumptions)
         }
     }

@@ -113,13 +113,19 @@ struct PlannerPropertyTests {
             // 3. The largest common tumour dose equals the closed form (0.1 % asked; 1e-9 held).
             let dmax = closedFormMaximum(modality: modality, territories: terr, wholeNLG: whole, lsfPercent: lsf, lungG: lung,
                                          priorLung: prior, bilirubin: bili, compromised: false)
-            #expect(abs(re.maximumCommonTumorDoseGy - dmax) <= 1e-9 * max(dmax, 1), "D_max \(re.maximumCommonTumorDoseGy) vs closed form \(dmax)")
+            let maximum = try #require(re.maximumCommonTumorDoseGy)
+            let common = try #require(re.commonTumorDoseGy)
+            #expect(abs(maximum - dmax) <= 1e-9 * max(dmax, 1), "D_max \(maximum) vs closed form \(dmax)")
             // 4. Out of reach (or no target): the plan is the largest activity the limits allow.
+            // A dose within the prescription tolerance (2 %) of its target counts as reaching it.
             if target == nil || target! > dmax {
-                #expect(abs(re.commonTumorDoseGy - dmax) <= 1e-3 * max(dmax, 1e-9))
-                #expect(result.status == (target == nil && !undeliverable ? .ok : .infeasible) || result.status == .warning)
+                #expect(abs(common - dmax) <= 1e-3 * max(dmax, 1e-9))
+                let withinTolerance = target.map { dmax >= 0.98 * $0 } ?? false
+                let expected: Status = (target == nil || withinTolerance) && !undeliverable ? .ok : .infeasible
+                #expect(result.status == expected || result.status == .warning)
+                #expect(re.tumorTargetReached == withinTolerance)
             } else {
-                #expect(abs(re.commonTumorDoseGy - target!) <= 1e-9 * target!)
+                #expect(abs(common - target!) <= 1e-9 * target!)
                 #expect(re.tumorTargetReached)
             }
             checked += 1

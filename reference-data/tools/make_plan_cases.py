@@ -178,45 +178,200 @@ case("MULTI-02", "closed form (this script), shared lung", "analytic", "multi-02
      exitCode=0 if dmax2 >= 205 else 3, note="D_max = %.4f Gy, binding %s" % (dmax2, q2))
 
 # ---------------- glass vial and time in a window ----------------
+# The scheduling rule, implemented here from its description in README ("Calendar scheduling"): the
+# allowed instants are the requested window ∩ the product's usable time after calibration ∩ the
+# working hours (local time of the earliest treatment time's offset), on a 5-minute grid. For each vial,
+# smallest first, the instant t* at which the whole vial holds the need; the allowed grid instants just
+# after and just before t*; the one closest to the need that delivers at most need·min(1+tol, s_max/s*);
+# the first vial within tol of the need wins, else the one delivering the most.
+from datetime import datetime, timedelta, timezone
+def iso(t): return datetime.fromisoformat(t)
+def schedule(need, cal, e, l, offset_h, usable=(0, 288), hours=(7 * 60 + 30, 17 * 60), vials=VIALS, keep=1 - 0.0061,
+             tol=0.02, upper=1.02, half=64.1):
+    lo = max(e, cal + timedelta(hours=usable[0])); hi = min(l, cal + timedelta(hours=usable[1]))
+    tz = timezone(timedelta(hours=offset_h))
+    intervals = []
+    d = lo.astimezone(tz).date()
+    while d <= hi.astimezone(tz).date():
+        midnight = datetime(d.year, d.month, d.day, tzinfo=tz)
+        s_, e_ = max(lo, midnight + timedelta(minutes=hours[0])), min(hi, midnight + timedelta(minutes=hours[1]))
+        if s_ <= e_: intervals.append((s_, e_))
+        d += timedelta(days=1)
+    def first(t):
+        for s_, e_ in intervals:
+            if t <= e_:
+                g = math.ceil(max(t, s_).timestamp() / 300) * 300
+                return min(datetime.fromtimestamp(g, tz), e_)
+    def last(t):
+        for s_, e_ in reversed(intervals):
+            if t >= s_:
+                g = math.floor(min(t, e_).timestamp() / 300) * 300
+                return max(datetime.fromtimestamp(g, tz), s_)
+    deliv = lambda v, t: v * 2 ** (-(t - cal).total_seconds() / 3600 / half) * keep
+    best = None
+    for v in vials:
+        ts = cal + timedelta(hours=half * math.log2(v * keep / need))
+        cands = [(x, deliv(v, x)) for x in (first(ts), last(ts)) if x is not None]
+        cands = [c for c in cands if c[1] <= need * upper * (1 + 1e-12)]
+        if not cands: continue
+        x, dl = min(cands, key=lambda c: abs(c[1] - need))
+        if dl >= need * (1 - tol) * (1 - 1e-12): return v, x, dl, True
+        if best is None or dl > best[2]: best = (v, x, dl, False)
+    return best
+def hours_after(cal, t): return (t - cal).total_seconds() / 3600
+def local(t, offset_h):
+    # The readable form dosecalc prints: "Fri 4 Dec 2026, 07:30 (UTC−05:00)".
+    x = t.astimezone(timezone(timedelta(hours=offset_h)))
+    sign = "−" if offset_h < 0 else "+"
+    zone = "UTC" if offset_h == 0 else "UTC%s%02d:%02d" % (sign, abs(int(offset_h)), round(abs(offset_h) % 1 * 60))
+    return "%s %d %s %d, %02d:%02d (%s)" % (x.strftime("%a"), x.day, x.strftime("%b"), x.year, x.hour, x.minute, zone)
+
 terr3 = [("right", 900, [("T1", 150, 4.0)])]
 limits3 = {"lungDose": 30, "cumulativeLungDose": 50, "wholeNormalLiverDose": 90, "territoryNormalLiverDose": 120}
 dmax3, q3, dstar3, acts3, _ = optimum("y90-glass", terr3, 1400, 6, 1000, limits3, 0, 205)
 need = acts3[0]; keep = 1 - 0.61 / 100
-h0, h1 = 14.0, 14.0 + 72.0   # Sunday 12:00 calibration; window Monday 02:00 .. Thursday 02:00 (hours after calibration)
-chosen = None
-for v in VIALS:
-    f = lambda hh: v * 2 ** (-hh / 64.1) * keep
-    if f(h1) <= need <= f(h0):
-        chosen = (v, 64.1 * math.log2(v * keep / need)); break
-obj = {"description": "Glass vial and treatment time: calibration Sunday 12:00 ET (the classic TheraSphere reference time [R]); the treatment window is Monday 02:00 to Thursday 02:00; the smallest vial that decays to the prescription inside the window is chosen, and the time at which it does.",
+upper3 = min(1.02, dmax3 / dstar3)
+CAL = "2026-11-29T12:00:00-05:00"   # Sunday 12:00 ET, the classic TheraSphere calibration [R]
+E1, L1 = "2026-11-30T07:30:00-05:00", "2026-12-04T17:00:00-05:00"
+chosen = schedule(need, iso(CAL), iso(E1), iso(L1), -5, upper=upper3)
+assert chosen[3], chosen
+obj = {"description": "Glass vial and treatment time: calibration Sunday 12:00 ET; the treatment window is Monday 07:30 to Friday 17:00 inside the default treatment hours 07:30-17:00. The smallest vial whose whole activity is within 2 % of the prescription at an allowed time on the 5-minute grid is chosen, with that time.",
        "patient": patient("VIAL-GLASS-01", bili=0.9),
        "anatomy": {"lungShuntPercent": 6, "lungMassG": 1000, "wholeNormalLiverMassG": 1400,
                    "territories": [{"name": "right", "normalLiverMassG": 900, "tumors": [{"name": "T1", "massG": 150, "tnRatio": 4.0}]}]},
-       "treatment": {"modality": "y90-glass", "calibrationTime": "2026-11-29T12:00:00-05:00",
-                     "earliestTreatmentTime": "2026-11-30T02:00:00-05:00", "latestTreatmentTime": "2026-12-03T02:00:00-05:00"}}
+       "treatment": {"modality": "y90-glass", "calibrationTime": CAL, "earliestTreatmentTime": E1, "latestTreatmentTime": L1}}
 write("vial-glass-01-window.json", obj)
-case("VIAL-GLASS-01", "hand/closed form (this script): smallest vial v with v·2^(−h1/64.1)·(1−0.0061) ≤ A ≤ v·2^(−h0/64.1)·(1−0.0061); t = 64.1·log2(v·0.9939/A); vial sizes from the TheraSphere insert [V]", "computed",
+case("VIAL-GLASS-01", "scheduling rule implemented in this script (README, Calendar scheduling); vial sizes from the TheraSphere insert [V]", "computed",
      "vial-glass-01-window.json",
      [num("radioembolization.territories[0].prescribedActivityGBq", need, rel=1e-6), num("radioembolization.vialSizeGBq", chosen[0], abs_=0),
-      num("radioembolization.hoursAfterCalibration", chosen[1], abs_=0.01), num("radioembolization.activityGBq", need, rel=1e-6),
+      num("radioembolization.hoursAfterCalibration", hours_after(iso(CAL), chosen[1]), abs_=1e-6),
+      eq("radioembolization.treatmentTimeLocal", local(chosen[1], -5)),
+      num("radioembolization.activityGBq", chosen[2], rel=1e-9), num("radioembolization.orders[0].vialActivityAtCalibrationGBq", chosen[0], abs_=0),
+      eq("radioembolization.orders[0].administrationTimeLocal", local(chosen[1], -5)),
       eq("radioembolization.tumorTargetReached", True), eq("status", "ok")],
-     note="prescription %.4f GBq; vial %d GBq at %.3f h after calibration" % (need, chosen[0], chosen[1]))
+     note="prescription %.4f GBq; vial %d GBq at %s (%.3f h after calibration), delivering %.4f GBq" % (need, chosen[0], local(chosen[1], -5), hours_after(iso(CAL), chosen[1]), chosen[2]))
 
 # Same patient, custom vial sizes given (e.g. a custom dose-size order): 1.8 and 2.5 GBq.
-keep2 = keep
-chosen2 = None
-for v in [1.8, 2.5]:
-    f = lambda hh: v * 2 ** (-hh / 64.1) * keep2
-    if f(h1) <= need <= f(h0):
-        chosen2 = (v, 64.1 * math.log2(v * keep2 / need)); break
+chosen2 = schedule(need, iso(CAL), iso(E1), iso(L1), -5, vials=[1.8, 2.5], upper=upper3)
 obj2 = json.loads(json.dumps(obj))
-obj2["description"] = "As VIAL-GLASS-01 with the vial sizes given in the input (1.8 and 2.5 GBq): the smallest that decays to the prescription inside the window."
+obj2["description"] = "As VIAL-GLASS-01 with the vial sizes given in the input (1.8 and 2.5 GBq)."
 obj2["patient"]["id"] = "VIAL-GLASS-02"
 obj2["treatment"]["vialSizesGBq"] = [2.5, 1.8]
 write("vial-glass-02-custom-sizes.json", obj2)
-case("VIAL-GLASS-02", "hand/closed form (this script) with the given vial sizes", "computed", "vial-glass-02-custom-sizes.json",
-     [num("radioembolization.vialSizeGBq", chosen2[0], abs_=0), num("radioembolization.hoursAfterCalibration", chosen2[1], abs_=0.01),
-      num("radioembolization.activityGBq", need, rel=1e-6)], note="vial %.1f GBq at %.3f h" % chosen2)
+case("VIAL-GLASS-02", "scheduling rule implemented in this script, with the given vial sizes", "computed", "vial-glass-02-custom-sizes.json",
+     [num("radioembolization.vialSizeGBq", chosen2[0], abs_=0), num("radioembolization.hoursAfterCalibration", hours_after(iso(CAL), chosen2[1]), abs_=1e-6),
+      num("radioembolization.activityGBq", chosen2[2], rel=1e-9), eq("status", "ok" if chosen2[3] else "infeasible")],
+     exitCode=0 if chosen2[3] else 3, note="vial %.1f GBq at %s" % (chosen2[0], local(chosen2[1], -5)))
+
+# The old window, Monday 02:00 to Thursday 02:00: the only vial that fits decays to the prescription in the
+# night, so no treatment-hours time is within the tolerance: infeasible, and no order.
+E3, L3 = "2026-11-30T02:00:00-05:00", "2026-12-03T02:00:00-05:00"
+chosen3 = schedule(need, iso(CAL), iso(E3), iso(L3), -5, upper=upper3)
+assert not chosen3[3], chosen3
+obj3 = json.loads(json.dumps(obj))
+obj3["description"] = "Glass, window Monday 02:00 to Thursday 02:00: the only vial that fits decays to the prescription at night, outside the treatment hours; the plan is infeasible and no order is given."
+obj3["patient"]["id"] = "VIAL-GLASS-03"
+obj3["treatment"]["earliestTreatmentTime"] = E3; obj3["treatment"]["latestTreatmentTime"] = L3
+write("vial-glass-03-night-only.json", obj3)
+case("VIAL-GLASS-03", "scheduling rule implemented in this script: no allowed time within 2 % of the prescription", "computed", "vial-glass-03-night-only.json",
+     [eq("status", "infeasible"), num("radioembolization.notAnOrder[0].vialActivityAtCalibrationGBq", chosen3[0], abs_=0),
+      num("radioembolization.activityGBq", chosen3[2], rel=1e-9), eq("radioembolization.tumorTargetReached", False)],
+     exitCode=3, note="best: vial %d GBq at %s delivers %.4f of %.4f GBq" % (chosen3[0], local(chosen3[1], -5), chosen3[2], need))
+
+# Two territories, each with its own vial and time.
+# The left tumour's mass is the first of a few for which both vials fall inside the treatment hours, so
+# that the example shows a complete two-vial order (the night-only outcome is VIAL-GLASS-03).
+for left_mass in [100, 90, 110, 80, 120, 70, 130]:
+    terr6 = [("right", 800, [("T1", 200, 4.0), ("T2", 50, 2.0)]), ("left", 500, [("T3", left_mass, 3.0)])]
+    dmax6, q6, dstar6, acts6, _ = optimum("y90-glass", terr6, 1300, 8, 1000, {"lungDose": 30, "cumulativeLungDose": 50, "wholeNormalLiverDose": 90, "territoryNormalLiverDose": 120}, 0, 205)
+    up6 = min(1.02, dmax6 / dstar6)
+    s6 = [schedule(a, iso(CAL), iso(E1), iso(L1), -5, upper=up6) for a in acts6]
+    if all(x[3] for x in s6): break
+assert all(x[3] for x in s6)
+obj6 = {"description": "Two glass territories with a calibration time and a window: each territory gets its own vial and time (one order line per vial).",
+        "patient": patient("MULTI-03", bili=0.9),
+        "anatomy": {"lungShuntPercent": 8, "lungMassG": 1000, "wholeNormalLiverMassG": 1300,
+                    "territories": [{"name": n, "normalLiverMassG": m, "tumors": [{"name": a, "massG": b, "tnRatio": c} for a, b, c in ts]} for n, m, ts in terr6]},
+        "treatment": {"modality": "y90-glass", "calibrationTime": CAL, "earliestTreatmentTime": E1, "latestTreatmentTime": L1}}
+write("multi-03-glass-two-vials.json", obj6)
+exp6 = [eq("status", "ok" if all(x[3] for x in s6) else "infeasible")]
+for i, x in enumerate(s6):
+    exp6 += [num("radioembolization.territories[%d].vialSizeGBq" % i, x[0], abs_=0), num("radioembolization.territories[%d].activityGBq" % i, x[2], rel=1e-9),
+             eq("radioembolization.territories[%d].treatmentTimeLocal" % i, local(x[1], -5)),
+             num("radioembolization.orders[%d].vialActivityAtCalibrationGBq" % i, x[0], abs_=0), eq("radioembolization.orders[%d].draws[0].territory" % i, terr6[i][0])]
+case("MULTI-03", "closed form and scheduling rule (this script): one vial and time per territory", "computed", "multi-03-glass-two-vials.json", exp6,
+     exitCode=0 if all(x[3] for x in s6) else 3, note="; ".join("%s: %d GBq at %s" % (terr6[i][0], x[0], local(x[1], -5)) for i, x in enumerate(s6)))
+
+# Treatment hours given: resin, the first allowed time inside 08:00-12:00 local (+01:00).
+terr7 = [("whole liver", 1300, [("T1", 200, 3.0)])]
+dmax7, q7, dstar7, acts7, _ = optimum("y90-resin", terr7, 1300, 10, 1000, {"lungDose": 30, "cumulativeLungDose": 50, "territoryNormalLiverDose": 40}, 0, 120)
+cal7, e7 = iso("2026-11-30T06:00:00+01:00"), iso("2026-11-30T06:40:00+01:00")
+t7 = iso("2026-11-30T08:00:00+01:00")
+frac7 = acts7[0] / (1 - 3.01 / 100) / (3 * 2 ** (-hours_after(cal7, t7) / 64.1))
+obj7 = {"description": "Resin with treatment hours 08:00-12:00 and a window from 06:40 to 18:00: the earliest allowed time is 08:00, and the draw is for then.",
+        "patient": patient("HOURS-01", bili=0.8),
+        "anatomy": {"lungShuntPercent": 10, "lungMassG": 1000, "wholeNormalLiverMassG": 1300,
+                    "territories": [{"name": "whole liver", "normalLiverMassG": 1300, "tumors": [{"name": "T1", "massG": 200, "tnRatio": 3.0}]}]},
+        "treatment": {"modality": "y90-resin", "calibrationTime": "2026-11-30T06:00:00+01:00", "earliestTreatmentTime": "2026-11-30T06:40:00+01:00",
+                      "latestTreatmentTime": "2026-11-30T18:00:00+01:00", "treatmentHours": "08:00-12:00"}}
+write("hours-01-resin-working-hours.json", obj7)
+case("HOURS-01", "hand: first allowed time 08:00 local; fraction = A/(1−0.0301)/(3·2^(−2/64.1))", "computed", "hours-01-resin-working-hours.json",
+     [eq("radioembolization.treatmentTimeLocal", local(t7, 1)), num("radioembolization.hoursAfterCalibration", 2.0, abs_=1e-9),
+      num("radioembolization.territories[0].vialFraction", frac7, rel=1e-9), eq("radioembolization.treatmentHours", "08:00-12:00"), eq("status", "ok")],
+     note="fraction %.5f at 08:00" % frac7)
+
+# ---------------- intents ----------------
+# Radiation segmentectomy: 400 Gy to a 60 mL segment (61.8 g at 1.03 g/mL: 40 g normal liver + 21.8 g tumour).
+def ablative_obj(pid, intent, perfused=None, desc=""):
+    ter = {"name": "segment 8", "intent": intent, "normalLiverMassG": 40, "tumors": [{"name": "T1", "massG": 21.8, "tnRatio": 3.0}]}
+    if perfused is not None: ter["perfusedDoseTargetGy"] = perfused
+    return {"description": desc, "patient": patient(pid, bili=0.9),
+            "anatomy": {"lungShuntPercent": 5, "lungMassG": 1000, "wholeNormalLiverMassG": 1400, "territories": [ter]},
+            "treatment": {"modality": "y90-glass"}}
+A_abl = 400 * 0.0618 / (50 * 0.95)
+nl_abl = 50 * A_abl * 0.95 / (3 * 0.0218 + 0.040)
+write("abl-01-glass-segmentectomy.json", ablative_obj("ABL-01", "ablative", desc="Radiation segmentectomy with glass: 400 Gy to a 60 mL segment (EANM 2022 Table 2 default for the ablative intent). The perfused normal-liver limit of a lobar treatment does not apply; lung, whole normal liver and hepatic reserve do."))
+case("ABL-01", "MIRD perfused dose A = D·M/(K(1−LSF)) (EANM 2022 Table 2 segmentectomy > 400 Gy); partition doses by hand", "computed", "abl-01-glass-segmentectomy.json",
+     [num("radioembolization.activityGBq", A_abl, rel=1e-9), num("radioembolization.territories[0].perfusedDoseGy", 400, rel=1e-9),
+      num("radioembolization.territories[0].normalLiverDoseGy", nl_abl, rel=1e-9), num("radioembolization.lungDoseGy", 50 * A_abl * 0.05, rel=1e-9),
+      num("radioembolization.wholeNormalLiverDoseGy", nl_abl * 0.040 / 1.4, rel=1e-9), num("radioembolization.hepaticReservePercent", 100 * 1360 / 1400, rel=1e-9),
+      eq("checks[name=hepaticReserve].state", "passed"), eq("radioembolization.bindingConstraint", "doseTarget"), eq("status", "ok")],
+     note="A = %.5f GBq; segment normal liver %.1f Gy (a lobar 120 Gy limit would block it)" % (A_abl, nl_abl))
+write("abl-02-glass-segmental-keeps-limit.json", ablative_obj("ABL-02", "segmental", perfused=400, desc="The same segment with segmental (not ablative) intent and a 400 Gy perfused prescription: the perfused normal-liver limit (120 Gy) applies and binds, so the target is out of reach."))
+s_abl = 120 / nl_abl
+case("ABL-02", "hand: s_max = 120 Gy / segment normal-liver dose at 400 Gy", "computed", "abl-02-glass-segmental-keeps-limit.json",
+     [num("radioembolization.fractionOfTargetAllowed", s_abl, rel=1e-9), num("radioembolization.activityGBq", s_abl * A_abl, rel=1e-9),
+      eq("radioembolization.bindingConstraint", "perfusedNormalLiverDose"), eq("status", "infeasible")], exitCode=3,
+     note="s_max = %.5f" % s_abl)
+obj8 = {"description": "Radiation lobectomy of a right lobe holding most of the liver: the normal liver left outside the ablative territory is 23 %, below the 30 % hepatic reserve (EANM 2022): contraindicated.",
+        "patient": patient("ABL-03", bili=0.9),
+        "anatomy": {"lungShuntPercent": 5, "lungMassG": 1000, "wholeNormalLiverMassG": 1300,
+                    "territories": [{"name": "right lobe", "intent": "ablative", "perfusedDoseTargetGy": 150, "normalLiverMassG": 1000,
+                                     "tumors": [{"name": "T1", "massG": 150, "tnRatio": 3.0}]}]},
+        "treatment": {"modality": "y90-glass"}}
+write("abl-03-glass-lobectomy-reserve.json", obj8)
+case("ABL-03", "hand: reserve = (1300 − 1000)/1300", "computed", "abl-03-glass-lobectomy-reserve.json",
+     [num("radioembolization.hepaticReservePercent", 100 * 300 / 1300, rel=1e-9), eq("checks[name=hepaticReserve].state", "failed"), eq("status", "contraindicated")],
+     exitCode=3)
+obj9 = ablative_obj("ABL-04", "lobar", perfused=400, desc="A perfused-dose prescription on a lobar territory is refused: it is allowed for segmental and ablative intents.")
+write("bad-perfused-target-on-lobar.json", obj9)
+case("BAD-PERFUSED-LOBAR", "input rule: MIRD perfused prescription only for segmental and ablative intents", "input", "bad-perfused-target-on-lobar.json", None,
+     exitCode=2, stderrContains="anatomy.territories[0].perfusedDoseTargetGy")
+
+# A territory excluded on purpose receives no activity and says so.
+obj10 = {"description": "Two territories, the left excluded from this session on purpose: it receives no activity and the plan says so; the right lobe is planned alone.",
+         "patient": patient("EXCL-01", bili=0.9),
+         "anatomy": {"lungShuntPercent": 8, "lungMassG": 1000, "wholeNormalLiverMassG": 1300,
+                     "territories": [{"name": "right", "normalLiverMassG": 800, "tumors": [{"name": "T1", "massG": 200, "tnRatio": 4.0}]},
+                                     {"name": "left", "normalLiverMassG": 500, "excluded": True, "tumors": [{"name": "T3", "massG": 100, "tnRatio": 3.0}]}]},
+         "treatment": {"modality": "y90-glass"}}
+write("excl-01-territory-excluded.json", obj10)
+dmax10, q10, dstar10, acts10, coef10 = optimum("y90-glass", [("right", 800, [("T1", 200, 4.0)])], 1300, 8, 1000,
+                                              {"lungDose": 30, "cumulativeLungDose": 50, "wholeNormalLiverDose": 90, "territoryNormalLiverDose": 120}, 0, 205)
+case("EXCL-01", "closed form (this script) for the treated territory alone", "computed", "excl-01-territory-excluded.json",
+     [num("radioembolization.territories[0].activityGBq", acts10[0], rel=1e-9), num("radioembolization.territories[1].activityGBq", 0, abs_=0),
+      eq("radioembolization.territories[1].prescription", "excluded"), num("radioembolization.activityGBq", acts10[0], rel=1e-9),
+      eq("status", "ok" if dmax10 >= 205 * 0.98 else "infeasible")], exitCode=0 if dmax10 >= 205 * 0.98 else 3)
 
 # ---------------- resin: fraction of the 3 GBq vial ----------------
 terr4 = [("whole liver", 1300, [("T1", 200, 3.0)])]
