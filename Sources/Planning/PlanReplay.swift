@@ -115,7 +115,7 @@ public enum PlanReplay {
         if inputChanged { why.append("this version reads the stored input differently (its fingerprint changed)") }
         let explanation: String
         if diffs.isEmpty {
-            explanation = why.isEmpty ? "identical: same version, build and reference data" : "identical although " + why.joined(separator: "; ")
+            explanation = why.isEmpty ? "same version, build and reference data" : "although " + why.joined(separator: "; ")
         } else if why.isEmpty {
             explanation = "values changed with the same version, build, reference data and input: this is a defect, please report it"
         } else {
