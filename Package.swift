@@ -17,10 +17,12 @@ let package = Package(
         .library(name: "Planning", targets: ["Planning"]),
         .library(name: "Validation", targets: ["Validation"]),
         .library(name: "DosecalcCLI", targets: ["DosecalcCLI"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // GNU GSL through pkg-config (Debian: libgsl-dev).
@@ -46,9 +48,13 @@ let package = Package(
         .target(name: "Planning", dependencies: ["DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "ClinicalPolicy"]),
         // Reference-case loading, comparison and reporting.
         .target(name: "Validation", dependencies: ["DosecalcCore"]),
+        // The treatment ledger: delivered treatments per patient in a SQLite file (GRDB), read back
+        // as prior treatments by the planner.
+        .target(name: "Ledger", dependencies: ["DosecalcCore", "ClinicalPolicy", "Planning", .product(name: "GRDB", package: "GRDB.swift")]),
         // The command-line interface as a library, so that `validate` and the tests run the same code paths.
         .target(name: "DosecalcCLI", dependencies: [
             "DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "ClinicalPolicy", "Planning", "Validation",
+            "Ledger",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dosecalc", dependencies: ["DosecalcCLI"]),
@@ -60,6 +66,7 @@ let package = Package(
         .testTarget(name: "RadioembolizationTests", dependencies: ["Radioembolization", "DosecalcCore", "ClinicalPolicy"]),
         .testTarget(name: "ChemoembolizationTests", dependencies: ["Chemoembolization", "DosecalcCore", "GSLKit"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "DosecalcCore", "ClinicalPolicy", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "DosecalcCLI", "Planning", "ClinicalPolicy", "DosecalcCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DosecalcCLITests", dependencies: ["DosecalcCLI", "Validation", "DosecalcCore", .product(name: "PropertyBased", package: "swift-property-based")]),
     ]
 )

@@ -215,7 +215,7 @@ struct DebCommand: EvaluatingCommand {
         try refuse([("--bead-diameter-um", beadDiameterUm != nil), ("--diffusivity-cm2-per-s", diffusivity != nil),
                     ("--times-h", timesH != nil), ("--medium-ml", mediumMl != nil), ("--bead-volume-ml", beadVolumeMl != nil),
                     ("--grid", grid != nil)], method: "in-vivo")
-        let (cat, prod, sizes, loads) = try productSizesLoadings()
+        let (_, prod, sizes, loads) = try productSizesLoadings()
         let doses: [Double]
         switch (doseMg, doseSplitMg) {
         case (nil, nil):

@@ -15,7 +15,7 @@ public struct Dosecalc: ParsableCommand {
         """,
         version: "0.1.0 (GSL \(GSL.version))",
         subcommands: [Y90Command.self, Ho166Command.self, LSFCommand.self, DecayCommand.self, VialCommand.self,
-                      DoseFactorCommand.self, TNRatioCommand.self, PlanCommand.self, ValidateCommand.self] + Dosecalc.extraSubcommands
+                      DoseFactorCommand.self, TNRatioCommand.self, PlanCommand.self, ValidateCommand.self, LedgerCommand.self] + Dosecalc.extraSubcommands
     )
 
     public init() {}

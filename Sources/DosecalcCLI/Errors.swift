@@ -12,6 +12,7 @@
 import ArgumentParser
 import DosecalcCore
 import GSLKit
+import Ledger
 import Foundation
 
 public enum DosecalcExit: Int32, CaseIterable, Sendable {
@@ -37,6 +38,7 @@ enum ErrorLine {
         switch error {
         case let e as InputError: return (.invalidInput, e.description)
         case let e as DataFileError: return (.brokenReferenceData, e.description)
+        case let e as LedgerAccessError: return (.invalidInput, e.description)
         case let e as OutputFileError: return (.cannotWriteOutput, e.description)
         case let e as JSONSyntaxError: return (.invalidInput, "--input: is not strict JSON: \(e.description)")
         case let e as SolverFailure:
@@ -53,7 +55,7 @@ enum ErrorLine {
 
     /// The first flag written twice in `arguments`, if any. A flag's value that itself looks like a
     /// flag is not counted (dosecalc's options take their value unconditionally).
-    static func repeatedFlag(_ arguments: [String], booleanFlags: Set<String> = ["--json", "--failures-only", "--help", "--version"]) -> String? {
+    static func repeatedFlag(_ arguments: [String], booleanFlags: Set<String> = ["--json", "--brief", "--failures-only", "--help", "--version"]) -> String? {
         var seen = Set<String>()
         var i = 0
         while i < arguments.count {

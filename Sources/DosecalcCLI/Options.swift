@@ -2,6 +2,7 @@
 import ArgumentParser
 import DosecalcCore
 import Radioembolization
+import Foundation
 
 /// Numeric flags are read as text and parsed by `parseNumber`, so that "nan", "inf", "8x" or an
 /// empty value are refused with the flag's name instead of becoming a number.
@@ -96,4 +97,134 @@ enum YesNo: String, ExpressibleByArgument, CaseIterable {
 /// Runs `body` and renames the fields of an `InputError` it throws to command-line flags.
 func renaming<T>(_ flags: [String: String], _ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as InputError { throw e.renamed { flags[$0] } }
+}
+
+// MARK: - Activity in GBq, MBq or mCi
+
+/// A unit an activity may be typed in. Internally every activity is GBq; the other units exist only
+/// at the command line, and every result is echoed in GBq.
+enum ActivityUnit: String, CaseIterable, Sendable {
+    case gbq = "GBq", mbq = "MBq", mci = "mCi"
+
+    /// "--activity-gbq", "--activity-mbq", "--activity-mci".
+    var flag: String { "--activity-" + rawValue.lowercased() }
+
+    /// The value in GBq. Exact by definition: 1 GBq = 1000 MBq, 1 mCi = 37 MBq.
+    func toGBq(_ value: Double) -> Double {
+        switch self {
+        case .gbq: return value
+        case .mbq: return value / UnitConversion.mbqPerGBq
+        case .mci: return value * UnitConversion.mbqPerMCi / UnitConversion.mbqPerGBq
+        }
+    }
+
+    /// A value in GBq expressed in this unit.
+    func fromGBq(_ gbq: Double) -> Double {
+        switch self {
+        case .gbq: return gbq
+        case .mbq: return gbq * UnitConversion.mbqPerGBq
+        case .mci: return gbq * UnitConversion.mbqPerGBq / UnitConversion.mbqPerMCi
+        }
+    }
+}
+
+/// What was typed for an activity: the number, its unit and the flag. Printed in `--json` as
+/// "activityGiven", next to "activityGBq".
+struct ActivityGiven: Encodable, Equatable, Sendable {
+    let value: Double
+    let unit: String
+    let flag: String
+}
+
+/// An activity read from one of --activity-gbq, --activity-mbq, --activity-mci: the one place that
+/// converts the units and enforces that at most one of the three is given.
+struct ActivityOption {
+    let texts: [(unit: ActivityUnit, text: String?)]
+
+    init(gbq: String?, mbq: String?, mci: String?) {
+        texts = [(.gbq, gbq), (.mbq, mbq), (.mci, mci)]
+    }
+
+    static let flagList = ActivityUnit.allCases.map(\.flag).joined(separator: ", ")
+
+    /// The flags given, in the order gbq, mbq, mci.
+    var given: [(unit: ActivityUnit, text: String)] { texts.compactMap { t in t.text.map { (t.unit, $0) } } }
+
+    /// The message when two or more of the three flags are given; nil otherwise.
+    var conflict: String? {
+        let g = given
+        guard g.count > 1 else { return nil }
+        return "\(g[0].unit.flag) and \(g[1].unit.flag) are both given; give the activity once, with one of \(Self.flagList)"
+    }
+
+    /// Two of the three flags are a usage error (exit 64). Call from the command's `validate()`, which
+    /// ArgumentParser runs while parsing, so that the error is reported as a usage error.
+    func validateAtMostOne() throws {
+        if let c = conflict { throw ValidationError(c) }
+    }
+
+    /// The activity in GBq and what was typed, checked against `range` (in GBq). Nil when no activity
+    /// flag was given and `required` is false. A value that is not a number, or whose GBq value is outside
+    /// `range`, is refused naming the flag given, with the range in that flag's unit.
+    func resolve(range: PlausibleRange, required: Bool, what: String) throws -> (gbq: Double, given: ActivityGiven)? {
+        if let c = conflict { throw InputError(field: given[1].unit.flag, c) }   // normally refused at parse time (exit 64)
+        guard let (unit, text) = given.first else {
+            if required { throw InputError(field: ActivityUnit.gbq.flag, "is required: give one of \(Self.flagList) for \(what)") }
+            return nil
+        }
+        let shown = Self.shownRange(range, in: unit)
+        let inGBq = unit == .gbq ? "" : " (\(range.text))"
+        let value: Double
+        do { value = try parseNumber(text, field: unit.flag) } catch {
+            throw InputError(field: unit.flag, "must be a finite number in \(shown.text)\(inGBq); got \(quotedForMessage(text))")
+        }
+        let gbq = unit.toGBq(value)
+        guard range.contains(gbq) else {
+            throw InputError(field: unit.flag, "must be in \(shown.text)\(inGBq); got \(Format.number(value))")
+        }
+        return (gbq, ActivityGiven(value: value, unit: unit.rawValue, flag: unit.flag))
+    }
+
+    /// `range` (GBq) in `unit`, for messages: each bound rounded to six significant digits, and moved
+    /// one step inward when rounding took it outside, so that every value the message allows is
+    /// accepted. ([0.001, 30] GBq reads [1, 30000] MBq and [0.0270271, 810.81] mCi.)
+    static func shownRange(_ range: PlausibleRange, in unit: ActivityUnit) -> PlausibleRange {
+        guard unit != .gbq else { return range }
+        func shown(_ boundGBq: Double, isLower: Bool) -> Double {
+            let inside: (Double) -> Bool = { isLower ? unit.toGBq($0) >= boundGBq : unit.toGBq($0) <= boundGBq }
+            let exact = unit.fromGBq(boundGBq)
+            guard exact != 0, exact.isFinite, var d = Double(Format.number(exact)) else { return exact }
+            var steps = 0
+            while !inside(d), steps < 10 {
+                let step = pow(10, (log10(abs(d))).rounded(.down) - 5)
+                d = Double(Format.number(isLower ? d + step : d - step)) ?? d
+                steps += 1
+            }
+            return d
+        }
+        return PlausibleRange(shown(range.lower, isLower: true), shown(range.upper, isLower: false), unit.rawValue,
+                              includesLower: range.includesLower, includesUpper: range.includesUpper)
+    }
+
+    /// "2.500 GBq" as computed, with what was typed when it was not GBq: "2.500 GBq (given as 2500 MBq)".
+    static func givenAs(_ given: ActivityGiven?) -> String? {
+        guard let g = given, g.unit != ActivityUnit.gbq.rawValue else { return nil }
+        return "given as \(Format.number(g.value)) \(g.unit)"
+    }
+}
+
+/// A command's result with "activityGiven" added next to the result's own keys in the JSON.
+struct WithActivityGiven<Base: Encodable>: Encodable {
+    let base: Base
+    let activityGiven: ActivityGiven?
+
+    private enum Keys: String, CodingKey { case activityGiven }
+
+    func encode(to encoder: any Encoder) throws {
+        try base.encode(to: encoder)
+        if let g = activityGiven {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(g, forKey: .activityGiven)
+        }
+    }
 }

@@ -2,6 +2,7 @@
 import ArgumentParser
 import ClinicalPolicy
 import DosecalcCore
+import Ledger
 import Planning
 import Foundation
 
@@ -20,6 +21,7 @@ struct PlanCommand: EvaluatingCommand {
     @Option(name: .customLong("input"), parsing: .unconditional, help: "Patient JSON file, or - for standard input.") var input: String?
     @Option(name: .customLong("replay"), parsing: .unconditional, help: "A previous `dosecalc plan --json` output: recompute it and compare.") var replay: String?
     @Option(name: .customLong("report"), parsing: .unconditional, help: "Write a printable HTML report to this file.") var report: String?
+    @Option(name: .customLong("ledger"), parsing: .unconditional, help: "Treatment ledger (SQLite): read the patient's prior treatments from it.") var ledger: String?
     @Flag(name: .customLong("brief"), help: "Text: only the status, the order, the doses and the checks.") var brief = false
     @Flag(name: .customLong("json")) var json = false
 
@@ -50,10 +52,22 @@ struct PlanCommand: EvaluatingCommand {
             return out
         }
         let path = input!
-        let parsed = try PlanInput.decode(try read(path, flag: "--input"))
-        let result = try Planner.plan(parsed)
+        var parsed = try PlanInput.decode(try read(path, flag: "--input"))
+        var ledgerNote: Assumption? = nil
+        if let db = ledger {
+            // The ledger's treatments replace the input's; a patient listed in both with different
+            // treatments is refused. The canonical input (and its fingerprint) holds what was planned with.
+            let store = try LedgerStore.open(path: db, create: false, field: "--ledger")
+            let recorded = try store.priorTreatments(patientID: parsed.patient.id)
+            parsed = try LedgerStore.merge(input: parsed, ledger: recorded)
+            ledgerNote = Assumption(name: "prior treatments", value: Double(recorded.count), unit: "treatments in the ledger",
+                                    source: recorded.isEmpty ? "treatment ledger \(db) holds no treatment for this patient; the input's prior treatments are used"
+                                                             : "treatment ledger \(db)")
+        }
+        var result = try Planner.plan(parsed)
+        if let n = ledgerNote { result.assumptions.append(n) }
         var out = try CommandOutput(result: result, text: brief ? PlanText.brief(result) : PlanText.render(result), status: result.status)
-        if path != "-" { out.inputFiles = [path] }
+        out.inputFiles = [path, ledger].compactMap { $0 }.filter { $0 != "-" }
         if let r = report {
             out.files.append((r, PlanReport.html(result, input: parsed), "--report"))
         }

@@ -20,6 +20,8 @@ struct PrescriptionOptions: ParsableArguments {
     @Option(name: .customLong("normal-liver-dose-gy"), parsing: .unconditional, help: "Partition: mean normal-liver dose (Gy).") var normalLiverDoseGy: String?
     @Option(name: .customLong("tumor-dose-gy"), parsing: .unconditional, help: "Partition: mean tumour dose (Gy).") var tumorDoseGy: String?
     @Option(name: .customLong("activity-gbq"), parsing: .unconditional, help: "Injected activity (GBq): forward calculation of the doses.") var activityGBq: String?
+    @Option(name: .customLong("activity-mbq"), parsing: .unconditional, help: "Injected activity (MBq; 1 GBq = 1000 MBq), instead of --activity-gbq.") var activityMBq: String?
+    @Option(name: .customLong("activity-mci"), parsing: .unconditional, help: "Injected activity (mCi; 1 mCi = 37 MBq exactly), instead of --activity-gbq.") var activityMCi: String?
     @Option(name: .customLong("density-g-per-ml"), parsing: .unconditional, help: "Tissue density for volume → mass (g/mL; default 1.03).") var densityGPerMl: String?
     @Option(name: .customLong("lung-mass-g"), parsing: .unconditional, help: "Lung mass (g; default 1000).") var lungMassG: String?
     @Option(name: .customLong("prior-lung-dose-gy"), parsing: .unconditional, help: "Lung dose of earlier treatments (Gy; default 0).") var priorLungDoseGy: String?
@@ -31,6 +33,18 @@ struct PrescriptionOptions: ParsableArguments {
     @Option(name: .customLong("prior-radioembolization"), parsing: .unconditional, help: "Patient fact: yes | no; a pretreated liver takes the resin 30 Gy limit.") var priorRadioembolization: YesNo?
     @Option(name: .customLong("bilobar"), parsing: .unconditional, help: "Treatment fact: yes | no (both lobes, or one territory holding the whole normal liver); selects the Ho-166 whole normal-liver limit.") var bilobar: YesNo?
     @Flag(name: .customLong("json"), help: "Print one JSON object.") var json = false
+    @Flag(name: .customLong("brief"), help: "Text output: only the activity, the doses, the status and one line per check (no sources, constants or notes). Not with --json, which is always complete.") var brief = false
+
+    /// The activity flags, in whichever unit was given.
+    var activity: ActivityOption { ActivityOption(gbq: activityGBq, mbq: activityMBq, mci: activityMCi) }
+
+    /// Usage errors (exit 64), found while parsing: two activity units, or --brief with --json.
+    func validate() throws {
+        try activity.validateAtMostOne()
+        if brief && json {
+            throw ValidationError("--brief and --json are both given; --brief shortens the text output only, and the JSON output is always complete: give one of them")
+        }
+    }
 
     /// The patient facts given on the command line; an absent flag is an unknown fact, never "no".
     func facts() throws -> PatientFacts {
@@ -109,17 +123,20 @@ func prescribe(device deviceID: String, method: PrescriptionMethod, options o: P
     }
     r.residualPercent = try number(o.residualPercent, "--residual-percent")
 
+    // The activity in GBq, from whichever of --activity-gbq, --activity-mbq, --activity-mci was given.
+    let activity = try o.activity.resolve(range: PlausibleInputs.activityGBq, required: false, what: "the prescription")
+    let activityFlag = activity?.given.flag ?? ActivityUnit.gbq.flag
     let given = try exactlyOne([
         ("--target-dose-gy", try number(o.targetDoseGy, "--target-dose-gy")),
         ("--normal-liver-dose-gy", try number(o.normalLiverDoseGy, "--normal-liver-dose-gy")),
         ("--tumor-dose-gy", try number(o.tumorDoseGy, "--tumor-dose-gy")),
-        ("--activity-gbq", try number(o.activityGBq, "--activity-gbq")),
+        (activityFlag, activity?.gbq),
     ], required: false, what: "the prescription")
     switch given?.flag {
     case "--target-dose-gy"?: r.given = .targetDoseGy(given!.value)
     case "--normal-liver-dose-gy"?: r.given = .normalLiverDoseGy(given!.value)
     case "--tumor-dose-gy"?: r.given = .tumorDoseGy(given!.value)
-    case "--activity-gbq"?: r.given = .activityGBq(given!.value)
+    case .some(activityFlag): r.given = .activityGBq(given!.value)
     default: if let d = defaultTargetDoseGy { r.given = .targetDoseGy(d) }
     }
 
@@ -172,12 +189,14 @@ func prescribe(device deviceID: String, method: PrescriptionMethod, options o: P
     }
     let computed: PrescriptionResult
     do { computed = try Prescription.calculate(r, catalogue: cat) } catch let e as InputError {
-        throw e.renamed { PrescriptionField(rawValue: $0).flatMap { prescriptionFlags[$0] } }
+        throw e.renamed { PrescriptionField(rawValue: $0) == .activity ? activityFlag : PrescriptionField(rawValue: $0).flatMap { prescriptionFlags[$0] } }
     }
     let result = try ClinicalPolicy.load().apply(to: computed, device: device, facts: try o.facts()) {
         prescriptionRequirementFlags[$0] ?? $0
     }
-    return try CommandOutput(result: result, text: PrescriptionText.render(result, device: device), status: result.status)
+    let text = o.brief ? PrescriptionText.brief(result, device: device, activityGiven: activity?.given)
+                       : PrescriptionText.render(result, device: device, activityGiven: activity?.given)
+    return try CommandOutput(result: WithActivityGiven(base: result, activityGiven: activity?.given), text: text, status: result.status)
 }
 
 struct Y90Command: EvaluatingCommand {
@@ -188,6 +207,9 @@ struct Y90Command: EvaluatingCommand {
         Methods: mird (perfused liver, --target-dose-gy), partition (tumour/normal liver/lung with \
         --tn-ratio; solve from --normal-liver-dose-gy, --tumor-dose-gy or --activity-gbq), bsa and \
         empiric (resin; --height-cm --weight-kg --tumor-volume-ml --liver-volume-ml).
+        An activity may be given in GBq, MBq or mCi (--activity-gbq, --activity-mbq, --activity-mci; one of \
+        them; 1 mCi = 37 MBq exactly); results are always in GBq. --brief prints only the activity, the \
+        doses, the status and one line per check.
         Example: dosecalc y90 --device glass --method mird --perfused-volume-ml 1000 --target-dose-gy 120 --lung-shunt 5
         """)
 
@@ -227,6 +249,8 @@ struct Ho166Command: EvaluatingCommand {
         discussion: """
         standard: A = D · M_liver / 15.87 with D = 60 Gy by default (3781 MBq/kg), not corrected for \
         lung shunt; give --liver-mass-g or --liver-volume-ml. partition: as for y90.
+        An activity may be given in GBq, MBq or mCi (--activity-gbq, --activity-mbq, --activity-mci; one of \
+        them); results are always in GBq. --brief prints only the activity, the doses, the status and the checks.
         """)
 
     @Option(name: .customLong("method"), parsing: .unconditional, help: "standard | partition") var method: String

@@ -52,11 +52,16 @@ extension String {
 }
 
 enum PrescriptionText {
-    static func render(_ r: PrescriptionResult, device: Device) -> String {
+    /// "2.500 GBq (67.6 mCi)", and what was typed when it was not GBq: "2.500 GBq (67.6 mCi; given as 2500 MBq)".
+    static func activity(_ r: PrescriptionResult, given: ActivityGiven?) -> String {
+        "\(Format.fixed(r.activityGBq, 3)) GBq (\(Format.fixed(r.activityMCi, 1)) mCi\(ActivityOption.givenAs(given).map { "; " + $0 } ?? ""))"
+    }
+
+    static func render(_ r: PrescriptionResult, device: Device, activityGiven: ActivityGiven? = nil) -> String {
         var out: [String] = ["\(device.name) — method \(r.method)"]
         out += TextTable.status(r.status, reasons: r.reasons)
         out.append("Result:")
-        out.append(TextTable.line("activity to inject", "\(Format.fixed(r.activityGBq, 3)) GBq (\(Format.fixed(r.activityMCi, 1)) mCi)"))
+        out.append(TextTable.line("activity to inject", activity(r, given: activityGiven)))
         if let u = r.unreducedActivityGBq { out.append(TextTable.line("activity before LSF reduction", "\(Format.fixed(u, 3)) GBq")) }
         if let red = r.lungShuntReductionPercent { out.append(TextTable.line("lung-shunt reduction", "\(Format.number(red)) %")) }
         if let b = r.bsaM2 { out.append(TextTable.line("BSA (DuBois)", "\(Format.fixed(b, 4)) m²")) }
@@ -72,5 +77,43 @@ enum PrescriptionText {
         out += TextTable.checks(r.checks)
         out += TextTable.assumptions(r.assumptions)
         return out.joined(separator: "\n")
+    }
+}
+
+/// `--brief`: the prescription, the doses, the status and one line per check; no sources, constants,
+/// notes or reasons (the checks say why). `--json` is always complete.
+extension PrescriptionText {
+    static func brief(_ r: PrescriptionResult, device: Device, activityGiven: ActivityGiven? = nil) -> String {
+        var out: [String] = ["\(device.name) — method \(r.method)"]
+        out.append(TextTable.line("activity to inject", activity(r, given: activityGiven)))
+        if let v = r.vialActivityAtTreatmentGBq { out.append(TextTable.line("vial activity at treatment", "\(Format.fixed(v, 3)) GBq")) }
+        if let d = r.tumorDoseGy { out.append(TextTable.line("tumour dose", "\(Format.fixed(d, 1)) Gy")) }
+        if let d = r.normalLiverDoseGy { out.append(TextTable.line("normal-liver dose", "\(Format.fixed(d, 1)) Gy")) }
+        if let d = r.wholeNormalLiverDoseGy { out.append(TextTable.line("whole normal-liver dose", "\(Format.fixed(d, 1)) Gy")) }
+        if let d = r.perfusedLiverDoseGy { out.append(TextTable.line("perfused-liver mean dose", "\(Format.fixed(d, 1)) Gy")) }
+        out.append(TextTable.line("lung dose", "\(Format.fixed(r.lungDoseGy, 2)) Gy"))
+        out.append(TextTable.line("cumulative lung dose", "\(Format.fixed(r.cumulativeLungDoseGy, 2)) Gy"))
+        out.append("Status: \(r.status.rawValue.uppercased())")
+        out += TextTable.briefChecks(r.checks)
+        return out.joined(separator: "\n")
+    }
+}
+
+extension TextTable {
+    /// One line per check: verdict, title, value against the limit.
+    static func briefChecks(_ checks: [Check]) -> [String] {
+        checks.map { c in
+            let op: String
+            switch c.kind { case .atMost: op = "≤"; case .below: op = "<"; case .atLeast: op = "≥" }
+            let verdict: String
+            switch c.state {
+            case .passed: verdict = "pass"
+            case .notEvaluated: verdict = "not evaluated"
+            case .failed: verdict = c.severity == .hard ? "FAIL" : "FAIL (soft)"
+            }
+            let withUnit = { (x: String) in c.unit.isEmpty ? x : x + " " + c.unit }
+            let value = c.value.map { withUnit(Format.number($0, significant: 5)) } ?? "not computed"
+            return "  \(verdict.padding(14)) \(c.title): \(value) \(op) \(withUnit(Format.number(c.limit)))"
+        }
     }
 }

@@ -83,10 +83,16 @@ struct DecayCommand: EvaluatingCommand {
     static let configuration = CommandConfiguration(
         commandName: "decay",
         abstract: "Decay an activity over a number of hours or between two times.",
-        discussion: "A(t) = A₀ · 2^(−Δt/T½). Negative --hours (or --to before --from) goes back in time, e.g. to the activity at calibration.")
+        discussion: """
+        A(t) = A₀ · 2^(−Δt/T½). Negative --hours (or --to before --from) goes back in time, e.g. to the activity at calibration. \
+        The activity may be given in GBq, MBq or mCi (one of --activity-gbq, --activity-mbq, --activity-mci; 1 mCi = 37 MBq \
+        exactly); results are in GBq.
+        """)
 
     @Option(name: .customLong("nuclide"), parsing: .unconditional, help: "y90 | ho166") var nuclide: String
-    @Option(name: .customLong("activity-gbq"), parsing: .unconditional, help: "Activity at the start (GBq).") var activityGBq: String
+    @Option(name: .customLong("activity-gbq"), parsing: .unconditional, help: "Activity at the start (GBq).") var activityGBq: String?
+    @Option(name: .customLong("activity-mbq"), parsing: .unconditional, help: "Activity at the start (MBq), instead of --activity-gbq.") var activityMBq: String?
+    @Option(name: .customLong("activity-mci"), parsing: .unconditional, help: "Activity at the start (mCi), instead of --activity-gbq.") var activityMCi: String?
     @Option(name: .customLong("hours"), parsing: .unconditional, help: "Elapsed hours (may be negative).") var hours: String?
     @Option(name: .customLong("from"), parsing: .unconditional, help: "Start time, ISO 8601 with UTC offset.") var from: String?
     @Option(name: .customLong("to"), parsing: .unconditional, help: "End time, ISO 8601 with UTC offset.") var to: String?
@@ -94,9 +100,16 @@ struct DecayCommand: EvaluatingCommand {
 
     init() {}
 
+    var activity: ActivityOption { ActivityOption(gbq: activityGBq, mbq: activityMBq, mci: activityMCi) }
+
+    /// Two activity units are a usage error (exit 64).
+    func validate() throws { try activity.validateAtMostOne() }
+
     struct Result: Encodable {
         let nuclide: String
         let initialActivityGBq: Double
+        /// What was typed for the initial activity (flag, value, unit).
+        let activityGiven: ActivityGiven
         let activityGBq: Double
         let activityMCi: Double
         let elapsedHours: Double
@@ -110,16 +123,16 @@ struct DecayCommand: EvaluatingCommand {
         let cat = try RadioembolizationCatalogue.load()
         let n = try renaming(["nuclide": "--nuclide"]) { try cat.nuclide(nuclide) }
         // 1 MBq (0.001 GBq) to 1000 GBq: any activity of a therapy vial, scout dose or waste assay.
-        let a0 = try ranged(activityGBq, "--activity-gbq", PlausibleRange(0.001, 1000, "GBq"))
+        let (a0, given) = try activity.resolve(range: PlausibleRange(0.001, 1000, "GBq"), required: true, what: "the activity at the start")!
         let h = try elapsedHours(hours: hours, from: from, to: to)
         let f = Decay.fraction(hours: h, halfLifeH: n.halfLifeH)
         let a = a0 * f
-        let result = Result(nuclide: n.name, initialActivityGBq: a0, activityGBq: a, activityMCi: a * UnitConversion.mCiPerGBq,
+        let result = Result(nuclide: n.name, initialActivityGBq: a0, activityGiven: given, activityGBq: a, activityMCi: a * UnitConversion.mCiPerGBq,
                             elapsedHours: h, fractionRemaining: f, status: .ok, checks: [],
                             assumptions: [Assumption(name: "halfLife (\(n.name))", value: n.halfLifeH, unit: "h", source: n.halfLifeSource)])
         let text = """
         \(n.name) decay over \(Format.number(h, significant: 6)) h (T½ \(Format.number(n.halfLifeH)) h)
-          \(Format.fixed(a0, 4)) GBq → \(Format.fixed(a, 4)) GBq (\(Format.fixed(a * UnitConversion.mCiPerGBq, 2)) mCi), fraction \(Format.number(f, significant: 6))
+          \(Format.fixed(a0, 4)) GBq\(ActivityOption.givenAs(given).map { " (\($0))" } ?? "") → \(Format.fixed(a, 4)) GBq (\(Format.fixed(a * UnitConversion.mCiPerGBq, 2)) mCi), fraction \(Format.number(f, significant: 6))
         """
         return try CommandOutput(result: result, text: text, status: .ok)
     }
@@ -131,11 +144,16 @@ struct VialCommand: EvaluatingCommand {
         abstract: "Vial activity needed at calibration for an injected activity, with residual waste and decay.",
         discussion: """
         A_cal = A_inj / (1 − residual) · 2^(Δt/T½), Δt = treatment − calibration. For glass the smallest \
-        catalogue vial that suffices is chosen, with the time at which that whole vial matches the need.
+        catalogue vial that suffices is chosen, with the time at which that whole vial matches the need. \
+        With --calibration-time and --treatment-time the times are printed as local date and time, in the UTC offset \
+        written in the treatment time. The activity may be given in GBq, MBq or mCi (one of --activity-gbq, \
+        --activity-mbq, --activity-mci; 1 mCi = 37 MBq exactly); results are in GBq.
         """)
 
     @Option(name: .customLong("device"), parsing: .unconditional, help: "glass | resin | quiremspheres") var device: String
-    @Option(name: .customLong("activity-gbq"), parsing: .unconditional, help: "Activity to inject at treatment (GBq).") var activityGBq: String
+    @Option(name: .customLong("activity-gbq"), parsing: .unconditional, help: "Activity to inject at treatment (GBq).") var activityGBq: String?
+    @Option(name: .customLong("activity-mbq"), parsing: .unconditional, help: "Activity to inject at treatment (MBq), instead of --activity-gbq.") var activityMBq: String?
+    @Option(name: .customLong("activity-mci"), parsing: .unconditional, help: "Activity to inject at treatment (mCi), instead of --activity-gbq.") var activityMCi: String?
     @Option(name: .customLong("residual-percent"), parsing: .unconditional, help: "Residual left in vial and lines (%), 0 ≤ r < 100.") var residualPercent: String
     @Option(name: .customLong("hours"), parsing: .unconditional, help: "Hours from calibration to treatment (may be negative).") var hours: String?
     @Option(name: .customLong("calibration-time"), parsing: .unconditional, help: "Vial calibration time, ISO 8601 with UTC offset.") var calibration: String?
@@ -144,9 +162,16 @@ struct VialCommand: EvaluatingCommand {
 
     init() {}
 
+    var activity: ActivityOption { ActivityOption(gbq: activityGBq, mbq: activityMBq, mci: activityMCi) }
+
+    /// Two activity units are a usage error (exit 64).
+    func validate() throws { try activity.validateAtMostOne() }
+
     struct Result: Encodable {
         let device: String
         let activityGBq: Double
+        /// What was typed for the activity (flag, value, unit).
+        let activityGiven: ActivityGiven
         let vial: VialRequirement
         let status: Status
         let reasons: [String]
@@ -158,7 +183,7 @@ struct VialCommand: EvaluatingCommand {
         let cat = try RadioembolizationCatalogue.load()
         let d = try renaming(["device": "--device"]) { try cat.device(device) }
         let n = try cat.nuclide(d.nuclide)
-        let a = try ranged(activityGBq, "--activity-gbq", PlausibleInputs.activityGBq)
+        let (a, given) = try activity.resolve(range: PlausibleInputs.activityGBq, required: true, what: "the activity to inject at treatment")!
         let r = try ranged(residualPercent, "--residual-percent", PlausibleInputs.residualPercent, percent: true)
         let h = try elapsedHours(hours: hours, from: calibration, to: treatment, fromFlag: "--calibration-time", toFlag: "--treatment-time")
         let v = VialRequirement(injectedActivityGBq: a, residualPercent: r, hoursFromCalibration: h, halfLifeH: n.halfLifeH, vialSizesGBq: d.vialSizesGBq)
@@ -172,19 +197,40 @@ struct VialCommand: EvaluatingCommand {
         }
         let status = overallStatus(checks)
         reasons += checkReasons(checks)
-        let result = Result(device: d.id, activityGBq: a, vial: v, status: status, reasons: reasons, checks: checks, assumptions: [
+        let result = Result(device: d.id, activityGBq: a, activityGiven: given, vial: v, status: status, reasons: reasons, checks: checks, assumptions: [
             Assumption(name: "halfLife (\(n.name))", value: n.halfLifeH, unit: "h", source: n.halfLifeSource),
             Assumption(name: "vialSizes", value: Double(d.vialSizesGBq.count), unit: "sizes", source: d.vialSizesSource),
         ])
+        // With both times given, times are shown as local date and time, in the UTC offset written in the
+        // treatment time (else the calibration time); with --hours, as hours only.
+        var clock: (calibration: Date, treatment: Date, offsetSeconds: Int)?
+        if let c = calibration, let t = treatment {
+            clock = (try parseTime(c, field: "--calibration-time"), try parseTime(t, field: "--treatment-time"),
+                     Timestamp.utcOffsetSeconds(t) ?? Timestamp.utcOffsetSeconds(c) ?? 0)
+        }
+        /// A time `hours` after calibration: "Mon 7 Dec 2026, 09:40 (UTC+01:00), 162.0 h after calibration"
+        /// (the minute rounded down), or "162.00 h after calibration" without times.
+        func when(_ hours: Double) -> String {
+            guard let clock else { return "\(Format.fixed(hours, 2)) h after calibration" }
+            let instant = clock.calibration.addingTimeInterval(hours * 3600)
+            return "\(Timestamp.readable(instant, offsetSeconds: clock.offsetSeconds)), \(Format.fixed(hours, 1)) h after calibration"
+        }
         var text = [
-            "\(d.name): vial for \(Format.fixed(a, 4)) GBq injected, residual \(Format.number(r)) %, \(Format.number(h, significant: 6)) h after calibration",
+            "\(d.name): vial for \(Format.fixed(a, 4)) GBq injected\(ActivityOption.givenAs(given).map { " (\($0))" } ?? ""), residual \(Format.number(r)) %, \(Format.number(h, significant: 6)) h after calibration",
+        ]
+        if let clock {
+            text.append(TextTable.line("calibration", Timestamp.readable(clock.calibration, offsetSeconds: clock.offsetSeconds)))
+            // The treatment time as written, not recomputed from the hours (which could lose a minute).
+            text.append(TextTable.line("treatment", "\(Timestamp.readable(clock.treatment, offsetSeconds: clock.offsetSeconds)), \(Format.fixed(h, 1)) h after calibration"))
+        }
+        text += [
             TextTable.line("vial at treatment", "\(Format.fixed(v.vialActivityAtTreatmentGBq, 4)) GBq"),
             TextTable.line("vial at calibration", "\(Format.fixed(v.vialActivityAtCalibrationGBq, 4)) GBq"),
         ]
         if let s = v.smallestSufficientVialGBq {
             text.append(TextTable.line("smallest sufficient vial", "\(Format.number(s)) GBq"))
             text.append(TextTable.line("whole vial at treatment", "\(Format.fixed(v.wholeVialActivityAtTreatmentGBq!, 4)) GBq"))
-            text.append(TextTable.line("whole vial matches need at", "\(Format.fixed(v.hoursAfterCalibrationWholeVialMatchesNeed!, 2)) h after calibration"))
+            text.append(TextTable.line("whole vial matches need at", when(v.hoursAfterCalibrationWholeVialMatchesNeed!)))
         }
         text += TextTable.status(status, reasons: reasons)
         return try CommandOutput(result: result, text: text.joined(separator: "\n"), status: status)

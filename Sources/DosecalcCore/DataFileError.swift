@@ -9,14 +9,20 @@ public struct DataFileError: Error, CustomStringConvertible, Sendable, Equatable
     /// The key path inside the file, e.g. `limits[3].quantity`.
     public let key: String
     public let message: String
+    /// What the file is, for the message: "reference data file" (default) or "treatment ledger".
+    public let kind: String
 
-    public init(file: String, key: String, message: String) {
+    public init(file: String, key: String, message: String, kind: String = "reference data file") {
         self.file = file
         self.key = key
         self.message = message
+        self.kind = kind
     }
 
     public var description: String {
-        "reference data file \(file) is broken at \(key.isEmpty ? "the top level" : key): \(message); no part of it was used"
+        if kind != "reference data file" {
+            return "\(kind) \(file) cannot be used\(key.isEmpty ? "" : " (at \(key))"): \(message); nothing was read from it or written to it"
+        }
+        return "reference data file \(file) is broken at \(key.isEmpty ? "the top level" : key): \(message); no part of it was used"
     }
 }

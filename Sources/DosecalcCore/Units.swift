@@ -9,6 +9,11 @@ public enum UnitConversion {
     public static let mCiPerGBq = 1 / 0.037
     /// 1 MBq = 0.001 GBq.
     public static let gbqPerMBq = 0.001
+    /// 1 GBq = 1000 MBq (exact).
+    public static let mbqPerGBq = 1000.0
+    /// 1 mCi = 37 MBq (exact: 1 Ci = 3.7e10 Bq). Convert mCi to GBq as mCi × 37 / 1000: each factor is
+    /// exact in binary, so 100 mCi gives 3.7 GBq, whereas × 0.037 gives 3.6999999999999997.
+    public static let mbqPerMCi = 37.0
     /// 1 kg = 1000 g.
     public static let gPerKg = 1000.0
     /// 1 MeV = 1.602176634e-13 J (SI 2019 exact elementary charge).

@@ -57,7 +57,7 @@ struct DebCLITests {
         #expect(source.contains("Poon"))
         let text = try DosecalcBinary.run(base + ["--dose-mg", "160"])
         #expect(text.exitCode == 3)
-        #expect(text.stdout.contains("CONTRAINDICATED") && text.stdout.contains("sessionDose"))
+        #expect(text.stdout.contains("CONTRAINDICATED") && text.stdout.contains("doxorubicin dose in this session") && !text.stdout.contains("sessionDose"))
     }
 
     @Test("invalid input: exit 2, one line on stderr naming the flag and the range, nothing on stdout",
