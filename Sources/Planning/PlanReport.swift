@@ -1,43 +1,94 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import ClinicalPolicy
 import DosecalcCore
 import Foundation
 
-/// The printable HTML report of a plan (`dosecalc plan --report plan.html`).
+/// The printable HTML report of a plan (`dosecalc plan --report plan.html`), fit to be filed in the
+/// patient record.
 ///
-/// One self-contained page: CSS in a `<style>`, charts as inline SVG, no scripts, no fonts or
-/// images from elsewhere, every piece of user text HTML-escaped. Numbers are rounded for reading;
-/// the full-precision values are in `dosecalc plan --json`. `@media print` lays it out on A4.
+/// One self-contained page: CSS in a `<style>`, charts as inline SVG, no scripts, no fonts or images
+/// from elsewhere, every piece of user and data text HTML-escaped. Printed (A4), every page repeats
+/// the patient identification and the status (the page is one table whose `<thead>` Chromium repeats
+/// on every printed page), and the page margins carry the traceability line and "page n of m". A plan
+/// that is infeasible or contraindicated is never laid out as an order: a red banner, a watermark on
+/// every page, no order lines, no vial fractions or draws, and its numbers only in a section marked
+/// "computed values, not an order". Numbers are rounded for reading; the full-precision values are in
+/// `dosecalc plan --json`.
 public enum PlanReport {
     public static func html(_ result: PlanResult, input: PlanInput) -> String {
         html(result, input: input, generatedAt: Date())
     }
 
-    /// The report, with the generation time given (nil: omitted), so that tests are reproducible.
+    /// The report, with the time it is written given (nil: omitted), so that tests are reproducible.
     static func html(_ r: PlanResult, input: PlanInput, generatedAt: Date?) -> String {
+        let x = Context(r, input: input)
         var b = ""
         b += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         b += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         b += "<title>dosecalc plan — \(e(r.patientId)) — \(e(modalityLabel(r.modality)))</title>\n"
-        b += "<style>\n\(css)\n</style>\n</head>\n<body>\n<main>\n"
-        b += header(r, input: input, generatedAt: generatedAt)
-        b += inputsSection(r, input: input)
-        b += assessmentSection(r.assessment)
-        if let re = r.radioembolization {
-            b += radioembolizationSection(re, result: r, input: input)
+        b += "<style>\n\(css)\n\(pageCSS(x))\n</style>\n</head>\n<body class=\"status-\(r.status.rawValue)\">\n"
+        if x.notAnOrder {
+            // `position: fixed` boxes repeat on every printed page.
+            b += "<div class=\"watermark\" aria-hidden=\"true\">\(e(r.status.rawValue.uppercased()))<br>NOT AN ORDER</div>\n"
         }
-        if let ce = r.chemoembolization {
-            b += chemoembolizationSection(ce, result: r)
-        }
+        b += "<table class=\"sheet\">\n<thead class=\"running\"><tr><td>\n\(runningHeader(x))</td></tr></thead>\n"
+        b += "<tbody><tr><td>\n<main>\n"
+        b += titleBlock(x)
+        b += traceabilitySection(x, generatedAt: generatedAt)
+        b += patientSection(x)
+        b += assessmentSection(x)
+        if let re = r.radioembolization { b += radioembolizationSection(re, x) }
+        if let ce = r.chemoembolization { b += chemoembolizationSection(ce, x) }
         if r.radioembolization == nil && r.chemoembolization == nil {
             b += "<section><h2>Plan</h2><p class=\"none\">No plan was computed.</p></section>\n"
         }
-        b += checksSection(r.checks)
-        b += assumptionsSection(r.assumptions)
+        b += checksSection(x)
+        b += assumptionsSection(x)
+        b += legendSection(x)
+        b += approvalSection(x)
         b += "<footer><p><strong>dosecalc is a calculation aid; verify against IFU and local protocol.</strong></p>"
-        b += "<p>Numbers are rounded for reading; the full-precision values are printed by <code>dosecalc plan --json</code>. "
-        b += "Sources marked [V] were verified against the cited source, [R] are recalled and not verified.</p></footer>\n"
-        b += "</main>\n</body>\n</html>\n"
+        b += "<p>Numbers are rounded for reading; the full-precision values are printed by <code>dosecalc plan --json</code>, "
+        b += "and the plan is recomputed from its canonical input, identified by the input SHA-256 above.</p></footer>\n"
+        b += "</main>\n</td></tr></tbody>\n</table>\n</body>\n</html>\n"
         return b
+    }
+
+    // MARK: - Context
+
+    /// What every part of the page needs to know about the plan.
+    struct Context {
+        let r: PlanResult
+        let input: PlanInput
+        /// Infeasible or contraindicated: nothing on the page may read as an order.
+        let notAnOrder: Bool
+        let isDEB: Bool
+        /// Check identifier → its name in words, where every check of that identifier has the same words.
+        let titles: [String: String]
+
+        init(_ r: PlanResult, input: PlanInput) {
+            self.r = r
+            self.input = input
+            notAnOrder = r.status >= .infeasible
+            isDEB = r.chemoembolization != nil || r.modality == Modality.deb.rawValue
+            var t: [String: Set<String>] = [:]
+            for c in r.checks { t[c.name, default: []].insert(c.title) }
+            titles = t.compactMapValues { $0.count == 1 ? $0.first : nil }
+        }
+
+        /// Data text (sources, reasons, notes) for the page: identifiers in words, evidence codes
+        /// translated, escaped.
+        func prose(_ s: String) -> String { ReportText.html(s, titles: titles) }
+
+        /// An identifier (binding constraint, candidate's limiting check, assumption name) in words, escaped.
+        func words(_ id: String) -> String { e(ReportText.phrase(id, titles: titles)) }
+
+        /// The name of a binding constraint in words: the title of its check when there is one.
+        func bindingWords(_ id: String) -> String {
+            if let c = r.checks.first(where: { $0.name == id && $0.binding }) ?? r.checks.first(where: { $0.name == id }) {
+                return e(titles[id] ?? CheckWording.words(for: c.name))
+            }
+            return words(id)
+        }
     }
 
     // MARK: - Formatting
@@ -77,28 +128,58 @@ public enum PlanReport {
         }
     }
 
-    /// An identifier such as "wholeNormalLiverDose (bilobar)", escaped, with invisible line-break
-    /// opportunities (`<wbr>`) between its camel-case words so that narrow columns break it there.
-    static func breakable(_ name: String) -> String {
-        var out = ""
-        var previous: Character? = nil
-        for ch in name {
-            if let p = previous, ch.isUppercase, p.isLowercase { out += "<wbr>" }
-            out += e(String(ch))
-            previous = ch
+    static func priorKindLabel(_ k: String) -> String {
+        switch k {
+        case "y90-glass": return "Y-90 glass radioembolization"
+        case "y90-resin": return "Y-90 resin radioembolization"
+        case "ho166": return "Ho-166 radioembolization"
+        case "deb-tace": return "DEB-TACE"
+        case "conventional-tace": return "conventional TACE"
+        default: return k.replacingOccurrences(of: "-", with: " ")
         }
-        return out
+    }
+
+    /// A date and time given as ISO 8601 with its offset, as local date and time for a person
+    /// ("Mon 30 Nov 2026, 12:00 (UTC+01:00)"); the text as given when it is not such a time.
+    static func localTime(_ iso: String) -> String {
+        guard let offset = Timestamp.utcOffsetSeconds(iso), let d = try? Timestamp.parse(iso, field: "time") else { return iso }
+        return Timestamp.readable(d, offsetSeconds: offset)
+    }
+
+    /// `calculatedAt` (UTC) for a person, seconds kept: "Fri 4 Dec 2026, 02:48:33 UTC".
+    static func utcTime(_ iso: String) -> String? {
+        guard let d = try? Timestamp.parse(iso, field: "calculatedAt") else { return nil }
+        let minute = Timestamp.readable(d, offsetSeconds: 0).replacingOccurrences(of: " (UTC)", with: "")
+        let second = ((Int(d.timeIntervalSince1970.rounded(.down)) % 60) + 60) % 60
+        return minute + String(format: ":%02d", second) + " UTC"
     }
 
     static func statusExplanation(_ s: Status, _ r: PlanResult? = nil) -> String {
         switch s {
         case .ok:
             guard let re = r?.radioembolization else { return "Every limit holds." }
-            if re.tumorTargetGy == nil { return "Every limit holds; no tumour target applies." }
-            return re.tumorTargetReached ? "Every limit holds and the tumour target is reached." : "Every limit holds."
+            if re.tumorTargetGy == nil && re.territories.allSatisfy({ $0.targetGy == nil }) { return "Every limit holds; no tumour target applies." }
+            return re.tumorTargetReached ? "Every limit holds and the dose target is reached." : "Every limit holds."
         case .warning: return "A soft limit or a recommendation is not met: use with judgement."
-        case .infeasible: return "No plan reaches the target under the limits: the best plan the limits allow is shown."
-        case .contraindicated: return "A hard safety limit cannot be held: do not treat as computed."
+        case .infeasible: return "No plan meets the target and the delivery constraints under the limits. Not an order."
+        case .contraindicated: return "A hard safety limit cannot be held: do not treat as computed. Not an order."
+        }
+    }
+
+    /// The banner headline of a plan that is not an order.
+    static func bannerHeadline(_ r: PlanResult) -> (String, String) {
+        switch r.status {
+        case .contraindicated:
+            return ("CONTRAINDICATED — do not treat as computed", "A hard safety limit cannot be held. Nothing on this page is an order: the values are shown only as computed.")
+        case .infeasible:
+            let targetMissed = r.checks.contains { $0.category == .target && $0.state == .failed }
+                || (r.radioembolization.map { re in re.territories.contains { $0.targetReached == false && $0.prescription != .excluded } } ?? false)
+            if targetMissed {
+                return ("INFEASIBLE — target out of reach; not an order", "No plan reaches the dose target under the limits. Nothing on this page is an order: the values are shown only as computed.")
+            }
+            return ("INFEASIBLE — cannot be delivered as asked; not an order", "The plan cannot be delivered with the products, times or amounts available. Nothing on this page is an order: the values are shown only as computed.")
+        default:
+            return (r.status.rawValue.uppercased(), statusExplanation(r.status, r))
         }
     }
 
@@ -120,40 +201,69 @@ public enum PlanReport {
         return s
     }
 
-    /// The plan's date: the treatment time chosen, else the earliest treatment time given.
+    /// The plan's date for a person: the first administration chosen, else the earliest treatment time given.
     static func planDate(_ r: PlanResult, input: PlanInput) -> String? {
-        r.radioembolization?.treatmentTime ?? input.treatment.earliestTreatmentTime
+        r.radioembolization?.treatmentTimeLocal ?? input.treatment.earliestTreatmentTime.map(localTime)
     }
 
-    // MARK: - Header
+    // MARK: - Running header (every printed page)
 
-    static func header(_ r: PlanResult, input: PlanInput, generatedAt: Date?) -> String {
+    static func statusChip(_ r: PlanResult) -> String {
+        let word = r.status >= .infeasible ? "\(r.status.rawValue.uppercased()) — NOT AN ORDER" : r.status.rawValue.uppercased()
+        return "<div class=\"chip chip-\(r.status.rawValue)\">\(e(word))</div>"
+    }
+
+    /// Patient identification (id, and name, date of birth and MRN when given), modality and status.
+    static func runningHeader(_ x: Context) -> String {
+        let p = x.input.patient
+        var s = "<div class=\"runhead\">\n<div class=\"rh-main\">"
+        s += "<div class=\"rh-title\">dosecalc treatment plan · \(e(modalityLabel(x.r.modality)))</div>"
+        s += "<div class=\"rh-who\"><span>Patient ID <strong class=\"pid\">\(e(x.r.patientId))</strong></span>"
+        if let n = p.name, !n.isEmpty { s += "<span>Name <strong>\(e(n))</strong></span>" }
+        if let d = p.dateOfBirth, !d.isEmpty { s += "<span>Date of birth <strong>\(e(d))</strong></span>" }
+        if let m = p.mrn, !m.isEmpty { s += "<span>MRN <strong>\(e(m))</strong></span>" }
+        s += "</div></div>\n"
+        s += statusChip(x.r)
+        s += "\n</div>\n"
+        return s
+    }
+
+    // MARK: - Title, status, key figures
+
+    static func titleBlock(_ x: Context) -> String {
+        let r = x.r
         let status = r.status.rawValue
         var s = "<header class=\"top status-\(status)\">\n"
-        s += "<div class=\"title\"><p class=\"kicker\">dosecalc — treatment plan</p>"
-        s += "<h1>Patient <span class=\"pid\">\(e(r.patientId))</span></h1>"
-        s += "<p class=\"meta\"><span>\(e(modalityLabel(r.modality)))</span>"
-        if let d = planDate(r, input: input) {
-            s += "<span>Plan date (treatment): <strong>\(e(d))</strong></span>"
+        s += "<div class=\"title\"><p class=\"kicker\">Treatment plan</p>"
+        s += "<h1>\(e(modalityLabel(r.modality)))</h1>"
+        s += "<p class=\"meta\">"
+        if x.notAnOrder {
+            // No time of an infeasible or contraindicated plan is a schedule: show what was asked for.
+            if let t = x.input.treatment.earliestTreatmentTime {
+                s += "<span>Treatment requested from \(e(localTime(t)))\(x.input.treatment.latestTreatmentTime.map { " to " + e(localTime($0)) } ?? ""): not scheduled</span>"
+            } else {
+                s += "<span>Not scheduled</span>"
+            }
+        } else if let d = planDate(r, input: x.input) {
+            s += "<span>Planned treatment: <strong>\(e(d))</strong></span>"
         } else {
-            s += "<span>Plan date (treatment): not scheduled</span>"
-        }
-        if let g = generatedAt {
-            let iso = ISO8601DateFormatter()
-            iso.formatOptions = [.withInternetDateTime]
-            s += "<span>Report generated \(e(iso.string(from: g)))</span>"
+            s += "<span>Planned treatment: not scheduled</span>"
         }
         s += "</p></div>\n"
-        s += "<div class=\"badge badge-\(status)\" role=\"status\"><span class=\"word\">\(e(status.uppercased()))</span>"
-        s += "<span class=\"why\">\(e(statusExplanation(r.status, r)))</span></div>\n"
+        if !x.notAnOrder {
+            s += "<div class=\"badge badge-\(status)\" role=\"status\"><span class=\"word\">\(e(status.uppercased()))</span>"
+            s += "<span class=\"why\">\(e(statusExplanation(r.status, r)))</span></div>\n"
+        }
         s += "</header>\n"
-        if r.status >= .infeasible {
-            s += "<div class=\"alert alert-\(status)\"><strong>\(e(status.uppercased())):</strong> \(e(statusExplanation(r.status, r)))</div>\n"
+        if x.notAnOrder {
+            let (head, sub) = bannerHeadline(r)
+            s += "<div class=\"banner banner-\(status)\" role=\"alert\"><div class=\"banner-head\">\(e(head))</div>"
+            s += "<div class=\"banner-sub\">\(e(sub))</div></div>\n"
         }
         let unmet = r.checks.filter { !$0.passed }
-        if r.status <= .warning, !unmet.isEmpty {
+        if !x.notAnOrder, !unmet.isEmpty {
             // The status should already say this; if it does not, the reader must not miss it.
-            let names = unmet.map { breakable($0.name) }.joined(separator: ", ")
+            let names = unmet.map { e($0.title) }.joined(separator: "; ")
             if r.status == .ok {
                 s += "<div class=\"alert alert-warning\"><strong>Review:</strong> the status is OK but "
                 s += "\(unmet.count == 1 ? "this check is" : "these checks are") not met: \(names).</div>\n"
@@ -163,28 +273,31 @@ public enum PlanReport {
         }
         if !r.reasons.isEmpty {
             s += "<section class=\"reasons\"><h2>Reasons</h2><ul>"
-            for reason in r.reasons { s += "<li>\(e(reason))</li>" }
+            for reason in r.reasons { s += "<li>\(x.prose(reason))</li>" }
             s += "</ul></section>\n"
         }
-        s += keyFigures(r)
+        if !x.notAnOrder { s += keyFigures(x) }
         return s
     }
 
-    /// The few numbers a reader looks for first.
-    static func keyFigures(_ r: PlanResult) -> String {
+    /// The few numbers a reader looks for first (plans that are an order only).
+    static func keyFigures(_ x: Context) -> String {
         var items: [(String, String, String?)] = []
-        if let re = r.radioembolization {
-            items.append(("Total activity", "\(f(re.activityGBq, 3))&nbsp;GBq", "\(f(re.activityMCi, 1)) mCi"))
-            let targetNote = re.tumorTargetGy.map { "target \(Format.number($0)) Gy: " + (re.tumorTargetReached ? "reached" : "NOT reached") } ?? "no tumour target applies"
-            items.append(("Common tumour dose", "\(f(re.commonTumorDoseGy, 1))&nbsp;Gy", targetNote))
-            if let v = re.vialSizeGBq { items.append(("Vial", "\(e(Format.number(v)))&nbsp;GBq", re.treatmentTime.map { "at \($0)" })) }
-            items.append(("Binding constraint", "<span class=\"name\">\(breakable(re.bindingConstraint))</span>", nil))
+        if let re = x.r.radioembolization {
+            items.append(("Total activity", "\(f(re.activityGBq, 3))&nbsp;GBq", "\(Format.fixed(re.activityMCi, 1)) mCi"))
+            if re.commonTumorDoseGy != nil || re.tumorTargetGy != nil {
+                let note = re.tumorTargetGy.map { "target \(Format.number($0)) Gy: " + (re.tumorTargetReached ? "reached" : "NOT reached") } ?? "no tumour target applies"
+                items.append(("Common tumour dose", "\(f(re.commonTumorDoseGy ?? 0, 1))&nbsp;Gy", note))
+            }
+            if let v = re.vialSizeGBq { items.append(("Largest vial", "\(e(Format.number(v)))&nbsp;GBq", "at calibration")) }
+            if let t = re.treatmentTimeLocal { items.append(("First administration", e(t), "local time")) }
+            items.append(("Binding constraint", "<span class=\"name\">\(x.bindingWords(re.bindingConstraint))</span>", nil))
         }
-        if let ce = r.chemoembolization {
+        if let ce = x.r.chemoembolization {
             items.append(("Doxorubicin", "\(f(ce.doxorubicinMg, 1))&nbsp;mg", "cap \(Format.fixed(ce.doseCapMg, 1)) mg"))
             items.append(("Loading · beads", "\(f(ce.loadingMgPerMl, 1))&nbsp;mg/mL · \(f(ce.beadVolumeMl, 2))&nbsp;mL", "\(ce.product) \(ce.size) µm"))
             items.append(("Plasma peak", "\(f(ce.plasmaPeakNgPerMl, 1))&nbsp;ng/mL", "at \(Format.fixed(ce.plasmaPeakTimeH * 60, 1)) min"))
-            items.append(("Binding constraint", "<span class=\"name\">\(breakable(ce.bindingConstraint))</span>", nil))
+            items.append(("Binding constraint", "<span class=\"name\">\(x.bindingWords(ce.bindingConstraint))</span>", nil))
         }
         guard !items.isEmpty else { return "" }
         var s = "<section class=\"figures\">"
@@ -197,22 +310,49 @@ public enum PlanReport {
         return s
     }
 
-    // MARK: - Inputs
+    // MARK: - Traceability
 
-    static func inputsSection(_ r: PlanResult, input: PlanInput) -> String {
+    static func traceabilitySection(_ x: Context, generatedAt: Date?) -> String {
+        let r = x.r
+        let version = r.dosecalcVersion.isEmpty ? BuildInfo.version : r.dosecalcVersion
+        let build = r.buildId.isEmpty ? BuildInfo.buildID : r.buildId
+        var rows: [(String, String)] = [
+            ("dosecalc version", "<strong>\(e(version))</strong>"),
+            ("Build identifier", "<code class=\"hash\">\(e(build))</code>"),
+        ]
+        if r.calculatedAt.isEmpty {
+            rows.append(("Calculated", "not recorded"))
+        } else {
+            rows.append(("Calculated (UTC)", "<strong>\(e(utcTime(r.calculatedAt) ?? r.calculatedAt))</strong> <small>(\(e(r.calculatedAt)))</small>"))
+        }
+        rows.append(("Input SHA-256", r.inputSha256.isEmpty ? "not recorded" : "<code class=\"hash\">\(e(r.inputSha256))</code><br><small>of the canonical input: keys sorted, no whitespace, descriptions dropped</small>"))
+        rows.append(("Reference data SHA-256", r.referenceDataSha256.isEmpty ? "not recorded" : "<code class=\"hash\">\(e(r.referenceDataSha256))</code><br><small>of the reference-data set (\(r.referenceDataFiles.count) files: products, limits, rules)</small>"))
+        if let g = generatedAt {
+            rows.append(("Report written (UTC)", e(utcTime(Timestamp.format(g, offsetSeconds: 0)) ?? "")))
+        }
+        return "<section class=\"trace\"><h2>Traceability</h2>\n" + kv(nil, rows, cls: "kv trace-table") + "</section>\n"
+    }
+
+    // MARK: - Patient and inputs
+
+    static func patientSection(_ x: Context) -> String {
+        let r = x.r, input = x.input
         let p = input.patient
         let labs = p.labs
         var s = "<section><h2>Patient and inputs</h2>\n<div class=\"grid\">\n"
         var wide = ""   // tables that need the full width, below the three columns
-        var patient: [(String, String)] = [
-            ("Patient id", e(p.id)),
+        var patient: [(String, String)] = [("Patient ID", "<strong class=\"pid\">\(e(p.id))</strong>")]
+        if let n = p.name, !n.isEmpty { patient.append(("Name", e(n))) }
+        if let d = p.dateOfBirth, !d.isEmpty { patient.append(("Date of birth", e(d))) }
+        if let m = p.mrn, !m.isEmpty { patient.append(("MRN", e(m))) }
+        patient += [
             ("Height", given(p.heightCm, "cm")),
             ("Weight", given(p.weightKg, "kg")),
             ("Histology", e(p.histology?.rawValue ?? "not given")),
             ("Cirrhosis", p.cirrhosis.map { $0 ? "yes" : "no" } ?? "not given (the most cautious limit applies)"),
         ]
-        if let c = p.priorChestIrradiation { patient.append(("Prior chest irradiation", c ? "yes" : "no")) }
-        patient.append(("BSA formula", e(p.bsaFormula ?? "dubois (default)")))
+        if x.isDEB, let c = p.priorChestIrradiation { patient.append(("Prior chest irradiation", c ? "yes" : "no")) }
+        patient.append(("Body-surface-area formula", e(p.bsaFormula == "mosteller" ? "Mosteller" : p.bsaFormula.map { $0 == "dubois" ? "DuBois" : $0 } ?? "DuBois (default)")))
         s += "<div>" + kv("Patient", patient)
         var labRows: [(String, String)] = []
         if let v = labs.bilirubinMgPerDl { labRows.append(("Bilirubin", given(v, "mg/dL"))) }
@@ -224,56 +364,68 @@ public enum PlanReport {
         labRows.append(("Encephalopathy", e(labs.encephalopathy)))
         s += kv("Laboratory values", labRows) + "</div>\n"
 
-        // Anatomy.
-        s += "<div>"
-        if let a = input.anatomy {
-            s += kv("Anatomy", [
-                ("Lung shunt", given(a.lungShuntPercent, "%")),
-                ("Lung mass", a.lungMassG.map { given($0, "g") } ?? (r.radioembolization.map { "\(given($0.lungMassG, "g")) <small>(default)</small>" } ?? "not given")),
-                ("Whole normal-liver mass", given(a.wholeNormalLiverMassG, "g")),
-            ])
-            wide += "<div><table class=\"grid-table\"><caption>Territories and tumours</caption><thead><tr><th>Territory</th><th class=\"num\">Normal liver (g)</th><th>Tumour</th><th class=\"num\">Mass (g)</th><th class=\"num\">T/N</th></tr></thead><tbody>"
-            for t in a.territories {
-                let n = max(t.tumors.count, 1)
-                wide += "<tr><td rowspan=\"\(n)\">\(e(t.name))</td><td class=\"num\" rowspan=\"\(n)\">\(e(Format.number(t.normalLiverMassG)))</td>"
-                if t.tumors.isEmpty { wide += "<td colspan=\"3\">none</td></tr>" }
-                for (j, tu) in t.tumors.enumerated() {
-                    if j > 0 { wide += "<tr>" }
-                    wide += "<td>\(e(tu.name))</td><td class=\"num\">\(e(Format.number(tu.massG)))</td><td class=\"num\">\(e(Format.number(tu.tnRatio)))</td></tr>"
+        // Anatomy: radioembolization only.
+        if !x.isDEB {
+            s += "<div>"
+            if let a = input.anatomy {
+                s += kv("Anatomy", [
+                    ("Lung shunt", given(a.lungShuntPercent, "%")),
+                    ("Lung mass", a.lungMassG.map { given($0, "g") } ?? (r.radioembolization.map { "\(given($0.lungMassG, "g")) <small>(default)</small>" } ?? "not given")),
+                    ("Whole normal-liver mass", given(a.wholeNormalLiverMassG, "g")),
+                ])
+                wide += "<div><table class=\"grid-table\"><caption>Territories and tumours</caption><thead><tr><th>Territory</th><th>Intent</th><th class=\"num\">Normal liver (g)</th><th>Tumour</th><th class=\"num\">Mass (g)</th><th class=\"num\">Tumour-to-normal ratio</th></tr></thead><tbody>"
+                for t in a.territories {
+                    let n = max(t.tumors.count, 1)
+                    var intent = e(t.intent?.rawValue ?? "lobar")
+                    if t.excluded == true { intent += " <small>(excluded)</small>" }
+                    if let g = t.perfusedDoseTargetGy { intent += " <small>(perfused-volume target \(given(g, "Gy")))</small>" }
+                    wide += "<tr><td rowspan=\"\(n)\">\(e(t.name))</td><td rowspan=\"\(n)\">\(intent)</td><td class=\"num\" rowspan=\"\(n)\">\(e(Format.number(t.normalLiverMassG)))</td>"
+                    if t.tumors.isEmpty { wide += "<td colspan=\"3\">none</td></tr>" }
+                    for (j, tu) in t.tumors.enumerated() {
+                        if j > 0 { wide += "<tr>" }
+                        wide += "<td>\(e(tu.name))</td><td class=\"num\">\(e(Format.number(tu.massG)))</td><td class=\"num\">\(e(Format.number(tu.tnRatio)))</td></tr>"
+                    }
                 }
+                wide += "</tbody></table></div>\n"
+            } else {
+                s += kv("Anatomy", [("Anatomy", "not given")])
             }
-            wide += "</tbody></table></div>\n"
-        } else {
-            s += kv("Anatomy", [("Anatomy", input.treatment.modality == .deb ? "not given (not used by the DEB plan)" : "not given")])
+            s += "</div>\n"
         }
-        s += "</div>\n"
 
-        // Treatment.
+        // Treatment asked for; the fields of the other modality are not shown.
         let t = input.treatment
-        var tr: [(String, String)] = [("Modality", e(t.modality.rawValue))]
-        if t.modality != .deb {
+        var tr: [(String, String)] = [("Modality", e(modalityLabel(t.modality.rawValue)))]
+        if !x.isDEB {
             if let v = t.tumorTargetGy { tr.append(("Tumour target", given(v, "Gy"))) } else {
                 tr.append(("Tumour target", r.radioembolization?.tumorTargetGy.map { "\(given($0, "Gy")) <small>(from the constraint set)</small>" } ?? "none applies"))
             }
+            if let v = t.calibrationTime { tr.append(("Vial calibration (local)", e(localTime(v)))) }
+            if let v = t.earliestTreatmentTime { tr.append(("Earliest treatment (local)", e(localTime(v)))) }
+            if let v = t.latestTreatmentTime { tr.append(("Latest treatment (local)", e(localTime(v)))) }
+            if let v = t.treatmentHours { tr.append(("Treatment hours (local)", e(v))) }
+            if let v = t.prescriptionTolerancePercent { tr.append(("Prescription tolerance", given(v, "%"))) }
+            if let v = t.residualPercent { tr.append(("Residual in vial and lines", given(v, "%"))) }
+            if let v = t.wholeNormalLiverLimitGy { tr.append(("Whole normal-liver limit (set in the input)", given(v, "Gy"))) }
+            if let v = t.perfusedNormalLiverLimitGy { tr.append(("Perfused normal-liver limit (set in the input)", given(v, "Gy"))) }
+            if let v = t.vialSizesGBq { tr.append(("Vial sizes", e(v.map { Format.number($0) }.joined(separator: ", ")) + "&nbsp;GBq")) }
+            if let v = t.usableWindowHoursAfterCalibration { tr.append(("Usable after calibration", e(v.map { Format.number($0) }.joined(separator: " to ")) + "&nbsp;h")) }
+        } else {
+            if let v = t.product { tr.append(("Product", e(v))) }
+            if let v = t.sizes { tr.append(("Sizes", e(v.joined(separator: ", ")) + "&nbsp;µm")) }
+            if let v = t.targetDoxorubicinMg { tr.append(("Target doxorubicin", given(v, "mg"))) }
+            if let v = t.plasmaPeakLimitNgPerMl { tr.append(("Plasma peak limit", given(v, "ng/mL"))) }
+            if let v = t.maxBeadVolumeMl { tr.append(("Largest bead volume", given(v, "mL"))) }
+            if let v = t.loadingsMgPerMl { tr.append(("Loadings", e(v.map { Format.number($0) }.joined(separator: ", ")) + "&nbsp;mg/mL")) }
         }
-        if let v = t.calibrationTime { tr.append(("Calibration time", e(v))) }
-        if let v = t.earliestTreatmentTime { tr.append(("Earliest treatment time", e(v))) }
-        if let v = t.latestTreatmentTime { tr.append(("Latest treatment time", e(v))) }
-        if let v = t.residualPercent { tr.append(("Residual in vial and lines", given(v, "%"))) }
-        if let v = t.wholeNormalLiverLimitGy { tr.append(("Whole normal-liver limit (override)", given(v, "Gy"))) }
-        if let v = t.perfusedNormalLiverLimitGy { tr.append(("Perfused normal-liver limit (override)", given(v, "Gy"))) }
-        if let v = t.product { tr.append(("Product", e(v))) }
-        if let v = t.sizes { tr.append(("Sizes", e(v.joined(separator: ", ")) + "&nbsp;µm")) }
-        if let v = t.targetDoxorubicinMg { tr.append(("Target doxorubicin", given(v, "mg"))) }
-        if let v = t.plasmaPeakLimitNgPerMl { tr.append(("Plasma peak limit", given(v, "ng/mL"))) }
-        if let v = t.maxBeadVolumeMl { tr.append(("Largest bead volume", given(v, "mL"))) }
-        if let v = t.loadingsMgPerMl { tr.append(("Loadings", e(v.map { Format.number($0) }.joined(separator: ", ")) + "&nbsp;mg/mL")) }
 
-        // Prior treatments.
+        // Prior treatments, with the dose that matters for this modality.
         if let prior = p.priorTreatments, !prior.isEmpty {
-            wide += "<div><table class=\"grid-table\"><caption>Prior treatments</caption><thead><tr><th>Kind</th><th>Date</th><th class=\"num\">Lung dose (Gy)</th><th class=\"num\">Doxorubicin (mg)</th></tr></thead><tbody>"
+            let doseHead = x.isDEB ? "Doxorubicin (mg)" : "Lung dose (Gy)"
+            wide += "<div><table class=\"grid-table\"><caption>Prior treatments</caption><thead><tr><th>Kind</th><th>Date</th><th class=\"num\">\(doseHead)</th></tr></thead><tbody>"
             for pt in prior {
-                wide += "<tr><td>\(e(pt.kind.rawValue))</td><td>\(e(pt.date ?? "—"))</td><td class=\"num\">\(pt.lungDoseGy.map { e(Format.number($0)) } ?? "—")</td><td class=\"num\">\(pt.doxorubicinMg.map { e(Format.number($0)) } ?? "—")</td></tr>"
+                let dose = x.isDEB ? pt.doxorubicinMg : pt.lungDoseGy
+                wide += "<tr><td>\(e(priorKindLabel(pt.kind.rawValue)))</td><td>\(e(pt.date ?? "—"))</td><td class=\"num\">\(dose.map { e(Format.number($0)) } ?? "—")</td></tr>"
             }
             wide += "</tbody></table></div>\n"
         } else {
@@ -288,92 +440,209 @@ public enum PlanReport {
 
     // MARK: - Assessment
 
-    static func assessmentSection(_ a: AssessmentSummary) -> String {
-        let points = ["bilirubin", "albumin", "inr", "ascites", "encephalopathy"].compactMap { k in
-            a.childPughPoints[k].map { "\(k == "inr" ? "INR" : k) \($0)" }
-        } + a.childPughPoints.keys.sorted().filter { !["bilirubin", "albumin", "inr", "ascites", "encephalopathy"].contains($0) }
-            .map { "\($0) \(a.childPughPoints[$0]!)" }
+    static func assessmentSection(_ x: Context) -> String {
+        let a = x.r.assessment
+        let order = ["bilirubin", "albumin", "inr", "ascites", "encephalopathy"]
+        let points = order.compactMap { k in a.childPughPoints[k].map { "\(k == "inr" ? "INR" : k) \($0)" } }
+            + a.childPughPoints.keys.sorted().filter { !order.contains($0) }.map { "\($0) \(a.childPughPoints[$0]!)" }
         var s = "<section><h2>Assessment</h2>\n<div class=\"grid\">\n"
-        s += "<div>" + kv("Liver reserve", [
+        var liver: [(String, String)] = [
             ("ALBI score", f(a.albiScore, 3)),
-            ("ALBI grade", "\(a.albiGrade) <small>(mALBI \(e(a.mAlbiGrade)))</small>"),
+            ("ALBI grade", "\(a.albiGrade) <small>(modified ALBI grade \(e(a.mAlbiGrade)))</small>"),
             ("Child–Pugh", "\(a.childPughScore) points, class <strong>\(e(a.childPughClass))</strong>"),
             ("Child–Pugh points", e(points.joined(separator: ", "))),
             ("Cirrhosis", a.cirrhosis.map { $0 ? "yes" : "no" } ?? "not given"),
-            ("Compromised liver", a.compromisedLiver.map { $0 ? "yes <small>(cirrhosis, Child–Pugh B/C or prior radioembolization)</small>" : "no" } ?? "unknown <small>(cirrhosis not given: the most cautious limit applies)</small>"),
-        ]) + "</div>\n"
+        ]
+        if !x.isDEB {
+            liver.append(("Compromised liver", a.compromisedLiver.map { $0 ? "yes <small>(cirrhosis, Child–Pugh B/C or prior radioembolization)</small>" : "no" } ?? "unknown <small>(cirrhosis not given: the most cautious limit applies)</small>"))
+        }
+        s += "<div>" + kv("Liver reserve", liver) + "</div>\n"
         s += "<div>" + kv("Body and labs used", [
-            ("BSA", "\(f(a.bsaM2, 3))&nbsp;m² <small>(\(e(a.bsaFormula == "dubois" ? "DuBois" : a.bsaFormula == "mosteller" ? "Mosteller" : a.bsaFormula)))</small>"),
+            ("Body-surface area", "\(f(a.bsaM2, 3))&nbsp;m² <small>(\(e(a.bsaFormula == "dubois" ? "DuBois" : a.bsaFormula == "mosteller" ? "Mosteller" : a.bsaFormula)))</small>"),
             ("Bilirubin", q(a.bilirubinMgPerDl, "mg/dL")),
             ("Albumin", q(a.albuminGPerDl, "g/dL")),
         ]) + "</div>\n"
-        s += "<div>" + kv("Prior treatments and doxorubicin", [
-            ("Prior lung dose", q(a.priorLungDoseGy, "Gy")),
-            ("Prior doxorubicin", "\(q(a.priorDoxorubicinMg, "mg")) <small>(\(q(a.priorDoxorubicinMgPerM2, "mg/m²")))</small>"),
-        ]) + "</div>\n"
+        if x.isDEB {
+            s += "<div>" + kv("Prior doxorubicin", [
+                ("Prior doxorubicin", "\(q(a.priorDoxorubicinMg, "mg")) <small>(\(q(a.priorDoxorubicinMgPerM2, "mg/m²")))</small>"),
+                ("Prior chest irradiation", a.priorChestIrradiation.map { $0 ? "yes" : "no" } ?? "not given"),
+            ]) + "</div>\n"
+        } else {
+            s += "<div>" + kv("Prior radioembolization", [
+                ("Prior lung dose", q(a.priorLungDoseGy, "Gy")),
+                ("Prior radioembolization", a.priorRadioembolization ? "yes" : "no"),
+            ]) + "</div>\n"
+        }
         s += "</div>\n</section>\n"
         return s
     }
 
     // MARK: - Radioembolization plan
 
-    static func radioembolizationSection(_ re: RadioembolizationPlan, result r: PlanResult, input: PlanInput) -> String {
-        var s = "<section><h2>Plan — radioembolization</h2>\n<div class=\"grid grid2\">\n"
+    static func prescriptionWords(_ p: TerritoryPrescription) -> String {
+        switch p {
+        case .tumorDose: return "tumour dose (partition model)"
+        case .perfusedDose: return "perfused-volume dose"
+        case .largestAllowed: return "largest activity the limits allow (no target applies)"
+        case .excluded: return "excluded: not treated in this session"
+        }
+    }
+
+    static func radioembolizationSection(_ re: RadioembolizationPlan, _ x: Context) -> String {
+        var s = ""
+        if x.notAnOrder {
+            s += "<section class=\"not-order\"><h2 class=\"not-order-head\">Computed values — NOT AN ORDER</h2>\n"
+            s += "<p class=\"not-order-note\">This plan is \(e(x.r.status.rawValue)). The numbers below are what the calculation gave; they are not an order: "
+            s += "no vial, draw or administration time is given. Do not order, draw or administer from them.</p>\n"
+        } else {
+            s += "<section><h2>Plan — radioembolization</h2>\n"
+            s += ordersTable(re, x)
+        }
+        s += territoryTable(re, x)
+        s += doseLimitTable(re, x)
+        s += "<figure class=\"chart-fig\"><figcaption>Absorbed dose per compartment against its limit and target\(x.notAnOrder ? " (computed, not an order)" : "")</figcaption>\n"
+        s += ReportSVG.doseBarChart(doseBars(re, checks: x.r.checks, input: x.input), unit: "Gy", axisTitle: "absorbed dose (Gy)", id: "dose-chart")
+        s += "\n</figure>\n"
+        s += prescriptionDetails(re, x)
+        s += "</section>\n"
+        return s
+    }
+
+    /// One row per vial or order (plans that are an order only).
+    static func ordersTable(_ re: RadioembolizationPlan, _ x: Context) -> String {
+        guard !re.orders.isEmpty else {
+            return "<div class=\"no-orders\"><strong>No order lines.</strong> No vial or order was computed for this plan "
+                + "(no calibration time and treatment time were given, or none applies); the activities below are the prescription.</div>\n"
+        }
+        var s = "<table class=\"grid-table orders-table\"><caption>Order — one line per vial or order</caption><thead><tr>"
+        s += "<th class=\"num\">Line</th><th>Product</th><th class=\"num\">Vial activity at calibration (GBq)</th><th>Calibration (local)</th>"
+        s += "<th>Administration (local)</th><th class=\"num\">Vial activity at administration (GBq)</th><th class=\"draws\">Draws per territory</th></tr></thead><tbody>"
+        for o in re.orders {
+            s += "<tr><td class=\"num\">\(o.line)</td><td>\(e(o.product))</td><td class=\"num\"><strong>\(e(Format.number(o.vialActivityAtCalibrationGBq, significant: 4)))</strong></td>"
+            s += "<td>\(o.calibrationTime.map { e(localTime($0)) } ?? "—")</td>"
+            s += "<td><strong>\(e(o.administrationTimeLocal ?? o.administrationTime.map(localTime) ?? "—"))</strong>"
+            if let h = o.hoursAfterCalibration { s += "<br><small>\(f(h, 1)) h after calibration</small>" }
+            s += "</td><td class=\"num\">\(o.vialActivityAtAdministrationGBq.map { f($0, 3) } ?? "—")</td><td class=\"draws\">"
+            s += o.draws.map { d in
+                var t = "<strong>\(e(d.territory))</strong>: inject \(f(d.injectedActivityGBq, 3))&nbsp;GBq"
+                t += "<br><small>draw \(f(d.drawnActivityGBq, 3))&nbsp;GBq with the residual"
+                if let p = d.drawPercentOfVial { t += "; \(f(p, 1))&nbsp;% of the vial" }
+                return t + "</small>"
+            }.joined(separator: "<br>")
+            s += "</td></tr>"
+        }
+        s += "</tbody></table>\n"
+        return s
+    }
+
+    static func territoryTable(_ re: RadioembolizationPlan, _ x: Context) -> String {
+        let showTime = !x.notAnOrder && re.territories.contains { $0.treatmentTimeLocal != nil }
+        var s = "<table class=\"grid-table territory-table\"><caption>Per territory\(x.notAnOrder ? " (computed, not an order)" : "")</caption><thead><tr>"
+        s += "<th>Territory</th><th>Intent</th><th>Prescription</th><th class=\"num\">Target (Gy)</th><th class=\"num\">Achieved (Gy)</th>"
+        s += "<th class=\"num\">Activity (GBq)</th><th>Tumour doses (Gy)</th><th class=\"num\">Normal liver (Gy)</th><th class=\"num\">Perfused volume (Gy)</th>"
+        if showTime { s += "<th>Time (local)</th>" }
+        s += "</tr></thead><tbody>"
+        let columns = showTime ? 10 : 9
+        for t in re.territories {
+            var achieved = t.achievedGy.map { f($0, 1) } ?? "—"
+            if let reached = t.targetReached {
+                if x.notAnOrder {
+                    achieved += "<br><small>\(reached ? "at target as computed" : "below target")</small>"
+                } else {
+                    achieved += "<br>" + (reached ? "<span class=\"ok\">✓ reached</span>" : "<span class=\"bad\">✗ NOT reached</span>")
+                }
+            }
+            let tumours = tumourOrder(t, input: x.input).map { "\(e($0)) \(f(t.tumorDosesGy[$0] ?? .nan, 1))" }.joined(separator: "<br>")
+            s += "<tr class=\"territory\"><td><strong>\(e(t.name))</strong></td><td>\(e(t.intent.rawValue))</td><td>\(e(prescriptionWords(t.prescription)))</td>"
+            s += "<td class=\"num\">\(t.targetGy.map { e(Format.number($0)) } ?? "none")</td><td class=\"num\">\(achieved)</td>"
+            s += "<td class=\"num\"><strong>\(f(t.activityGBq, 3))</strong>"
+            if abs(t.prescribedActivityGBq - t.activityGBq) > 5e-4 { s += "<br><small>prescribed \(f(t.prescribedActivityGBq, 3))</small>" }
+            s += "</td><td>\(tumours.isEmpty ? "none" : tumours)</td><td class=\"num\">\(f(t.normalLiverDoseGy, 1))</td>"
+            s += "<td class=\"num\">\(f(t.perfusedDoseGy, 1))<br><small>over \(e(Format.number(t.perfusedMassG))) g</small></td>"
+            if showTime { s += "<td>\(e(t.treatmentTimeLocal ?? "—"))</td>" }
+            s += "</tr>"
+            var notes: [String] = []
+            if let n = t.note { notes.append(x.prose(n)) }
+            if let src = t.targetSource { notes.append("target: " + x.prose(src)) }
+            if !notes.isEmpty {
+                s += "<tr class=\"territory-note\"><td colspan=\"\(columns)\"><small>\(e(t.name)): \(notes.joined(separator: " · "))</small></td></tr>"
+            }
+        }
+        s += "</tbody></table>\n"
+        return s
+    }
+
+    /// Lung, whole normal-liver and perfused normal-liver doses against their limits, from the checks.
+    static func doseLimitTable(_ re: RadioembolizationPlan, _ x: Context) -> String {
+        var rows: [(String, String, String, String, String)] = []   // quantity, dose, limit, margin, result
+        func add(_ label: String, _ value: Double, names: [String], unit: String = "Gy", detail: String? = nil) {
+            let cs = x.r.checks.filter { names.contains($0.name) }
+            let shown = label + (detail.map { " <small>(\($0))</small>" } ?? "")
+            if cs.isEmpty {
+                rows.append((shown, q(value, unit), "no limit in this plan", "—", "—"))
+            }
+            for c in cs {
+                let name = (cs.count > 1 ? e(c.title) : shown) + (c.binding ? " <span class=\"tag\">binding</span>" : "")
+                rows.append((name, c.value.map { q($0, c.unit) } ?? "not computed", "\(e(op(c.kind)))&nbsp;\(given(c.limit, c.unit))",
+                             c.margin.map { q($0, c.unit) } ?? "—", resultCell(c, x)))
+            }
+        }
+        add("Lung dose, this treatment", re.lungDoseGy, names: ["lungDose"], detail: "lung shunt \(Format.number(re.lungShuntPercent)) %, lung mass \(Format.number(re.lungMassG)) g")
+        add("Lung dose, cumulative", re.cumulativeLungDoseGy, names: ["cumulativeLungDose"], detail: "prior \(readable(x.r.assessment.priorLungDoseGy)) Gy")
+        add("Whole normal-liver dose", re.wholeNormalLiverDoseGy, names: ["wholeNormalLiverDose"])
+        let perfused = x.r.checks.filter { $0.name == "perfusedNormalLiverDose" }
+        if !perfused.isEmpty {
+            add("Perfused normal-liver dose", re.territories.map(\.normalLiverDoseGy).max() ?? 0, names: ["perfusedNormalLiverDose"], detail: "highest territory")
+        }
+        if let h = re.hepaticReservePercent {
+            add("Hepatic reserve", h, names: ["hepaticReserve"], unit: "%")
+        }
+        var s = "<table class=\"grid-table limits-table\"><caption>Lung and normal-liver doses against their limits\(x.notAnOrder ? " (computed, not an order)" : "")</caption>"
+        s += "<thead><tr><th>Quantity</th><th class=\"num\">Dose</th><th class=\"num\">Limit</th><th class=\"num\">Margin</th><th>Result</th></tr></thead><tbody>"
+        for (k, v, l, m, res) in rows {
+            s += "<tr><td>\(k)</td><td class=\"num\">\(v)</td><td class=\"num\">\(l)</td><td class=\"num\">\(m)</td><td class=\"res\">\(res)</td></tr>"
+        }
+        s += "</tbody></table>\n"
+        return s
+    }
+
+    static func prescriptionDetails(_ re: RadioembolizationPlan, _ x: Context) -> String {
         var rows: [(String, String)] = [
             ("Device", e(re.device)),
-            ("Total activity", "<strong>\(f(re.activityGBq, 3))&nbsp;GBq</strong> (\(f(re.activityMCi, 1))&nbsp;mCi)"),
+            ("Total activity", "<strong>\(f(re.activityGBq, 3))&nbsp;GBq</strong> (\(f(re.activityMCi, 1))&nbsp;mCi)\(x.notAnOrder ? " <small>computed, not an order</small>" : "")"),
         ]
-        if let v = re.vialSizeGBq { rows.append(("Vial (at calibration)", "\(e(Format.number(v)))&nbsp;GBq")) }
-        if let t = re.treatmentTime {
-            rows.append(("Treatment time", "<strong>\(e(t))</strong>" + (re.hoursAfterCalibration.map { " <small>(\(f($0, 1)) h after calibration)</small>" } ?? "")))
-        } else {
-            rows.append(("Treatment time", "not chosen"))
+        if !x.notAnOrder {
+            if let v = re.vialSizeGBq { rows.append(("Largest vial (at calibration)", "\(e(Format.number(v)))&nbsp;GBq")) }
+            if let t = re.treatmentTimeLocal {
+                rows.append(("First administration (local)", "<strong>\(e(t))</strong>" + (re.hoursAfterCalibration.map { " <small>(\(f($0, 1)) h after calibration)</small>" } ?? "")))
+            }
+            if let o = re.orderActivityAtTreatmentGBq { rows.append(("Order (at treatment time)", "\(f(o, 3))&nbsp;GBq")) }
+            if let o = re.orderActivityAtCalibrationGBq { rows.append(("Order (at calibration)", "\(f(o, 3))&nbsp;GBq")) }
+            if let h = re.treatmentHours { rows.append(("Treatment hours (local)", e(h))) }
         }
-        if let o = re.orderActivityAtTreatmentGBq { rows.append(("Order (at treatment time)", "\(f(o, 3))&nbsp;GBq")) }
-        if let o = re.orderActivityAtCalibrationGBq { rows.append(("Order (at calibration)", "\(f(o, 3))&nbsp;GBq")) }
         rows.append(("Residual in vial and lines", q(re.residualPercent, "%")))
-        s += "<div>" + kv("Prescription", rows) + "</div>\n"
-
-        var doses: [(String, String)] = [
-            ("Common tumour dose", "<strong>\(f(re.commonTumorDoseGy, 1))&nbsp;Gy</strong>"),
-            ("Largest common tumour dose allowed", "\(f(re.maximumCommonTumorDoseGy, 1))&nbsp;Gy"),
-        ]
+        var doses: [(String, String)] = []
+        if re.commonTumorDoseGy != nil || re.tumorTargetGy != nil {
+            doses.append(("Common tumour dose", "<strong>\(f(re.commonTumorDoseGy ?? 0, 1))&nbsp;Gy</strong>"))
+            doses.append(("Largest common tumour dose allowed", "\(f(re.maximumCommonTumorDoseGy ?? 0, 1))&nbsp;Gy"))
+        }
         if let t = re.tumorTargetGy {
-            doses.append(("Tumour target", "\(e(Format.number(t)))&nbsp;Gy — " + (re.tumorTargetReached ? "<span class=\"ok\">reached</span>" : "<span class=\"bad\">NOT reached</span>")
-                          + (re.tumorTargetSource.map { "<br><small>\(e($0))</small>" } ?? "")))
-        } else {
+            let state: String
+            if x.notAnOrder {
+                state = re.tumorTargetReached ? "at target as computed" : "below target"
+            } else {
+                state = re.tumorTargetReached ? "<span class=\"ok\">reached</span>" : "<span class=\"bad\">NOT reached</span>"
+            }
+            doses.append(("Tumour target", "\(e(Format.number(t)))&nbsp;Gy — \(state)" + (re.tumorTargetSource.map { "<br><small>\(x.prose($0))</small>" } ?? "")))
+        } else if re.territories.allSatisfy({ $0.targetGy == nil }) {
             doses.append(("Tumour target", "none applies: the largest activity the limits allow"))
         }
         doses += [
-            ("Binding constraint", "<span class=\"binding-name\">\(breakable(re.bindingConstraint))</span>"),
-            ("Whole normal-liver dose", "\(f(re.wholeNormalLiverDoseGy, 1))&nbsp;Gy"),
-            ("Lung dose", "\(f(re.lungDoseGy, 2))&nbsp;Gy"),
-            ("Cumulative lung dose", "\(f(re.cumulativeLungDoseGy, 2))&nbsp;Gy <small>(prior \(q(r.assessment.priorLungDoseGy, "Gy")))</small>"),
-            ("Lung shunt · lung mass", "\(q(re.lungShuntPercent, "%")) · \(q(re.lungMassG, "g"))"),
+            ("Prescription tolerance", q(re.prescriptionTolerancePercent, "%")),
+            ("Binding constraint", "<span class=\"binding-name\">\(x.bindingWords(re.bindingConstraint))</span>"),
             ("Dose factor", q(re.doseFactorGyKgPerGBq, "Gy·kg/GBq")),
         ]
-        s += "<div>" + kv("Doses", doses) + "</div>\n</div>\n"
-
-        // Territories.
-        let showVial = re.territories.contains { $0.vialSizeGBq != nil }
-        let showFraction = re.territories.contains { $0.vialFraction != nil }
-        s += "<table class=\"grid-table\"><caption>Per territory</caption><thead><tr><th>Territory</th><th class=\"num\">Normal liver (g)</th><th class=\"num\">Prescribed (GBq)</th><th class=\"num\">Activity (GBq)</th>"
-        if showVial { s += "<th class=\"num\">Vial (GBq)</th>" }
-        if showFraction { s += "<th class=\"num\">Draw of vial</th>" }
-        s += "<th class=\"num\">Normal-liver dose (Gy)</th><th>Tumour doses (Gy)</th></tr></thead><tbody>"
-        for t in re.territories {
-            s += "<tr><td>\(e(t.name))</td><td class=\"num\">\(e(Format.number(t.normalLiverMassG)))</td><td class=\"num\">\(f(t.prescribedActivityGBq, 3))</td><td class=\"num\"><strong>\(f(t.activityGBq, 3))</strong></td>"
-            if showVial { s += "<td class=\"num\">\(t.vialSizeGBq.map { e(Format.number($0)) } ?? "—")</td>" }
-            if showFraction { s += "<td class=\"num\">\(t.vialFraction.map { "\(f(100 * $0, 1))&nbsp;%" } ?? "—")</td>" }
-            let tumours = tumourOrder(t, input: input).map { "\(e($0)) \(f(t.tumorDosesGy[$0] ?? .nan, 1))" }.joined(separator: "; ")
-            s += "<td class=\"num\">\(f(t.normalLiverDoseGy, 1))</td><td>\(tumours)</td></tr>"
-        }
-        s += "</tbody></table>\n"
-
-        s += "<figure class=\"chart-fig\"><figcaption>Absorbed dose per compartment against its limit and target</figcaption>\n"
-        s += ReportSVG.doseBarChart(doseBars(re, checks: r.checks, input: input), unit: "Gy", axisTitle: "absorbed dose (Gy)", id: "dose-chart")
-        s += "\n</figure>\n</section>\n"
-        return s
+        return "<div class=\"grid grid2\">\n<div>" + kv("Prescription", rows) + "</div>\n<div>" + kv("Doses", doses) + "</div>\n</div>\n"
     }
 
     /// Tumour names of a territory in input order (the plan stores them in a dictionary).
@@ -383,8 +652,9 @@ public enum PlanReport {
         return known + t.tumorDosesGy.keys.sorted().filter { !known.contains($0) }
     }
 
-    /// The bars of the dose chart: each tumour, each territory's normal liver, the whole normal liver,
-    /// the lung and the cumulative lung, with the limit or target that applies (read from the checks).
+    /// The bars of the dose chart: each tumour, each territory's normal liver (and perfused volume
+    /// where that is prescribed), the whole normal liver, the lung and the cumulative lung, with the
+    /// limit or target that applies (read from the checks).
     static func doseBars(_ re: RadioembolizationPlan, checks: [Check], input: PlanInput) -> [ReportSVG.DoseBar] {
         func matching(_ pred: (String) -> Bool) -> [Check] {
             checks.filter { pred($0.name.lowercased().replacingOccurrences(of: " ", with: "")) && $0.unit == "Gy" }
@@ -397,22 +667,27 @@ public enum PlanReport {
         let whole = limit(matching { $0.contains("wholenormalliver") })
         let lung = limit(matching { $0.hasPrefix("lungdose") })
         let cumulative = limit(matching { $0.hasPrefix("cumulativelung") })
-        let targetCheck = checks.first { $0.kind == .atLeast && $0.name.lowercased().contains("tumortarget") }
-        let target = re.tumorTargetGy ?? targetCheck?.limit
-        let targetBinding = targetCheck?.binding ?? (re.bindingConstraint == "tumorTarget")
+        let targetBinding = checks.contains { $0.kind == .atLeast && $0.binding && $0.category == .target }
         let many = re.territories.count > 1
         var bars: [ReportSVG.DoseBar] = []
-        for t in re.territories {
+        for t in re.territories where t.prescription != .excluded {
+            let target = t.prescription == .tumorDose ? (t.targetGy ?? re.tumorTargetGy) : nil
             for name in tumourOrder(t, input: input) {
                 let d = t.tumorDosesGy[name] ?? .nan
                 bars.append(.init(label: many ? "Tumour \(name) · \(t.name)" : "Tumour \(name)", group: .tumor, value: d,
                                   target: target, binding: targetBinding && target.map { abs(d - $0) <= 1e-6 * $0 } == true))
             }
+            if t.prescription == .perfusedDose, let g = t.targetGy {
+                bars.append(.init(label: "Perfused volume · \(t.name)", group: .tumor, value: t.perfusedDoseGy, target: g,
+                                  binding: targetBinding && abs(t.perfusedDoseGy - g) <= 1e-6 * g))
+            }
         }
-        let maxNL = re.territories.map(\.normalLiverDoseGy).max() ?? 0
-        for t in re.territories {
-            bars.append(.init(label: "Normal liver · \(t.name)", group: .normalTissue, value: t.normalLiverDoseGy, limit: perfused.0,
-                              binding: perfused.1 && t.normalLiverDoseGy == maxNL))
+        let treated = re.territories.filter { $0.prescription != .excluded }
+        let maxNL = treated.map(\.normalLiverDoseGy).max() ?? 0
+        for t in treated {
+            let applies = t.intent != .ablative
+            bars.append(.init(label: "Normal liver · \(t.name)", group: .normalTissue, value: t.normalLiverDoseGy, limit: applies ? perfused.0 : nil,
+                              binding: applies && perfused.1 && t.normalLiverDoseGy == maxNL))
         }
         bars.append(.init(label: "Whole normal liver", group: .normalTissue, value: re.wholeNormalLiverDoseGy, limit: whole.0, binding: whole.1))
         bars.append(.init(label: "Lung", group: .normalTissue, value: re.lungDoseGy, limit: lung.0, binding: lung.1))
@@ -422,16 +697,24 @@ public enum PlanReport {
 
     // MARK: - DEB plan
 
-    static func chemoembolizationSection(_ c: ChemoembolizationPlan, result r: PlanResult) -> String {
-        var s = "<section><h2>Plan — DEB-TACE</h2>\n<div class=\"grid grid2\">\n"
-        s += "<div>" + kv("Prescription", [
+    static func chemoembolizationSection(_ c: ChemoembolizationPlan, _ x: Context) -> String {
+        var s: String
+        if x.notAnOrder {
+            s = "<section class=\"not-order\"><h2 class=\"not-order-head\">Computed values — NOT AN ORDER</h2>\n"
+            s += "<p class=\"not-order-note\">This plan is \(e(x.r.status.rawValue)). The numbers below are what the calculation gave; they are not an order. "
+            s += "Do not load or administer beads from them.</p>\n"
+        } else {
+            s = "<section><h2>Plan — DEB-TACE</h2>\n"
+        }
+        s += "<div class=\"grid grid2\">\n"
+        s += "<div>" + kv(x.notAnOrder ? "Computed prescription (not an order)" : "Prescription", [
             ("Product", e(c.product)),
             ("Bead size", "\(e(c.size))&nbsp;µm"),
             ("Doxorubicin dose", "<strong>\(f(c.doxorubicinMg, 1))&nbsp;mg</strong>"),
             ("Loading", "\(f(c.loadingMgPerMl, 1))&nbsp;mg/mL"),
             ("Bead volume", "<strong>\(f(c.beadVolumeMl, 2))&nbsp;mL</strong>"),
-            ("Session dose cap", "\(f(c.doseCapMg, 1))&nbsp;mg <small>(\(e(c.doseCapRule)))</small>"),
-            ("Binding constraint", "<span class=\"binding-name\">\(breakable(c.bindingConstraint))</span>"),
+            ("Session dose cap", "\(f(c.doseCapMg, 1))&nbsp;mg <small>(\(x.prose(c.doseCapRule)))</small>"),
+            ("Binding constraint", "<span class=\"binding-name\">\(x.bindingWords(c.bindingConstraint))</span>"),
         ]) + "</div>\n"
         let days = c.elutedPercentByDay.keys.sorted { (Double($0) ?? .infinity, $0) < (Double($1) ?? .infinity, $1) }
         var pk: [(String, String)] = [
@@ -446,9 +729,10 @@ public enum PlanReport {
 
         if !c.candidates.isEmpty {
             let shown = c.candidates.prefix(25)
-            s += "<table class=\"grid-table\"><caption>Candidates evaluated (best first)</caption><thead><tr><th>Size (µm)</th><th class=\"num\">Loading (mg/mL)</th><th class=\"num\">Dose (mg)</th><th class=\"num\">Beads (mL)</th><th class=\"num\">Plasma peak (ng/mL)</th><th class=\"num\">Tissue AUC (µg·h/mL)</th><th>Limited by</th></tr></thead><tbody>"
+            s += "<table class=\"grid-table candidates-table\"><caption>Candidates evaluated (best first)</caption><thead><tr><th>Size (µm)</th><th class=\"num\">Loading (mg/mL)</th><th class=\"num\">Dose (mg)</th><th class=\"num\">Beads (mL)</th><th class=\"num\">Plasma peak (ng/mL)</th><th class=\"num\">Tissue AUC (µg·h/mL)</th><th>Limited by</th></tr></thead><tbody>"
             for (i, k) in shown.enumerated() {
-                s += "<tr\(i == 0 ? " class=\"chosen\"" : "")><td>\(e(k.size))\(i == 0 ? " <small>(chosen)</small>" : "")</td><td class=\"num\">\(f(k.loadingMgPerMl, 1))</td><td class=\"num\">\(f(k.doxorubicinMg, 1))</td><td class=\"num\">\(f(k.beadVolumeMl, 2))</td><td class=\"num\">\(f(k.plasmaPeakNgPerMl, 1))</td><td class=\"num\">\(f(k.tissueAucUgHPerMl, 0))</td><td>\(breakable(k.limitedBy))</td></tr>"
+                let chosen = i == 0 && !x.notAnOrder
+                s += "<tr\(chosen ? " class=\"chosen\"" : "")><td>\(e(k.size))\(chosen ? " <small>(chosen)</small>" : "")</td><td class=\"num\">\(f(k.loadingMgPerMl, 1))</td><td class=\"num\">\(f(k.doxorubicinMg, 1))</td><td class=\"num\">\(f(k.beadVolumeMl, 2))</td><td class=\"num\">\(f(k.plasmaPeakNgPerMl, 1))</td><td class=\"num\">\(f(k.tissueAucUgHPerMl, 0))</td><td>\(x.words(k.limitedBy))</td></tr>"
             }
             s += "</tbody></table>\n"
             if c.candidates.count > shown.count {
@@ -460,7 +744,7 @@ public enum PlanReport {
         let n = min(cv.timesH.count, cv.plasmaNgPerMl.count, cv.tissueUM.count, cv.elutedPercent.count)
         let end = cv.timesH.prefix(n).filter(\.isFinite).max() ?? 0
         if n >= 2, end > 1.0 / 60 {
-            let plasmaLimit = r.checks.first { $0.unit == "ng/mL" && $0.kind != .atLeast }?.limit
+            let plasmaLimit = x.r.checks.first { $0.unit == "ng/mL" && $0.kind != .atLeast }?.limit
             let xAxis = ReportSVG.logTimeAxis(title: "time after injection (h, log scale; ticks in min, h, d)", fromH: 1.0 / 60, toH: end)
             let pMax = max(cv.plasmaNgPerMl.prefix(n).filter(\.isFinite).max() ?? 0, plasmaLimit ?? 0, c.plasmaPeakNgPerMl)
             s += "<figure class=\"chart-fig\"><figcaption>Plasma doxorubicin concentration</figcaption>\n"
@@ -488,49 +772,131 @@ public enum PlanReport {
         return s
     }
 
-    // MARK: - Checks and assumptions
+    // MARK: - Checks, assumptions, legend, approval
 
-    static func checksSection(_ checks: [Check]) -> String {
+    /// The result of one check in words. Under a red banner nothing is green.
+    static func resultCell(_ c: Check, _ x: Context) -> String {
+        if c.passed { return x.notAnOrder ? "<span class=\"held\">✓ holds</span>" : "<span class=\"ok\">✓ pass</span>" }
+        if c.state == .notEvaluated { return "<span class=\"warn\">not evaluated</span>" }
+        if c.severity == .hard { return "<span class=\"bad\">✗ FAIL</span>" }
+        return "<span class=\"warn\">✗ not met</span>"
+    }
+
+    static func categoryWords(_ c: Check) -> String {
+        let kind = c.kind == .atLeast ? "target" : (c.severity == .hard ? "hard limit" : "soft limit")
+        switch c.category {
+        case .safety: return "\(kind), safety"
+        case .deliverability: return "\(kind), delivery"
+        case .target: return kind == "target" ? "dose target" : "\(kind), target"
+        case .advisory: return "\(kind), advisory"
+        case .numerics: return "\(kind), calculation"
+        }
+    }
+
+    static func checksSection(_ x: Context) -> String {
+        let checks = x.r.checks
         var s = "<section class=\"checks\"><h2>Checks</h2>\n"
         guard !checks.isEmpty else { return s + "<p class=\"none\">No checks.</p></section>\n" }
         s += "<table class=\"grid-table checks-table\"><thead><tr><th>Check</th><th class=\"num\">Value</th><th class=\"num\">Limit</th><th>Unit</th><th class=\"num\">Margin</th><th>Result</th><th>Source</th></tr></thead><tbody>\n"
         for c in checks {
             var cls: [String] = []
             if c.binding { cls.append("binding") }
-            if !c.passed { cls.append(c.severity == .hard ? "fail-hard" : "fail-soft") }
-            let result: String
-            if c.passed { result = "<span class=\"ok\">✓ pass</span>" } else if c.state == .notEvaluated {
-                result = "<span class=\"warn\">not evaluated</span>"
-            } else if c.severity == .hard {
-                result = "<span class=\"bad\">✗ FAIL</span>"
-            } else { result = "<span class=\"warn\">✗ not met</span>" }
-            let kind = c.kind == .atLeast ? "target" : (c.severity == .hard ? "hard limit" : "soft limit")
+            if !c.passed { cls.append(c.severity == .hard && c.state == .failed ? "fail-hard" : "fail-soft") }
             s += "<tr\(cls.isEmpty ? "" : " class=\"\(cls.joined(separator: " "))\"")>"
-            s += "<td class=\"name\">\(breakable(c.name))\(c.binding ? " <span class=\"tag\">binding</span>" : "")</td>"
+            s += "<td class=\"name\">\(e(c.title))\(c.binding ? " <span class=\"tag\">binding</span>" : "")"
+            if let note = c.note { s += "<br><small>\(x.prose(note))</small>" }
+            if let req = c.requires, !req.isEmpty { s += "<br><small>to evaluate it, give: \(req.map { x.prose($0) }.joined(separator: ", "))</small>" }
+            s += "</td>"
             s += "<td class=\"num\">\(e(c.value.map(readable) ?? "not computed"))</td>"
             s += "<td class=\"num\">\(e(op(c.kind)))&nbsp;\(e(Format.number(c.limit)))</td>"
             s += "<td>\(e(c.unit))</td>"
             s += "<td class=\"num\">\(e(c.margin.map(readable) ?? "—"))</td>"
-            s += "<td class=\"res\">\(result)<br><small>\(kind)</small></td>"
-            s += "<td class=\"src\">\(e(c.source))</td></tr>\n"
+            s += "<td class=\"res\">\(resultCell(c, x))<br><small>\(e(categoryWords(c)))</small></td>"
+            s += "<td class=\"src\">\(x.prose(c.source))</td></tr>\n"
         }
-        s += "</tbody></table>\n<p class=\"note\">Margin: limit − value for upper limits, value − target for targets; negative when not met. "
-        s += "The binding check is the limit (or target) that fixed the plan.</p>\n</section>\n"
+        s += "</tbody></table>\n</section>\n"
         return s
     }
 
-    static func assumptionsSection(_ a: [Assumption]) -> String {
+    static func assumptionsSection(_ x: Context) -> String {
+        let a = x.r.assumptions
         var s = "<section class=\"assumptions\"><h2>Constants and assumptions</h2>\n"
         guard !a.isEmpty else { return s + "<p class=\"none\">None.</p></section>\n" }
-        s += "<table class=\"grid-table\"><thead><tr><th>Name</th><th class=\"num\">Value</th><th>Unit</th><th>Source</th></tr></thead><tbody>\n"
-        for x in a {
-            s += "<tr><td class=\"name\">\(breakable(x.name))</td><td class=\"num\">\(e(Format.number(x.value)))</td><td>\(e(x.unit))</td><td class=\"src\">\(e(x.source))</td></tr>\n"
+        s += "<table class=\"grid-table assumptions-table\"><thead><tr><th>Constant</th><th class=\"num\">Value</th><th>Unit</th><th>Source</th></tr></thead><tbody>\n"
+        for v in a {
+            s += "<tr><td class=\"name\">\(x.words(v.name))</td><td class=\"num\">\(e(Format.number(v.value)))</td><td>\(e(v.unit))</td><td class=\"src\">\(x.prose(v.source))</td></tr>\n"
+        }
+        s += "</tbody></table>\n</section>\n"
+        return s
+    }
+
+    static func legendSection(_ x: Context) -> String {
+        var s = "<section class=\"legend\"><h2>How to read this report</h2>\n<div class=\"grid grid2\">\n<div>"
+        s += "<table class=\"kv legend-table\"><caption>Evidence notes in the sources</caption><tbody>"
+        for (word, meaning) in ReportText.evidenceLegend {
+            s += "<tr><th scope=\"row\"><span class=\"ev\">(\(e(word)))</span></th><td>\(e(meaning))</td></tr>"
+        }
+        s += "</tbody></table></div>\n<div>"
+        var terms: [(String, String)] = [
+            ("OK", "every limit holds"),
+            ("WARNING", "a soft limit or a recommendation is not met: use with judgement"),
+            ("INFEASIBLE", "the plan cannot reach its target or cannot be delivered under the limits: not an order"),
+            ("CONTRAINDICATED", "a hard safety limit cannot be held: not an order"),
+            ("hard / soft limit", "a hard limit must hold; a soft limit or recommendation may be overridden with judgement"),
+            ("binding", "the limit or target that fixed the plan"),
+            ("margin", "limit minus value for an upper limit, value minus target for a target; negative when not met"),
+        ]
+        if !x.isDEB { terms.append(("local time", "times are shown in the local time of the times given in the input, with their offset from UTC")) }
+        s += kv("Terms", terms.map { ($0.0, e($0.1)) }, cls: "kv legend-table")
+        s += "</div>\n</div>\n</section>\n"
+        return s
+    }
+
+    static func approvalSection(_ x: Context) -> String {
+        var s = "<section class=\"approval\"><h2>Review and approval</h2>\n"
+        if x.notAnOrder {
+            s += "<p class=\"note\">This plan is \(e(x.r.status.rawValue)) and is not an order; signatures record review only.</p>\n"
+        }
+        s += "<table class=\"sign-table\"><thead><tr><th>Role</th><th>Name</th><th>Signature</th><th>Date and time</th></tr></thead><tbody>"
+        for role in ["Prepared by", "Checked by", "Approved by"] {
+            s += "<tr><th scope=\"row\">\(role)</th><td class=\"line\"></td><td class=\"line\"></td><td class=\"line\"></td></tr>"
         }
         s += "</tbody></table>\n</section>\n"
         return s
     }
 
     // MARK: - Style
+
+    /// The page's margin boxes: traceability at the bottom left, "not an order" in the middle when it
+    /// is not, patient and page number at the bottom right. Defining the top boxes empty also keeps
+    /// the browser's own header (date, title) off the page.
+    static func pageCSS(_ x: Context) -> String {
+        let r = x.r
+        let version = r.dosecalcVersion.isEmpty ? BuildInfo.version : r.dosecalcVersion
+        let build = String((r.buildId.isEmpty ? BuildInfo.buildID : r.buildId).prefix(12))
+        let left = "dosecalc \(version) · build \(build)"
+        let center = x.notAnOrder ? "\(r.status.rawValue.uppercased()) — NOT AN ORDER" : ""
+        let right = (r.inputSha256.isEmpty ? "" : "input \(r.inputSha256.prefix(12)) · ") + "page "
+        let small = "font-family: \"DejaVu Sans\", Helvetica, Arial, sans-serif; font-size: 7pt; color: #52525b;"
+        var s = "@page {\n  size: A4;\n  margin: 11mm 11mm 13mm;\n"
+        s += "  @top-left { content: \"\"; }\n  @top-center { content: \"\"; }\n  @top-right { content: \"\"; }\n"
+        s += "  @bottom-left { content: \(cssString(left)); \(small) }\n"
+        s += "  @bottom-center { content: \(cssString(center)); font-family: \"DejaVu Sans\", Helvetica, Arial, sans-serif; font-size: 8pt; font-weight: bold; color: #b91c1c; }\n"
+        s += "  @bottom-right { content: \(cssString(right)) counter(page) \" of \" counter(pages); \(small) }\n}"
+        return s
+    }
+
+    /// A CSS string literal: everything but plain letters, digits and a few safe marks as a hex escape,
+    /// so that no text can close the string or the style element.
+    static func cssString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            let safe = (u.value < 128 && (CharacterSet.alphanumerics.contains(u) || " .,:;-_()#+".unicodeScalars.contains(u)))
+                || (u.value >= 128 && u.properties.isAlphabetic)
+            out += safe ? String(u) : String(format: "\\%06X", u.value)
+        }
+        return out + "\""
+    }
 
     static let css = """
     :root { --ok: #166534; --ok-bg: #dcfce7; --warn: #92400e; --warn-bg: #fef3c7; --bad: #991b1b; --bad-bg: #fee2e2;
@@ -539,32 +905,48 @@ public enum PlanReport {
     html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
     body { margin: 0; font-family: "DejaVu Sans", "Helvetica Neue", Helvetica, Arial, sans-serif; font-size: 13px;
            line-height: 1.4; color: #18181b; background: #fff; }
-    main { max-width: 1000px; margin: 0 auto; padding: 20px 24px 32px; }
-    h1 { font-size: 24px; margin: 2px 0 6px; }
+    table.sheet { width: 100%; max-width: 1000px; margin: 0 auto; border-collapse: collapse; }
+    table.sheet > thead > tr > td, table.sheet > tbody > tr > td { padding: 0; border: none; vertical-align: top; }
+    main { padding: 0 0 32px; }
+    .runhead { display: flex; gap: 12px; align-items: center; justify-content: space-between; border-bottom: 2px solid #27272a;
+               padding: 8px 0 5px; margin-bottom: 10px; }
+    .rh-title { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); }
+    .rh-who { display: flex; flex-wrap: wrap; gap: 2px 16px; font-size: 13px; }
+    .rh-who span { white-space: nowrap; }
+    .pid { font-family: "DejaVu Sans Mono", monospace; word-break: break-all; white-space: normal; }
+    .chip { font-weight: 800; letter-spacing: .03em; padding: 3px 10px; border-radius: 5px; border: 2px solid; white-space: nowrap; font-size: 13px; }
+    .chip-ok { color: var(--ok); background: var(--ok-bg); border-color: var(--ok); }
+    .chip-warning { color: var(--warn); background: var(--warn-bg); border-color: #d97706; }
+    .chip-infeasible, .chip-contraindicated { color: #fff; background: #b91c1c; border-color: #7f1d1d; }
+    .watermark { position: fixed; top: 38%; left: 0; right: 0; text-align: center; transform: rotate(-32deg);
+                 font-size: 60px; line-height: 1.15; font-weight: 800; letter-spacing: .05em; color: rgba(185, 28, 28, 0.12);
+                 z-index: 1000; pointer-events: none; white-space: nowrap; }
+    h1 { font-size: 22px; margin: 2px 0 6px; }
     h2 { font-size: 16px; margin: 22px 0 8px; padding-bottom: 3px; border-bottom: 2px solid #27272a; }
     small { color: var(--muted); font-size: 11px; }
     code { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
-    .top { display: flex; gap: 18px; align-items: stretch; justify-content: space-between; border-bottom: 3px solid #27272a; padding-bottom: 12px; }
+    code.hash { word-break: break-all; }
+    .top { display: flex; gap: 18px; align-items: stretch; justify-content: space-between; padding-bottom: 8px; }
     .kicker { margin: 0; text-transform: uppercase; letter-spacing: .08em; font-size: 11px; color: var(--muted); }
-    .pid { font-family: "DejaVu Sans Mono", monospace; word-break: break-all; }
     .meta { margin: 0; display: flex; flex-wrap: wrap; gap: 4px 16px; color: #3f3f46; }
-    .badge { min-width: 240px; max-width: 330px; padding: 10px 14px; border-radius: 8px; border: 3px solid; display: flex; flex-direction: column; justify-content: center; text-align: center; }
-    .badge .word { font-size: 28px; font-weight: 800; letter-spacing: .04em; }
+    .badge { min-width: 220px; max-width: 330px; padding: 8px 14px; border-radius: 8px; border: 3px solid; display: flex; flex-direction: column; justify-content: center; text-align: center; }
+    .badge .word { font-size: 26px; font-weight: 800; letter-spacing: .04em; }
     .badge .why { font-size: 12px; }
-    .badge-contraindicated .word { font-size: 22px; letter-spacing: .01em; }
-    .alert.alert-warning { border-color: #b45309; background: var(--warn-bg); color: var(--warn); }
     .badge-ok { color: var(--ok); background: var(--ok-bg); border-color: var(--ok); }
     .badge-warning { color: var(--warn); background: var(--warn-bg); border-color: #d97706; }
-    .badge-infeasible, .badge-contraindicated { color: #fff; background: #b91c1c; border-color: #7f1d1d; }
-    .alert { margin: 12px 0 0; padding: 10px 14px; border-radius: 6px; font-size: 15px; border: 2px solid #7f1d1d; background: var(--bad-bg); color: var(--bad); }
+    .banner { margin: 4px 0 10px; padding: 12px 16px; border: 4px solid #7f1d1d; border-radius: 6px; background: #b91c1c; color: #fff; }
+    .banner-head { font-size: 22px; font-weight: 800; letter-spacing: .02em; }
+    .banner-sub { font-size: 13px; margin-top: 3px; }
+    .alert { margin: 12px 0 0; padding: 10px 14px; border-radius: 6px; font-size: 15px; border: 2px solid; }
+    .alert.alert-warning { border-color: #b45309; background: var(--warn-bg); color: var(--warn); }
     .reasons h2 { margin-top: 14px; }
     .reasons ul { margin: 4px 0; padding-left: 20px; }
     .reasons li { margin: 2px 0; }
-    .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 8px; margin-top: 14px; }
+    .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 8px; margin-top: 14px; }
     .fig { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; background: #fafafa; }
     .fig .k { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
-    .fig .v { font-size: 18px; font-weight: 700; overflow-wrap: anywhere; }
-    .fig .v .name { font-size: 15px; overflow-wrap: break-word; }
+    .fig .v { font-size: 17px; font-weight: 700; overflow-wrap: anywhere; }
+    .fig .v .name { font-size: 14px; overflow-wrap: break-word; }
     .fig .sub { font-size: 11px; color: var(--muted); }
     .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(290px, 1fr)); gap: 6px 18px; align-items: start; }
     .grid2 { grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); }
@@ -572,24 +954,38 @@ public enum PlanReport {
     caption { text-align: left; font-weight: 700; padding: 2px 0 4px; }
     th, td { border-bottom: 1px solid var(--line); padding: 3px 6px; vertical-align: top; text-align: left; }
     .kv th { width: 44%; font-weight: 600; color: #3f3f46; }
+    .trace-table th { width: 24%; }
     .grid-table thead th { background: var(--head); border-bottom: 2px solid #a1a1aa; font-size: 12px; }
     .grid-table td { font-size: 12.5px; }
-    .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+    .num { text-align: right; font-variant-numeric: tabular-nums; }
+    td.num { white-space: nowrap; }
     .ok { color: var(--ok); font-weight: 700; }
     .warn { color: var(--warn); font-weight: 700; }
     .bad { color: var(--bad); font-weight: 700; }
+    .held { color: #3f3f46; font-weight: 600; }
     .binding-name { font-weight: 700; color: #7c2d12; background: var(--bind-bg); border: 1px solid var(--bind); border-radius: 4px; padding: 0 5px; }
     tr.binding td { background: var(--bind-bg); }
     tr.binding td:first-child { box-shadow: inset 4px 0 0 var(--bind); }
     tr.fail-hard td { background: var(--bad-bg); }
     tr.fail-soft td { background: var(--warn-bg); }
     tr.chosen td { background: #eef6ff; font-weight: 600; }
+    tr.territory-note td { border-bottom: 1px solid var(--line); padding-top: 0; }
+    tr.territory td { border-bottom: none; }
     .tag { display: inline-block; font-size: 10px; font-weight: 700; text-transform: uppercase; color: #fff; background: var(--bind); border-radius: 3px; padding: 0 4px; }
     .checks-table .name { font-weight: 600; overflow-wrap: break-word; min-width: 150px; }
-    .checks-table .res { white-space: nowrap; }
+    .checks-table .name small { font-weight: 400; }
+    .res { white-space: nowrap; }
     .src { font-size: 11px; color: #3f3f46; }
+    .ev { font-style: italic; color: #3f3f46; white-space: nowrap; }
+    .ev-r { color: #92400e; }
     .note, .none { color: var(--muted); font-size: 12px; }
-    figure.chart-fig { margin: 14px 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px; }
+    .draws { width: 28%; }
+    .no-orders { margin: 8px 0; padding: 8px 12px; border: 1px dashed #a1a1aa; border-radius: 6px; background: #fafafa; }
+    section.not-order { margin-top: 18px; border: 3px dashed #b91c1c; border-radius: 6px; padding: 0 10px 8px;
+                        background: repeating-linear-gradient(-45deg, #fff, #fff 14px, #fef2f2 14px, #fef2f2 28px); }
+    h2.not-order-head { color: #fff; background: #b91c1c; margin: 0 -10px 6px; padding: 6px 10px; border-bottom: none; }
+    .not-order-note { font-weight: 700; color: var(--bad); margin: 4px 0 8px; }
+    figure.chart-fig { margin: 14px 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px; background: #fff; }
     figcaption { font-weight: 700; margin-bottom: 4px; }
     svg.chart { width: 100%; height: auto; display: block; font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; }
     svg .grid { stroke: #e4e4e7; stroke-width: 1; }
@@ -604,30 +1000,216 @@ public enum PlanReport {
     svg .an.over { fill: #b91c1c; font-weight: 700; }
     svg .bd { font-weight: 700; fill: #b45309; }
     svg .rl { font-size: 11px; font-weight: 600; }
-    footer { margin-top: 26px; padding-top: 8px; border-top: 2px solid #27272a; font-size: 12px; }
+    .legend-table th { width: 30%; }
+    .sign-table th, .sign-table td { border: 1px solid #71717a; padding: 6px 8px; }
+    .sign-table thead th { background: var(--head); font-size: 12px; }
+    .sign-table tbody th { width: 16%; }
+    .sign-table td.line { height: 42px; }
+    .sign-table thead th:nth-child(2) { width: 30%; }
+    .sign-table thead th:nth-child(3) { width: 30%; }
+    footer { margin-top: 20px; padding-top: 8px; border-top: 2px solid #27272a; font-size: 12px; }
     footer p { margin: 3px 0; }
-    @page { size: A4; margin: 12mm 11mm 14mm; }
     @media print {
       body { font-size: 8.5pt; }
+      table.sheet { max-width: none; }
+      main { padding: 0; }
+      .runhead { padding-top: 0; margin-bottom: 6pt; }
+      .rh-who { font-size: 9pt; }
+      .rh-title { font-size: 7pt; }
+      .chip { font-size: 8.5pt; }
+      .watermark { font-size: 46pt; }
       .grid { grid-template-columns: repeat(3, 1fr); gap: 4px 12px; }
       .grid2 { grid-template-columns: repeat(2, 1fr); }
-      .figures { grid-template-columns: repeat(4, 1fr); }
-      .fig .v { font-size: 13pt; }
-      .fig .v .name { font-size: 10pt; }
+      .figures { grid-template-columns: repeat(5, 1fr); }
+      .fig .v { font-size: 11pt; }
+      .fig .v .name { font-size: 9pt; }
       .kv th { font-size: 8.5pt; }
-      .checks-table .name { min-width: 0; width: 20%; }
-      main { max-width: none; padding: 0; }
-      h1 { font-size: 18pt; }
-      h2 { font-size: 12pt; margin-top: 12pt; break-after: avoid; page-break-after: avoid; }
-      .badge .word { font-size: 20pt; }
-      .badge-contraindicated .word { font-size: 15pt; }
-      .grid-table td, .grid-table thead th { font-size: 8.5pt; }
-      .src { font-size: 7.5pt; }
+      .checks-table .name { min-width: 0; width: 22%; }
+      h1 { font-size: 15pt; }
+      h2 { font-size: 11.5pt; margin-top: 11pt; break-after: avoid; page-break-after: avoid; }
+      .badge .word { font-size: 18pt; }
+      .banner-head { font-size: 15pt; }
+      .banner-sub { font-size: 9pt; }
+      .alert { font-size: 10pt; }
+      .grid-table td, .grid-table thead th { font-size: 8pt; }
+      small { font-size: 7pt; }
+      code { font-size: 7.5pt; }
+      .src { font-size: 7pt; }
       thead { display: table-header-group; }
-      tr, figure.chart-fig, .kv, .fig, .badge, .alert { break-inside: avoid; page-break-inside: avoid; }
+      tr, figure.chart-fig, .kv, .fig, .badge, .banner, .alert, .no-orders, .orders-table, .territory-table, .limits-table,
+      .trace, .legend, .approval, .sign-table, .reasons, header.top, .figures { break-inside: avoid; page-break-inside: avoid; }
+      tr.territory { break-after: avoid; }
+      .grid-table:not(.checks-table):not(.assumptions-table):not(.candidates-table) { break-inside: avoid; page-break-inside: avoid; }
       caption { break-after: avoid; }
       figure.chart-fig { border: none; padding: 0; }
       footer { break-inside: avoid; }
     }
     """
+}
+
+/// Data text made fit for a person: identifiers in words, evidence codes translated, references to
+/// source files dropped, everything escaped.
+enum ReportText {
+    /// The evidence codes of the reference data, in words, and what they mean.
+    static let evidence: [Character: String] = [
+        "V": "verified", "R": "recalled, not verified", "C": "computed", "D": "derived", "A": "assumption",
+    ]
+    static let evidenceLegend: [(String, String)] = [
+        ("verified", "the value was checked against the cited source"),
+        ("recalled, not verified", "the value is recalled from the literature and has not been checked against the primary source"),
+        ("computed", "computed by dosecalc from other sourced values, or fitted (calibrated) to the cited data"),
+        ("derived", "derived by arithmetic from other sourced values"),
+        ("assumption", "a modelling assumption of dosecalc, without a published source"),
+    ]
+
+    /// Identifiers with words of their own (assumption names, input fields).
+    static let identifierWords: [String: String] = [
+        "bsaFormula": "body-surface-area formula", "doseFactor": "dose factor", "halfLife": "half-life",
+        "lungMass": "lung mass", "residual": "residual in vial and lines", "vialSizes": "vial sizes",
+        "exposureMetric": "exposure measure", "tnRatio": "tumour-to-normal ratio", "inr": "INR", "mrn": "MRN",
+        "dateOfBirth": "date of birth", "id": "ID", "shrinkMax": "largest bead shrinkage",
+    ]
+
+    /// Unit suffixes of identifiers ("plasmaPeakLimitNgPerMl"), longest first.
+    static let unitSuffixes: [(String, String)] = [
+        ("GyKgPerGBq", "Gy·kg/GBq"), ("Cm2PerS", "cm²/s"), ("UmolPerL", "µmol/L"), ("MgPerDl", "mg/dL"), ("MgPerM2", "mg/m²"),
+        ("NgPerMl", "ng/mL"), ("MgPerMl", "mg/mL"), ("GPerMol", "g/mol"), ("GPerDl", "g/dL"), ("GPerL", "g/L"), ("LPerH", "L/h"),
+        ("PerH", "1/h"), ("Percent", "%"), ("GBq", "GBq"), ("MCi", "mCi"), ("Gy", "Gy"), ("Kg", "kg"), ("Cm", "cm"),
+        ("Mg", "mg"), ("Ml", "mL"), ("UM", "µM"), ("G", "g"), ("L", "L"), ("S", "s"), ("H", "h"),
+    ]
+
+    /// An identifier (optionally followed by a parenthesised detail, "bsaFormula (dubois)") in words.
+    static func phrase(_ s: String, titles: [String: String]) -> String {
+        plain(s, titles: titles)
+    }
+
+    /// Data text with identifiers in words and source-file references dropped (not escaped, evidence codes kept).
+    static func plain(_ text: String, titles: [String: String]) -> String {
+        // References to dosecalc's own source files are not for the record.
+        var s = text.components(separatedBy: "; ").filter { !$0.contains(".swift") }.joined(separator: "; ")
+        s = s.replacingOccurrences(of: "(dubois)", with: "(DuBois)").replacingOccurrences(of: "(mosteller)", with: "(Mosteller)")
+        // Input fields: treatment.tumorTargetGy → “treatment › tumour target in Gy”.
+        s = replace(s, pattern: #"(?<![A-Za-z0-9_])(patient|anatomy|treatment)((?:\.[A-Za-z][A-Za-z0-9]*|\[[0-9]+\])+)"#) { m in
+            "“" + fieldWords(m) + "”"
+        }
+        // camelCase identifiers.
+        s = replace(s, pattern: #"(?<![A-Za-z0-9_./\-])[a-z]{2,}[a-z0-9]*[A-Z][A-Za-z0-9]*(?![A-Za-z0-9_/\-])"#) { m in
+            words(m, titles: titles)
+        }
+        return s
+    }
+
+    /// Data text for the page: `plain`, escaped, evidence codes in words.
+    static func html(_ text: String, titles: [String: String]) -> String {
+        let escaped = ReportSVG.esc(plain(text, titles: titles))
+        return replace(escaped, pattern: #"\[([VRCDA])((?:[ :;,][^\[\]]*)?)\]"#) { evidenceHTML($0) }
+    }
+
+    /// "[V]" → "(verified)"; "[V vial, R practice]" → "(verified: vial; recalled, not verified: practice)";
+    /// "[R for the last]" → "(recalled, not verified: for the last)".
+    static func evidenceHTML(_ marker: String) -> String {
+        let inner = String(marker.dropFirst().dropLast())
+        var parts: [String] = []
+        var firstCode: Character? = nil
+        // Split at "," and ";" keeping which separator came before each part.
+        var current = "", separators: [String] = [""], pieces: [String] = []
+        for ch in inner {
+            if ch == "," || ch == ";" { pieces.append(current); separators.append(String(ch)); current = "" } else { current.append(ch) }
+        }
+        pieces.append(current)
+        for (i, raw) in pieces.enumerated() {
+            let p = raw.trimmingCharacters(in: .whitespaces)
+            if p.isEmpty { continue }
+            var text: String
+            var coded = false
+            if let c = p.first, let w = evidence[c], p.count == 1 || p.dropFirst().first == " " || p.dropFirst().first == ":" {
+                var rest = String(p.dropFirst()).trimmingCharacters(in: .whitespaces)
+                if rest.hasPrefix(":") { rest = String(rest.dropFirst()).trimmingCharacters(in: .whitespaces) }
+                text = rest.isEmpty ? w : "\(w): \(rest)"
+                coded = true
+                if firstCode == nil { firstCode = c }
+            } else {
+                text = p
+                // "[R, unverified]" says it twice.
+                if firstCode == "R" && (p == "unverified" || p == "not verified") { continue }
+            }
+            if parts.isEmpty { parts.append(text) } else {
+                parts.append((coded || separators[i] == ";" ? "; " : ", ") + text)
+            }
+        }
+        let cls = firstCode == "R" ? "ev ev-r" : "ev"
+        return "<span class=\"\(cls)\">(\(parts.joined()))</span>"
+    }
+
+    /// An input field path in words: "anatomy.territories[0].excluded" → "anatomy › territory 1 › excluded".
+    static func fieldWords(_ path: String) -> String {
+        var out: [String] = []
+        let re = try! NSRegularExpression(pattern: #"([A-Za-z][A-Za-z0-9]*)|\[([0-9]+)\]"#)
+        let ns = path as NSString
+        for m in re.matches(in: path, range: NSRange(location: 0, length: ns.length)) {
+            if m.range(at: 1).location != NSNotFound {
+                out.append(words(ns.substring(with: m.range(at: 1)), titles: [:]))
+            } else if let i = Int(ns.substring(with: m.range(at: 2))), let last = out.popLast() {
+                let singular = ["territories": "territory", "tumors": "tumour", "tumours": "tumour", "prior treatments": "prior treatment"][last] ?? last
+                out.append("\(singular) \(i + 1)")
+            }
+        }
+        return out.joined(separator: " › ")
+    }
+
+    /// A camelCase identifier in words: a check's title, a known phrase, or its humps split with a unit
+    /// suffix spelled as a unit ("plasmaPeakLimitNgPerMl" → "plasma peak limit in ng/mL").
+    static func words(_ id: String, titles: [String: String]) -> String {
+        if let t = titles[id] { return t }
+        if let k = CheckWording.known[id] { return k }
+        if let k = identifierWords[id] { return k }
+        var head = id
+        var unit: String? = nil
+        for (suffix, u) in unitSuffixes where id.count > suffix.count && id.hasSuffix(suffix) {
+            let before = id[id.index(id.endIndex, offsetBy: -suffix.count - 1)]
+            if before.isLowercase || before.isNumber { head = String(id.dropLast(suffix.count)); unit = u; break }
+        }
+        let w = splitHumps(head)
+        guard let unit else { return w }
+        return unit == "%" ? "\(w) (%)" : "\(w) in \(unit)"
+    }
+
+    static func splitHumps(_ s: String) -> String {
+        var words: [String] = []
+        var cur = ""
+        let chars = Array(s)
+        for (i, ch) in chars.enumerated() {
+            var boundary = false
+            if i > 0 {
+                let p = chars[i - 1]
+                let next: Character? = i + 1 < chars.count ? chars[i + 1] : nil
+                if ch.isUppercase && (p.isLowercase || p.isNumber) { boundary = true }
+                else if ch.isUppercase && p.isUppercase && (next?.isLowercase ?? false) { boundary = true }
+                else if ch.isNumber && p.isLetter { boundary = true }
+            }
+            if boundary, !cur.isEmpty { words.append(cur); cur = "" }
+            cur.append(ch)
+        }
+        if !cur.isEmpty { words.append(cur) }
+        return words.map { w in
+            if w.count >= 2 && w.allSatisfy({ $0.isUppercase || $0.isNumber }) { return w }
+            let l = w.lowercased()
+            return l == "tumor" ? "tumour" : l == "tumors" ? "tumours" : l
+        }.joined(separator: " ")
+    }
+
+    /// Replaces every match of `pattern` in `s` with `transform(match)`.
+    static func replace(_ s: String, pattern: String, _ transform: (String) -> String) -> String {
+        let re = try! NSRegularExpression(pattern: pattern)
+        let ns = s as NSString
+        var out = ""
+        var last = 0
+        for m in re.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
+            out += ns.substring(with: NSRange(location: last, length: m.range.location - last))
+            out += transform(ns.substring(with: m.range))
+            last = m.range.location + m.range.length
+        }
+        out += ns.substring(from: last)
+        return out
+    }
 }

@@ -79,6 +79,8 @@ public struct RadioembolizationPlan: Codable, Sendable {
     public var device: String
     /// Total activity injected (GBq).
     public var activityGBq: Double
+    /// The same in MBq and mCi (1 GBq = 1000 MBq; 1 mCi = 37 MBq exactly).
+    public var activityMBq: Double
     public var activityMCi: Double
     /// The least tumour dose over the territories prescribed by tumour dose (Gy).
     public var commonTumorDoseGy: Double?
@@ -762,7 +764,8 @@ public enum RadioembolizationPlanner {
         }
         let isOrder = status <= .warning
         let plan = RadioembolizationPlan(
-            modality: t.modality.rawValue, device: device.id, activityGBq: totalDelivered, activityMCi: totalDelivered * UnitConversion.mCiPerGBq,
+            modality: t.modality.rawValue, device: device.id, activityGBq: totalDelivered, activityMBq: totalDelivered * UnitConversion.mbqPerGBq,
+            activityMCi: totalDelivered * UnitConversion.mCiPerGBq,
             commonTumorDoseGy: minTumorDose, maximumCommonTumorDoseGy: tumorTerritories.isEmpty ? nil : (maximising ? sMax : sMax * (tumorTarget ?? 0)),
             fractionOfTargetAllowed: maximising ? nil : sMax,
             tumorTargetGy: tumorTarget, tumorTargetSource: tumorTargetSource, tumorTargetReached: everyTargetReached,

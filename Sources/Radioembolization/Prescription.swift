@@ -123,6 +123,8 @@ public struct PrescriptionResult: Sendable, Codable {
     public var method: String
     /// Activity to inject into the patient (GBq).
     public var activityGBq: Double
+    /// The same activity in MBq and mCi (1 GBq = 1000 MBq; 1 mCi = 37 MBq exactly).
+    public var activityMBq: Double = 0
     public var activityMCi: Double
     public var tumorDoseGy: Double?
     public var normalLiverDoseGy: Double?
@@ -361,6 +363,7 @@ public enum Prescription {
             throw InputError(field: PrescriptionField.activity.rawValue, "the inputs give no finite activity")
         }
         res.activityMCi = res.activityGBq * UnitConversion.mCiPerGBq
+        res.activityMBq = res.activityGBq * UnitConversion.mbqPerGBq
         res.lungDoseGy = Dosimetry.lungDoseGy(activityGBq: res.activityGBq, lungShuntFraction: lsf, lungMassKg: lungKg, doseFactor: k)
         if res.activityGBq == 0, let unreduced = res.unreducedActivityGBq {
             let d = Dosimetry.lungDoseGy(activityGBq: unreduced, lungShuntFraction: lsf, lungMassKg: lungKg, doseFactor: k)
