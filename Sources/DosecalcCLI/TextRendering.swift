@@ -23,9 +23,9 @@ enum TextTable {
             }
             let value = c.value.map { "\(Format.number($0, significant: 5)) \(c.unit)" } ?? "not computed"
             out.append("  \(verdict.padding(18)) \(c.title): \(value) \(op) \(Format.number(c.limit)) \(c.unit)\(c.binding ? "  [binding]" : "")")
-            if let note = c.note { out.append("                     note: \(note)") }
+            if let note = c.note { out.append("                     note: \(PlainWords.evidenceText(note))") }
             if let r = c.requires { out.append("                     to evaluate, give: \(r.joined(separator: ", "))") }
-            out.append("                     source: \(c.source)")
+            out.append("                     source: \(PlainWords.evidenceText(c.source))")
         }
         return out
     }
@@ -34,15 +34,15 @@ enum TextTable {
         guard !a.isEmpty else { return [] }
         var out = ["Constants used:"]
         for x in a {
-            out.append("  \(x.name) = \(Format.number(x.value)) \(x.unit)")
-            out.append("      source: \(x.source)")
+            out.append("  \(PlainWords.plain(x.name, titles: [:])) = \(Format.number(x.value)) \(x.unit)")
+            out.append("      source: \(PlainWords.evidenceText(x.source))")
         }
         return out
     }
 
     static func status(_ s: Status, reasons: [String]) -> [String] {
         var out = ["Status: \(s.rawValue.uppercased())"]
-        for r in reasons { out.append("  - \(r)") }
+        for r in reasons { out.append("  - \(PlainWords.evidenceText(r))") }
         return out
     }
 }

@@ -477,7 +477,7 @@ public enum RadioembolizationPlanner {
             if sMax >= 1 - 1e-12 {
                 sStar = 1
                 if sMax > 1 + 1e-9 { binding = targetName }
-            } else if sMax < 1 - tol {
+            } else if sMax < 1 - tol && sMax > 0 {
                 reasons.append("infeasible: the limits allow \(Format.fixed(100 * sMax, 1)) % of the dose target\(treatedIndex.count > 1 ? "s" : ""); the \(CheckWording.words(for: binding)) binds")
             }
         }
@@ -696,6 +696,16 @@ public enum RadioembolizationPlanner {
             checks.append(c)
         }
         checks += deliverability
+        // No activity allowed at all: the limit already used up before this treatment is a failed check of its
+        // own, so that the checks, and not only the reasons, say why the plan is contraindicated.
+        if h0.value >= 0, let l = limits.first(where: { $0.name == h0.worst }) {
+            var c = Check(name: "limitUsedBeforeTreatment", value: 100 * (h0.value + 1), limit: 100, unit: "% of the limit", kind: .below,
+                          severity: .hard, source: l.source, category: .safety,
+                          note: "share of the \(Format.number(l.limit)) \(l.quantity.unit) limit already reached before any activity is given")
+            c.label = "\(l.label) already used before this treatment"
+            c.binding = true
+            checks.append(c)
+        }
         // The targets, one check per treated territory with a target; met within the tolerance.
         var achieved: [Double?] = Array(repeating: nil, count: nT)
         var reached: [Bool?] = Array(repeating: nil, count: nT)
@@ -731,7 +741,7 @@ public enum RadioembolizationPlanner {
         }
         if sMax == 0 { status = .contraindicated }
         reasons += checkReasons(checks.filter { $0.category != .target })
-        for c in targetChecks where c.state == .failed {
+        for c in targetChecks where c.state == .failed && sMax > 0 {
             reasons.append("infeasible: " + c.reason)
         }
 

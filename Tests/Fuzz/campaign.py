@@ -492,7 +492,23 @@ def gen_anatomy(rng, modality):
         for _ in range(ntum):
             tumours.append({"name": f"T{tumour_no}", "massG": pnum(rng, 5, 400), "tnRatio": pnum(rng, 1, 8, 1)})
             tumour_no += 1
-        terr.append({"name": name, "normalLiverMassG": pnum(rng, 200, 1200), "tumors": tumours})
+        t = {"name": name, "normalLiverMassG": pnum(rng, 200, 1200), "tumors": tumours}
+        r = rng.random()
+        if r < 0.12:
+            # A segment treated with ablative intent (its own perfused-dose target, or the policy's default).
+            t["intent"] = "ablative"
+            t["normalLiverMassG"] = pnum(rng, 20, 200)
+            if modality == "ho166" or rng.random() < 0.5:
+                t["perfusedDoseTargetGy"] = pnum(rng, 100, 500)
+        elif r < 0.2:
+            t["intent"] = "segmental"
+            if rng.random() < 0.5:
+                t["perfusedDoseTargetGy"] = pnum(rng, 80, 300)
+        elif r < 0.25:
+            t["intent"] = "lobar"
+        terr.append(t)
+    if len(terr) > 1 and rng.random() < 0.1:
+        terr[-1]["excluded"] = True
     nl = sum(t["normalLiverMassG"] for t in terr)
     whole = nl if rng.random() < 0.35 else round(nl + rng.uniform(0, 600))
     a = {"lungShuntPercent": pnum(rng, 0, 20) if rng.random() < 0.9 else pnum(rng, 20, 30),
@@ -534,6 +550,12 @@ def gen_plan_input(rng, modality=None):
             t["earliestTreatmentTime"] = rand_iso(rng, first)
             if modality == "y90-glass" and rng.random() < 0.7:
                 t["latestTreatmentTime"] = rand_iso(rng, first + dt.timedelta(minutes=rng.randrange(0, 96 * 60)))
+        if "earliestTreatmentTime" in t and rng.random() < 0.3:
+            start = rng.randrange(6 * 60, 12 * 60, 5)
+            end = rng.randrange(start + 60, 22 * 60, 5)
+            t["treatmentHours"] = "%02d:%02d-%02d:%02d" % (start // 60, start % 60, end // 60, end % 60)
+        if rng.random() < 0.15:
+            t["prescriptionTolerancePercent"] = pnum(rng, 0, 10)
         if rng.random() < 0.25:
             t["residualPercent"] = pnum(rng, 0, 5)
         if modality == "y90-glass":
@@ -1479,6 +1501,9 @@ def check_contract(case, res):
         neg = negative_quantities(obj)
         if neg:
             v.append(("negative-quantity", ", ".join(f"{p} = {x!r}" for p, x in neg[:4])))
+        re_plan = obj.get("radioembolization")
+        if isinstance(re_plan, dict) and case["args"][:1] == ["plan"]:
+            v += check_orders(re_plan, status)
         if status == "ok":
             bad = []
             for c in obj.get("checks") or []:
@@ -1488,6 +1513,29 @@ def check_contract(case, res):
                     bad.append(str(c.get("name")))
             if bad:
                 v.append(("ok-with-failed-hard-check", "status ok but hard check(s) failed: " + ", ".join(bad[:4])))
+    return v
+
+
+def check_orders(re_plan, status):
+    """A plan's orders: none unless ok or warning; every administration inside the treatment hours;
+    no treated territory left at 0 GBq on a deliverable plan."""
+    v = []
+    orders = re_plan.get("orders") or []
+    if status in BAD_STATUSES and orders:
+        v.append(("order-on-bad-plan", f"status {status} with {len(orders)} order line(s)"))
+    hours = re_plan.get("treatmentHours")
+    if hours and orders:
+        a, b = hours.split("-")
+        lo, hi = int(a[:2]) * 60 + int(a[3:]), int(b[:2]) * 60 + int(b[3:])
+        for o in orders:
+            local = o.get("administrationTimeLocal") or ""
+            m = re.search(r", (\d\d):(\d\d) \(", local)
+            if m and not lo <= int(m.group(1)) * 60 + int(m.group(2)) <= hi:
+                v.append(("order-outside-hours", f"{local} outside {hours}"))
+    if status in OK_STATUSES:
+        for t in re_plan.get("territories") or []:
+            if t.get("prescription") != "excluded" and not (t.get("activityGBq") or 0) > 0:
+                v.append(("territory-without-activity", f"territory {t.get('name')!r} receives 0 GBq on an {status} plan"))
     return v
 
 

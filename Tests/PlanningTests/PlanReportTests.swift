@@ -156,7 +156,7 @@ struct PlanReportTests {
         for (c, row) in zip(r.checks, rows) {
             #expect(row.contains("<td class=\"name\">\(PlanReport.e(c.title))"), "row of \(c.title)", sourceLocation: sourceLocation)
             #expect(row.contains(">\(c.value.map(PlanReport.readable) ?? "not computed")<"), "value of \(c.title)", sourceLocation: sourceLocation)
-            #expect(row.contains("\(PlanReport.op(c.kind))&nbsp;\(Format.number(c.limit))<"), "limit of \(c.title)", sourceLocation: sourceLocation)
+            #expect(row.contains("\(PlanReport.e(PlanReport.op(c.kind)))&nbsp;\(Format.number(c.limit))<"), "limit of \(c.title)", sourceLocation: sourceLocation)
             #expect(row.contains(">\(PlanReport.e(c.unit))<"), "unit of \(c.title)", sourceLocation: sourceLocation)
             #expect(row.contains(ReportText.html(c.source, titles: PlanReport.Context(r, input: input).titles)), "source of \(c.title)", sourceLocation: sourceLocation)
             #expect(row.contains("class=\"binding") == c.binding, "binding of \(c.title)", sourceLocation: sourceLocation)

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import Foundation
+
+/// Data text made fit for a person: identifiers in words, evidence codes translated, references to
+/// source files dropped, everything escaped.
+public enum PlainWords {
+    /// The evidence codes of the reference data, in words, and what they mean.
+    public static let evidence: [Character: String] = [
+        "V": "verified", "R": "recalled, not verified", "C": "computed", "D": "derived", "A": "assumption",
+    ]
+    public static let evidenceLegend: [(String, String)] = [
+        ("verified", "the value was checked against the cited source"),
+        ("recalled, not verified", "the value is recalled from the literature and has not been checked against the primary source"),
+        ("computed", "computed by dosecalc from other sourced values, or fitted (calibrated) to the cited data"),
+        ("derived", "derived by arithmetic from other sourced values"),
+        ("assumption", "a modelling assumption of dosecalc, without a published source"),
+    ]
+
+    /// Identifiers with words of their own (assumption names, input fields).
+    public static let identifierWords: [String: String] = [
+        "bsaFormula": "body-surface-area formula", "doseFactor": "dose factor", "halfLife": "half-life",
+        "lungMass": "lung mass", "residual": "residual in vial and lines", "vialSizes": "vial sizes",
+        "exposureMetric": "exposure measure", "tnRatio": "tumour-to-normal ratio", "inr": "INR", "mrn": "MRN",
+        "dateOfBirth": "date of birth", "id": "ID", "shrinkMax": "largest bead shrinkage",
+    ]
+
+    /// Unit suffixes of identifiers ("plasmaPeakLimitNgPerMl"), longest first.
+    public static let unitSuffixes: [(String, String)] = [
+        ("GyKgPerGBq", "Gy·kg/GBq"), ("Cm2PerS", "cm²/s"), ("UmolPerL", "µmol/L"), ("MgPerDl", "mg/dL"), ("MgPerM2", "mg/m²"),
+        ("NgPerMl", "ng/mL"), ("MgPerMl", "mg/mL"), ("GPerMol", "g/mol"), ("GPerDl", "g/dL"), ("GPerL", "g/L"), ("LPerH", "L/h"),
+        ("PerH", "1/h"), ("Percent", "%"), ("GBq", "GBq"), ("MCi", "mCi"), ("Gy", "Gy"), ("Kg", "kg"), ("Cm", "cm"),
+        ("Mg", "mg"), ("Ml", "mL"), ("UM", "µM"), ("G", "g"), ("L", "L"), ("S", "s"), ("H", "h"),
+    ]
+
+    /// An identifier (optionally followed by a parenthesised detail, "bsaFormula (dubois)") in words.
+    public static func phrase(_ s: String, titles: [String: String]) -> String {
+        plain(s, titles: titles)
+    }
+
+    /// Data text with identifiers in words and source-file references dropped (not escaped, evidence codes kept).
+    public static func plain(_ text: String, titles: [String: String]) -> String {
+        // References to dosecalc's own source files are not for the record.
+        var s = text.components(separatedBy: "; ").filter { !$0.contains(".swift") }.joined(separator: "; ")
+        s = s.replacingOccurrences(of: "(dubois)", with: "(DuBois)").replacingOccurrences(of: "(mosteller)", with: "(Mosteller)")
+        // Input fields: treatment.tumorTargetGy → “treatment › tumour target in Gy”.
+        s = replace(s, pattern: #"(?<![A-Za-z0-9_])(patient|anatomy|treatment)((?:\.[A-Za-z][A-Za-z0-9]*|\[[0-9]+\])+)"#) { m in
+            "“" + fieldWords(m) + "”"
+        }
+        // camelCase identifiers.
+        s = replace(s, pattern: #"(?<![A-Za-z0-9_./\-])[a-z]{2,}[a-z0-9]*[A-Z][A-Za-z0-9]*(?![A-Za-z0-9_/\-])"#) { m in
+            words(m, titles: titles)
+        }
+        return s
+    }
+
+    /// "[V]" → "(verified)"; "[V vial, R practice]" → "(verified: vial; recalled, not verified: practice)";
+    /// "[R for the last]" → "(recalled, not verified: for the last)".
+    public static func evidenceWords(_ marker: String) -> (text: String, firstCode: Character?) {
+        let inner = String(marker.dropFirst().dropLast())
+        var parts: [String] = []
+        var firstCode: Character? = nil
+        // Split at "," and ";" keeping which separator came before each part.
+        var current = "", separators: [String] = [""], pieces: [String] = []
+        for ch in inner {
+            if ch == "," || ch == ";" { pieces.append(current); separators.append(String(ch)); current = "" } else { current.append(ch) }
+        }
+        pieces.append(current)
+        for (i, raw) in pieces.enumerated() {
+            let p = raw.trimmingCharacters(in: .whitespaces)
+            if p.isEmpty { continue }
+            var text: String
+            var coded = false
+            if let c = p.first, let w = evidence[c], p.count == 1 || p.dropFirst().first == " " || p.dropFirst().first == ":" {
+                var rest = String(p.dropFirst()).trimmingCharacters(in: .whitespaces)
+                if rest.hasPrefix(":") { rest = String(rest.dropFirst()).trimmingCharacters(in: .whitespaces) }
+                text = rest.isEmpty ? w : "\(w): \(rest)"
+                coded = true
+                if firstCode == nil { firstCode = c }
+            } else {
+                text = p
+                // "[R, unverified]" says it twice.
+                if firstCode == "R" && (p == "unverified" || p == "not verified") { continue }
+            }
+            if parts.isEmpty { parts.append(text) } else {
+                parts.append((coded || separators[i] == ";" ? "; " : ", ") + text)
+            }
+        }
+        return (parts.joined(), firstCode)
+    }
+
+    /// Only the evidence codes in words ("[R]" → "(recalled, not verified)"): for text that names input
+    /// fields a person must find (the command line's reasons and sources).
+    public static func evidenceText(_ text: String) -> String {
+        replace(text, pattern: #"\[([VRCDA])((?:[ :;,][^\[\]]*)?)\]"#) { "(" + evidenceWords($0).text + ")" }
+    }
+
+    /// Data text for a person in plain text: identifiers in words, source-file references dropped,
+    /// evidence codes in words ("[R]" → "(recalled, not verified)").
+    public static func text(_ text: String, titles: [String: String] = [:]) -> String {
+        replace(plain(text, titles: titles), pattern: #"\[([VRCDA])((?:[ :;,][^\[\]]*)?)\]"#) { "(" + evidenceWords($0).text + ")" }
+    }
+
+    /// An input field path in words: "anatomy.territories[0].excluded" → "anatomy › territory 1 › excluded".
+    public static func fieldWords(_ path: String) -> String {
+        var out: [String] = []
+        let re = try! NSRegularExpression(pattern: #"([A-Za-z][A-Za-z0-9]*)|\[([0-9]+)\]"#)
+        let ns = path as NSString
+        for m in re.matches(in: path, range: NSRange(location: 0, length: ns.length)) {
+            if m.range(at: 1).location != NSNotFound {
+                out.append(words(ns.substring(with: m.range(at: 1)), titles: [:]))
+            } else if let i = Int(ns.substring(with: m.range(at: 2))), let last = out.popLast() {
+                let singular = ["territories": "territory", "tumors": "tumour", "tumours": "tumour", "prior treatments": "prior treatment"][last] ?? last
+                out.append("\(singular) \(i + 1)")
+            }
+        }
+        return out.joined(separator: " › ")
+    }
+
+    /// A camelCase identifier in words: a check's title, a known phrase, or its humps split with a unit
+    /// suffix spelled as a unit ("plasmaPeakLimitNgPerMl" → "plasma peak limit in ng/mL").
+    public static func words(_ id: String, titles: [String: String]) -> String {
+        if let t = titles[id] { return t }
+        if let k = CheckWording.known[id] { return k }
+        if let k = identifierWords[id] { return k }
+        var head = id
+        var unit: String? = nil
+        for (suffix, u) in unitSuffixes where id.count > suffix.count && id.hasSuffix(suffix) {
+            let before = id[id.index(id.endIndex, offsetBy: -suffix.count - 1)]
+            if before.isLowercase || before.isNumber { head = String(id.dropLast(suffix.count)); unit = u; break }
+        }
+        let w = splitHumps(head)
+        guard let unit else { return w }
+        return unit == "%" ? "\(w) (%)" : "\(w) in \(unit)"
+    }
+
+    public static func splitHumps(_ s: String) -> String {
+        var words: [String] = []
+        var cur = ""
+        let chars = Array(s)
+        for (i, ch) in chars.enumerated() {
+            var boundary = false
+            if i > 0 {
+                let p = chars[i - 1]
+                let next: Character? = i + 1 < chars.count ? chars[i + 1] : nil
+                if ch.isUppercase && (p.isLowercase || p.isNumber) { boundary = true }
+                else if ch.isUppercase && p.isUppercase && (next?.isLowercase ?? false) { boundary = true }
+                else if ch.isNumber && p.isLetter { boundary = true }
+            }
+            if boundary, !cur.isEmpty { words.append(cur); cur = "" }
+            cur.append(ch)
+        }
+        if !cur.isEmpty { words.append(cur) }
+        return words.map { w in
+            if w.count >= 2 && w.allSatisfy({ $0.isUppercase || $0.isNumber }) { return w }
+            let l = w.lowercased()
+            return l == "tumor" ? "tumour" : l == "tumors" ? "tumours" : l
+        }.joined(separator: " ")
+    }
+
+    /// Replaces every match of `pattern` in `s` with `transform(match)`.
+    public static func replace(_ s: String, pattern: String, _ transform: (String) -> String) -> String {
+        let re = try! NSRegularExpression(pattern: pattern)
+        let ns = s as NSString
+        var out = ""
+        var last = 0
+        for m in re.matches(in: s, range: NSRange(location: 0, length: ns.length)) {
+            out += ns.substring(with: NSRange(location: last, length: m.range.location - last))
+            out += transform(ns.substring(with: m.range))
+            last = m.range.location + m.range.length
+        }
+        out += ns.substring(from: last)
+        return out
+    }
+}
