@@ -39,4 +39,17 @@ public enum Deliverability {
               severity: .hard, source: source, category: .deliverability,
               note: "activity to draw at the treatment time, residual included, as a share of one vial's activity then")
     }
+
+    /// Glass: the time at which the smallest sufficient vial, given whole, holds exactly the need. A time
+    /// outside the product's usable window is no usable suggestion: a soft check (warning) says so, on
+    /// whichever end it falls.
+    public static func wholeVialTimeCheck(device: Device, hoursAfterCalibration h: Double, window: UsableWindow? = nil) -> Check {
+        let w = window ?? device.usableWindow
+        let late = h > w.latestHoursAfterCalibration
+        var c = Check(name: "wholeVialTime", value: h, limit: late ? w.latestHoursAfterCalibration : w.earliestHoursAfterCalibration, unit: "h",
+                      kind: late ? .atMost : .atLeast, severity: .soft, source: w.source, category: .deliverability,
+                      note: "hours from calibration at which the whole vial holds the activity needed")
+        c.label = "time the whole vial matches the need, inside the product's usable time"
+        return c
+    }
 }

@@ -191,6 +191,9 @@ struct VialCommand: EvaluatingCommand {
         // time after calibration.
         var checks = Deliverability.windowChecks(device: d, hoursAfterCalibration: h)
         checks.append(Deliverability.orderCheck(device: d, activityAtCalibrationGBq: v.vialActivityAtCalibrationGBq))
+        if let m = v.hoursAfterCalibrationWholeVialMatchesNeed {
+            checks.append(Deliverability.wholeVialTimeCheck(device: d, hoursAfterCalibration: m))
+        }
         var reasons: [String] = []
         if !d.vialSizesGBq.isEmpty, v.smallestSufficientVialGBq == nil {
             reasons.append("no catalogue vial holds \(Format.fixed(v.vialActivityAtCalibrationGBq, 3)) GBq at calibration")

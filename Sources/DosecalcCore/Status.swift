@@ -184,7 +184,7 @@ public struct Check: Sendable, Codable, Equatable {
         if state == .notEvaluated {
             return "\(title) not evaluated (\(v); limit \(op) \(Format.number(limit)) \(unit)): \(note ?? "")\(requires.map { "; give " + $0.joined(separator: ", ") } ?? "")"
         }
-        return "\(title) \(v) must be \(op) \(Format.number(limit)) \(unit) (\(source))"
+        return "\(title): \(v) must be \(op) \(Format.number(limit)) \(unit) (\(source))"
     }
 
     /// The same check with its `requires` names translated by `name` (a fact or quantity identifier to

@@ -563,6 +563,14 @@ struct CaseGenerator {
             e.checks["activityAvailable"] = orderOK
             e.checks["usableFromCalibration"] = hours >= window.lowerBound
             e.checks["usableUntilAfterCalibration"] = hours <= window.upperBound
+            // The time the smallest vial, given whole, holds the need must itself lie in the usable window,
+            // or the suggestion is a warning.
+            if let smallest = sizes.sorted().first(where: { $0 >= atCalibration }) {
+                let match = halfLife * log2(smallest / atTreatment)
+                if abs(match - window.lowerBound) < 1e-6 || abs(match - window.upperBound) < 1e-6 { continue }
+                e.checks["wholeVialTime"] = window.contains(match)
+                if !window.contains(match) && orderOK && inWindow { e.statuses = ["warning"] }
+            }
             if !orderOK || !inWindow {
                 e.exitCode = 3
                 e.statuses = ["infeasible"]
