@@ -114,7 +114,9 @@ public struct PlanInput: Codable, Sendable {
         }
         try rejectUnknownKeys(tree, schema: PlanInput.schema, path: "")
         do {
-            return try JSONDecoder().decode(PlanInput.self, from: data)
+            // Decoded from the parsed tree written back: numbers round-trip exactly (shortest form), and a
+            // negative zero becomes 0, so that "-0" can never reach the output.
+            return try JSONDecoder().decode(PlanInput.self, from: tree.serialized())
         } catch let DecodingError.keyNotFound(key, ctx) {
             throw InputError(field: fieldPath(ctx.codingPath + [key]), "is required")
         } catch let DecodingError.typeMismatch(type, ctx) {
