@@ -213,10 +213,7 @@ enum PlanText {
             out.append(TextTable.line("doxorubicin", "\(Format.fixed(c.doxorubicinMg, 1)) mg, \(c.product) \(c.size) µm at \(Format.fixed(c.loadingMgPerMl, 1)) mg/mL"))
             out.append(TextTable.line("plasma peak", "\(Format.fixed(c.plasmaPeakNgPerMl, 1)) ng/mL"))
         }
-        for c in r.checks {
-            let verdict = c.state == .passed ? "pass" : c.state == .notEvaluated ? "not evaluated" : (c.severity == .hard ? "FAIL" : "not met")
-            out.append("  \(verdict.padding(14)) \(c.title): \(c.value.map { Format.number($0, significant: 4) } ?? "—") \(c.unit) (limit \(Format.number(c.limit)) \(c.unit))")
-        }
+        out += TextTable.briefChecks(r.checks)
         return out.joined(separator: "\n")
     }
 }

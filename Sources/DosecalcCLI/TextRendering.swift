@@ -57,6 +57,16 @@ enum PrescriptionText {
         "\(Format.fixed(r.activityGBq, 3)) GBq (\(Format.fixed(r.activityMCi, 1)) mCi\(ActivityOption.givenAs(given).map { "; " + $0 } ?? ""))"
     }
 
+    /// The doses a prescription computed, one line each (full and brief output alike).
+    static func doseLines(_ r: PrescriptionResult) -> [String] {
+        var out: [String] = []
+        if let d = r.tumorDoseGy { out.append(TextTable.line("tumour dose", "\(Format.fixed(d, 1)) Gy")) }
+        if let d = r.normalLiverDoseGy { out.append(TextTable.line("normal-liver dose", "\(Format.fixed(d, 1)) Gy")) }
+        if let d = r.wholeNormalLiverDoseGy { out.append(TextTable.line("whole normal-liver dose", "\(Format.fixed(d, 1)) Gy")) }
+        if let d = r.perfusedLiverDoseGy { out.append(TextTable.line("perfused-liver mean dose", "\(Format.fixed(d, 1)) Gy")) }
+        return out
+    }
+
     static func render(_ r: PrescriptionResult, device: Device, activityGiven: ActivityGiven? = nil) -> String {
         var out: [String] = ["\(device.name) — method \(r.method)"]
         out += TextTable.status(r.status, reasons: r.reasons)
@@ -67,10 +77,7 @@ enum PrescriptionText {
         if let b = r.bsaM2 { out.append(TextTable.line("BSA (DuBois)", "\(Format.fixed(b, 4)) m²")) }
         if let t = r.tumorInvolvementPercent { out.append(TextTable.line("tumour involvement", "\(Format.fixed(t, 1)) %")) }
         if let v = r.vialActivityAtTreatmentGBq { out.append(TextTable.line("vial activity at treatment", "\(Format.fixed(v, 3)) GBq")) }
-        if let d = r.tumorDoseGy { out.append(TextTable.line("tumour dose", "\(Format.fixed(d, 1)) Gy")) }
-        if let d = r.normalLiverDoseGy { out.append(TextTable.line("normal-liver dose", "\(Format.fixed(d, 1)) Gy")) }
-        if let d = r.wholeNormalLiverDoseGy { out.append(TextTable.line("whole normal-liver dose", "\(Format.fixed(d, 1)) Gy")) }
-        if let d = r.perfusedLiverDoseGy { out.append(TextTable.line("perfused-liver mean dose", "\(Format.fixed(d, 1)) Gy")) }
+        out += doseLines(r)
         out.append(TextTable.line("lung shunt", "\(Format.number(r.lungShuntPercent)) %"))
         out.append(TextTable.line("lung dose", "\(Format.fixed(r.lungDoseGy, 2)) Gy"))
         out.append(TextTable.line("cumulative lung dose", "\(Format.fixed(r.cumulativeLungDoseGy, 2)) Gy"))
@@ -87,10 +94,7 @@ extension PrescriptionText {
         var out: [String] = ["\(device.name) — method \(r.method)"]
         out.append(TextTable.line("activity to inject", activity(r, given: activityGiven)))
         if let v = r.vialActivityAtTreatmentGBq { out.append(TextTable.line("vial activity at treatment", "\(Format.fixed(v, 3)) GBq")) }
-        if let d = r.tumorDoseGy { out.append(TextTable.line("tumour dose", "\(Format.fixed(d, 1)) Gy")) }
-        if let d = r.normalLiverDoseGy { out.append(TextTable.line("normal-liver dose", "\(Format.fixed(d, 1)) Gy")) }
-        if let d = r.wholeNormalLiverDoseGy { out.append(TextTable.line("whole normal-liver dose", "\(Format.fixed(d, 1)) Gy")) }
-        if let d = r.perfusedLiverDoseGy { out.append(TextTable.line("perfused-liver mean dose", "\(Format.fixed(d, 1)) Gy")) }
+        out += doseLines(r)
         out.append(TextTable.line("lung dose", "\(Format.fixed(r.lungDoseGy, 2)) Gy"))
         out.append(TextTable.line("cumulative lung dose", "\(Format.fixed(r.cumulativeLungDoseGy, 2)) Gy"))
         out.append("Status: \(r.status.rawValue.uppercased())")
