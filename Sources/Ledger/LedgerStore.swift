@@ -112,6 +112,12 @@ public struct LedgerStore: Sendable {
             if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
                 throw InputError(field: field, "cannot create \(q): the folder \(quoted(folder)) does not exist")
             }
+            // A new ledger holds patient identifiers: readable and writable by its owner only (SQLite gives
+            // its journal the same permissions). Another process creating it at the same moment is fine.
+            let fd = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+            if fd >= 0 { close(fd) } else if errno != EEXIST {
+                throw InputError(field: field, "cannot create \(q): \(errorText(errno))")
+            }
         } else {
             if info.st_mode & S_IFMT == S_IFDIR { throw InputError(field: field, "\(q) is a folder; give the path of the treatment ledger file") }
             guard info.st_mode & S_IFMT == S_IFREG else { throw InputError(field: field, "\(q) is not a regular file; give the path of the treatment ledger file") }

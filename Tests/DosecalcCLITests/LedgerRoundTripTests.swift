@@ -42,6 +42,9 @@ struct LedgerRoundTripTests {
         #expect(add1.exitCode == 0, "\(add1.stderr)")
         let j1 = try DosecalcBinary.parseObject(add1.stdout, args: [])
         #expect(abs((j1["cumulativeLungDoseGy"] as? Double ?? 0) - 7.5) <= 1e-9, "\(add1.stdout)")
+        // A new ledger holds patient identifiers: owner only.
+        let mode = (try FileManager.default.attributesOfItem(atPath: db)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600)
         _ = lung
         // 2. A DEB plan of 75 mg, recorded as planned.
         let d = try DosecalcBinary.run(["plan", "--input", try write(Self.deb, dir, "deb.json"), "--json"])
