@@ -85,8 +85,14 @@ public enum PlanReplay {
                     walk(a?[k], b?[k], path.isEmpty ? k : "\(path).\(k)")
                 }
             case let (.array(xa)?, .array(xb)?):
+                // Elements with a name unique in the array are named in the path ("checks[name=lungDose]"),
+                // the others numbered.
+                func name(_ v: JSONValue) -> String? { if case .string(let n)? = v["name"] { return n } else { return nil } }
+                let names = xa.compactMap(name)
+                let unique = names.count == xa.count && Set(names).count == names.count
                 for i in 0..<max(xa.count, xb.count) {
-                    walk(i < xa.count ? xa[i] : nil, i < xb.count ? xb[i] : nil, "\(path)[\(i)]")
+                    let label = unique && i < xa.count ? "name=\(names[i])" : "\(i)"
+                    walk(i < xa.count ? xa[i] : nil, i < xb.count ? xb[i] : nil, "\(path)[\(label)]")
                 }
             case let (.number(x)?, .number(y)?):
                 compared += 1
