@@ -40,6 +40,9 @@ struct PlanCommand: EvaluatingCommand {
         default: break
         }
         if brief && json { throw InputError(field: "--brief", "shortens the text output; --json is always complete: give one of the two") }
+        if replay != nil, ledger != nil {
+            throw InputError(field: "--ledger", "does not apply to --replay: the recorded input already holds the prior treatments it was planned with")
+        }
         if let path = replay {
             let previous = try PlanReplay.previous(try read(path, flag: "--replay"), field: "--replay")
             let result = try Planner.plan(previous.input)
