@@ -135,9 +135,10 @@ public struct ClinicalPolicy: Sendable {
                 }
             }
         }
+        let labels = Dictionary(families(modality).map { ($0.name, $0.rows[0].label) }, uniquingKeysWith: { a, _ in a })
         return checks.map { c in
             var c = c.namingRequirements(naming)
-            if c.label == nil { c.label = families(modality).first { $0.0 == c.name }?.1.first?.label }
+            if c.label == nil { c.label = labels[c.name] }
             return c
         }
     }

@@ -13,7 +13,7 @@ public struct Dosecalc: ParsableCommand {
         3 contraindicated or infeasible (the result is still printed); 2 invalid input (one line on \
         stderr, nothing on stdout); 64 usage error.
         """,
-        version: "0.1.0 (GSL \(GSL.version))",
+        version: "\(BuildInfo.versionWithBuild), GSL \(GSL.version)",
         subcommands: [Y90Command.self, Ho166Command.self, LSFCommand.self, DecayCommand.self, VialCommand.self,
                       DoseFactorCommand.self, TNRatioCommand.self, PlanCommand.self, ValidateCommand.self, LedgerCommand.self] + Dosecalc.extraSubcommands
     )

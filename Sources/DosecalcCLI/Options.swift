@@ -101,31 +101,9 @@ func renaming<T>(_ flags: [String: String], _ body: () throws -> T) throws -> T 
 
 // MARK: - Activity in GBq, MBq or mCi
 
-/// A unit an activity may be typed in. Internally every activity is GBq; the other units exist only
-/// at the command line, and every result is echoed in GBq.
-enum ActivityUnit: String, CaseIterable, Sendable {
-    case gbq = "GBq", mbq = "MBq", mci = "mCi"
-
+extension ActivityUnit {
     /// "--activity-gbq", "--activity-mbq", "--activity-mci".
     var flag: String { "--activity-" + rawValue.lowercased() }
-
-    /// The value in GBq. Exact by definition: 1 GBq = 1000 MBq, 1 mCi = 37 MBq.
-    func toGBq(_ value: Double) -> Double {
-        switch self {
-        case .gbq: return value
-        case .mbq: return value / UnitConversion.mbqPerGBq
-        case .mci: return value * UnitConversion.mbqPerMCi / UnitConversion.mbqPerGBq
-        }
-    }
-
-    /// A value in GBq expressed in this unit.
-    func fromGBq(_ gbq: Double) -> Double {
-        switch self {
-        case .gbq: return gbq
-        case .mbq: return gbq * UnitConversion.mbqPerGBq
-        case .mci: return gbq * UnitConversion.mbqPerGBq / UnitConversion.mbqPerMCi
-        }
-    }
 }
 
 /// What was typed for an activity: the number, its unit and the flag. Printed in `--json` as

@@ -13,8 +13,7 @@ enum TextTable {
         guard !checks.isEmpty else { return [] }
         var out = ["Checks:"]
         for c in checks {
-            let op: String
-            switch c.kind { case .atMost: op = "≤"; case .below: op = "<"; case .atLeast: op = "≥" }
+            let op = c.kind.symbol
             let verdict: String
             switch c.state {
             case .passed: verdict = "pass"
@@ -107,8 +106,7 @@ extension TextTable {
     /// One line per check: verdict, title, value against the limit.
     static func briefChecks(_ checks: [Check]) -> [String] {
         checks.map { c in
-            let op: String
-            switch c.kind { case .atMost: op = "≤"; case .below: op = "<"; case .atLeast: op = "≥" }
+            let op = c.kind.symbol
             let verdict: String
             switch c.state {
             case .passed: verdict = "pass"

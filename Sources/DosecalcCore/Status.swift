@@ -34,6 +34,15 @@ public enum CheckKind: String, ClosedSet {
     case below
     /// value must be ≥ limit.
     case atLeast
+
+    /// "≤", "<" or "≥", for every place that prints a check.
+    public var symbol: String {
+        switch self {
+        case .atMost: return "≤"
+        case .below: return "<"
+        case .atLeast: return "≥"
+        }
+    }
 }
 
 /// Severity if a check fails.
@@ -174,12 +183,7 @@ public struct Check: Sendable, Codable, Equatable {
 
     /// One readable line, e.g. "lungDose 6.5 Gy must be ≤ 30 Gy (source)".
     public var reason: String {
-        let op: String
-        switch kind {
-        case .atMost: op = "≤"
-        case .below: op = "<"
-        case .atLeast: op = "≥"
-        }
+        let op = kind.symbol
         let v = value.map { "\(Format.number($0)) \(unit)" } ?? "not computed"
         if state == .notEvaluated {
             return "\(title) not evaluated (\(v); limit \(op) \(Format.number(limit)) \(unit)): \(note ?? "")\(requires.map { "; give " + $0.joined(separator: ", ") } ?? "")"

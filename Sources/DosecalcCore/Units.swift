@@ -19,3 +19,27 @@ public enum UnitConversion {
     /// 1 MeV = 1.602176634e-13 J (SI 2019 exact elementary charge).
     public static let joulePerMeV = 1.602176634e-13
 }
+
+/// A unit an activity may be typed in. Internally every activity is GBq; the other units exist only
+/// where a person types an activity (command line, ledger), and every result is echoed in GBq.
+public enum ActivityUnit: String, CaseIterable, Sendable {
+    case gbq = "GBq", mbq = "MBq", mci = "mCi"
+
+    /// The value in GBq. Exact by definition: 1 GBq = 1000 MBq, 1 mCi = 37 MBq.
+    public func toGBq(_ value: Double) -> Double {
+        switch self {
+        case .gbq: return value
+        case .mbq: return value / UnitConversion.mbqPerGBq
+        case .mci: return value * UnitConversion.mbqPerMCi / UnitConversion.mbqPerGBq
+        }
+    }
+
+    /// A value in GBq expressed in this unit.
+    public func fromGBq(_ gbq: Double) -> Double {
+        switch self {
+        case .gbq: return gbq
+        case .mbq: return gbq * UnitConversion.mbqPerGBq
+        case .mci: return gbq * UnitConversion.mbqPerGBq / UnitConversion.mbqPerMCi
+        }
+    }
+}

@@ -19,14 +19,17 @@ public struct DeliveredActivity: Sendable, Equatable {
             }
         }
 
-        /// The largest plausible delivered activity in this unit (50 GBq).
-        var upperBound: Double {
+        /// The same unit in DosecalcCore, which holds the one conversion to GBq.
+        var activityUnit: ActivityUnit {
             switch self {
-            case .gbq: return DeliveredActivity.maximumGBq
-            case .mbq: return DeliveredActivity.maximumGBq * 1000
-            case .mCi: return DeliveredActivity.maximumGBq / UnitConversion.gbqPerMCi
+            case .gbq: return .gbq
+            case .mbq: return .mbq
+            case .mCi: return .mci
             }
         }
+
+        /// The largest plausible delivered activity in this unit (50 GBq).
+        var upperBound: Double { activityUnit.fromGBq(DeliveredActivity.maximumGBq) }
     }
 
     /// The value as given, in `unit`.
@@ -41,12 +44,7 @@ public struct DeliveredActivity: Sendable, Equatable {
     /// Checks and converts `value` given in `unit`; a value outside (0, 50] GBq is an `InputError`
     /// naming the unit's flag and its range in that unit.
     public init(_ value: Double, _ unit: Unit) throws {
-        let gbq: Double
-        switch unit {
-        case .gbq: gbq = value
-        case .mbq: gbq = value / 1000                 // exactly rounded: 1500 MBq → 1.5 GBq
-        case .mCi: gbq = value * 37 / 1000            // 1 mCi = 37 MBq exactly: 100 mCi → 3.7 GBq
-        }
+        let gbq = unit.activityUnit.toGBq(value)      // 1500 MBq → 1.5 GBq; 100 mCi → 3.7 GBq exactly
         guard value.isFinite, gbq.isFinite, gbq > 0, gbq <= DeliveredActivity.maximumGBq else {
             throw InputError(field: unit.flag, "must be in \(DeliveredActivity.rangeText(unit)); got \(value.isFinite ? Format.number(value) : "\(value)")")
         }

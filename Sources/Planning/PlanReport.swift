@@ -183,13 +183,7 @@ public enum PlanReport {
         }
     }
 
-    static func op(_ k: CheckKind) -> String {
-        switch k {
-        case .atMost: return "≤"
-        case .below: return "<"
-        case .atLeast: return "≥"
-        }
-    }
+    static func op(_ k: CheckKind) -> String { k.symbol }
 
     /// A key–value table.
     static func kv(_ caption: String?, _ rows: [(String, String)], cls: String = "kv") -> String {

@@ -311,7 +311,7 @@ public enum RadioembolizationPlanner {
                 terr.targetGy = d
                 terr.targetSource = row.source
                 terr.prescription = .perfusedDose
-            } else if intent == .ablative {
+            } else if intent == .ablative && ter.excluded != true {
                 throw InputError(field: "\(p).perfusedDoseTargetGy", "is required for an ablative \(modality.rawValue) territory: \(row.source)")
             }
             if ter.excluded == true {

@@ -37,6 +37,9 @@ struct LedgerRoundTripTests {
         #expect(g.exitCode == 0, "\(g.stderr)")
         let glassPlan = try write(g.stdout, dir, "glass-plan.json")
         let a = 205 * (4 * 0.150 + 0.900) / (50 * 0.9 * 4), lung = 50 * a * 0.1
+        let planned = try #require(try DosecalcBinary.parseObject(g.stdout, args: [])["radioembolization"] as? [String: Any])
+        #expect(abs((planned["activityGBq"] as? Double ?? 0) - a) <= 1e-9 * a)
+        #expect(abs((planned["lungDoseGy"] as? Double ?? 0) - lung) <= 1e-9 * lung)
         // Delivered 1.5 GBq instead: the lung dose recorded is scaled to 50·1.5·0.1 = 7.5 Gy.
         let add1 = try DosecalcBinary.run(["ledger", "add", "--db", db, "--from", glassPlan, "--delivered-activity-gbq", "1.5", "--date", "2026-10-01", "--json"])
         #expect(add1.exitCode == 0, "\(add1.stderr)")
@@ -45,7 +48,6 @@ struct LedgerRoundTripTests {
         // A new ledger holds patient identifiers: owner only.
         let mode = (try FileManager.default.attributesOfItem(atPath: db)[.posixPermissions] as? NSNumber)?.intValue
         #expect(mode == 0o600)
-        _ = lung
         // 2. A DEB plan of 75 mg, recorded as planned.
         let d = try DosecalcBinary.run(["plan", "--input", try write(Self.deb, dir, "deb.json"), "--json"])
         #expect(d.exitCode == 0, "\(d.stderr)")

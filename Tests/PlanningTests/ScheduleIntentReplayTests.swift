@@ -135,6 +135,15 @@ struct ScheduleIntentReplayTests {
         // Ho-166 has no published ablative dose: it must be given.
         #expect(throws: InputError.self) { try Planner.plan(segment(intent: .ablative, perfused: nil, modality: .ho166)) }
         #expect(try Planner.plan(segment(intent: .ablative, perfused: 150, modality: .ho166)).status == .ok)
+        // An excluded ablative Ho-166 territory needs no dose target: it is not treated.
+        var twoTerritories = segment(intent: .lobar, perfused: nil, modality: .ho166, whole: 1500)
+        var skipped = PlanInput.Territory(name: "segment 3", normalLiverMassG: 60, tumors: [.init(name: "T2", massG: 10, tnRatio: 2)])
+        skipped.intent = .ablative
+        skipped.excluded = true
+        twoTerritories.anatomy!.territories.append(skipped)
+        let withExcluded = try Planner.plan(twoTerritories)
+        #expect(withExcluded.radioembolization?.territories[1].prescription == .excluded)
+        #expect(withExcluded.radioembolization?.territories[1].activityGBq == 0)
         // A lobectomy leaving 25 % of the normal liver: contraindicated by the hepatic reserve.
         let lobe = try Planner.plan(segment(intent: .ablative, perfused: 150, normal: 900, whole: 1200))
         #expect(lobe.status == .contraindicated)
