@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import ClinicalPolicy
 import DosecalcCore
+import Radioembolization
 import Foundation
 import Planning
 
@@ -113,9 +114,10 @@ public struct NewTreatment: Sendable, Equatable {
                 }
                 t.lungDoseGy = lung
             }
-            if let l = t.lungDoseGy, !(0...200).contains(l) {
+            // The ledger's lung doses are the planner's prior lung doses: the same plausible range.
+            if let l = t.lungDoseGy, !PlausibleInputs.priorLungDoseGy.contains(l) {
                 throw InputError(field: deliveredActivity?.unit.flag ?? PlanRecord.flag,
-                                 "the lung dose to record would be \(Format.number(l)) Gy, above 200 Gy (the most a prior lung dose may be); check the delivered activity and the plan")
+                                 "the lung dose to record would be \(Format.number(l)) Gy, outside \(PlausibleInputs.priorLungDoseGy.text) (the range of a prior lung dose); check the delivered activity and the plan")
             }
         } else {
             guard let planned = plan.plannedDoxorubicinMg else {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import ClinicalPolicy
 import DosecalcCore
+import Radioembolization
 import Foundation
 import GRDB
 import Planning
@@ -54,6 +55,8 @@ public struct LedgerStore: Sendable {
     /// The schema, version by version. A migration is never edited once released: a change is a new one.
     static let migrator: DatabaseMigrator = {
         var m = DatabaseMigrator()
+        // Migration v1 is frozen: its CHECK bounds (lung dose 0–200 Gy = PlausibleInputs.priorLungDoseGy,
+        // doxorubicin up to 2000 mg) change only through a new migration.
         m.registerMigration("v1") { db in
             try db.execute(sql: """
                 CREATE TABLE treatment (
@@ -292,7 +295,7 @@ public struct LedgerStore: Sendable {
             guard t.doxorubicinMg == nil, let l = t.lungDoseGy else {
                 throw InputError(field: PlanRecord.flag, "a radioembolization records a lung dose and no doxorubicin dose")
             }
-            try PlausibleRange(0, 200, "Gy").check(l, field: PlanRecord.flag)
+            try PlausibleInputs.priorLungDoseGy.check(l, field: PlanRecord.flag)
         }
         if let a = t.deliveredActivityGBq {
             _ = try DeliveredActivity(a, .gbq)

@@ -280,7 +280,7 @@ final class LedgerStoreTests: XCTestCase {
     func testImplausibleScaledLungDoseIsRefused() throws {
         let plan = try Fixture.record(Fixture.rePlan(activity: 1.0, lung: 30.0))
         assertClose(try NewTreatment.make(plan: plan, deliveredActivity: DeliveredActivity(6.0, .gbq), deliveredDoxorubicinMg: nil, date: "2025-01-01").lungDoseGy, 180)
-        assertInputError("--delivered-activity-gbq", ["would be 210 Gy", "above 200 Gy"]) {
+        assertInputError("--delivered-activity-gbq", ["would be 210 Gy", "outside [0, 200] Gy"]) {
             _ = try NewTreatment.make(plan: plan, deliveredActivity: DeliveredActivity(7.0, .gbq), deliveredDoxorubicinMg: nil, date: "2025-01-01")
         }
     }
