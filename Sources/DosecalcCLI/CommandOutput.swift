@@ -41,6 +41,14 @@ public struct CommandOutput {
 protocol EvaluatingCommand: ParsableCommand {
     var json: Bool { get }
     func evaluate() throws -> CommandOutput
+    /// Evaluates with `standardInput` read wherever the command would read the process's standard
+    /// input ("-"); nil reads the real one. Only `plan --input -` reads it (`dosecalc batch` passes
+    /// the request's planner input here); every other command evaluates as `evaluate()`.
+    func evaluate(standardInput: Data?) throws -> CommandOutput
+}
+
+extension EvaluatingCommand {
+    func evaluate(standardInput: Data?) throws -> CommandOutput { try evaluate() }
 }
 
 extension EvaluatingCommand {
@@ -68,8 +76,9 @@ extension Dosecalc {
     /// would print and its exit code, writing nothing. `main()` and `dosecalc validate` use this.
     /// Exit codes: 0 ok or warning; 3 contraindicated or infeasible (result still printed);
     /// 2 invalid input (one line on stderr, nothing on stdout); 64 unknown flag or usage error;
-    /// 1 internal failure.
-    public static func invoke(_ arguments: [String], writeFiles: Bool = false) -> Invocation {
+    /// 1 internal failure. `standardInput`, when given, is what a command reads for "-" instead of the
+    /// process's standard input (`dosecalc batch`: the planner input of one request).
+    public static func invoke(_ arguments: [String], writeFiles: Bool = false, standardInput: Data? = nil) -> Invocation {
         let commandName = "dosecalc " + (arguments.first.map { $0.hasPrefix("-") ? "" : $0 } ?? "")
         func failure(_ code: DosecalcExit, _ line: String) -> Invocation {
             Invocation(exitCode: code.rawValue, stdout: "", stderr: "dosecalc: error: " + ErrorLine.oneLine(line))
@@ -103,7 +112,7 @@ extension Dosecalc {
             }
         }
         do {
-            let out = try evaluating.evaluate()
+            let out = try evaluating.evaluate(standardInput: standardInput)
             try out.checkFinite()
             if writeFiles {
                 for f in out.files {

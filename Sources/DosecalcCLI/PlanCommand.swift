@@ -33,7 +33,10 @@ struct PlanCommand: EvaluatingCommand {
         let plan: PlanResult
     }
 
-    func evaluate() throws -> CommandOutput {
+    func evaluate() throws -> CommandOutput { try evaluate(standardInput: nil) }
+
+    /// `standardInput`: the bytes "-" stands for (nil: the process's standard input).
+    func evaluate(standardInput: Data?) throws -> CommandOutput {
         switch (input, replay) {
         case (nil, nil): throw InputError(field: "--input", "is required: a patient JSON file, or - for standard input (or --replay with a previous output)")
         case (_?, _?): throw InputError(field: "--replay", "recomputes the input stored in the previous output: give --input or --replay, not both")
@@ -44,7 +47,7 @@ struct PlanCommand: EvaluatingCommand {
             throw InputError(field: "--ledger", "does not apply to --replay: the recorded input already holds the prior treatments it was planned with")
         }
         if let path = replay {
-            let previous = try PlanReplay.previous(try read(path, flag: "--replay"), field: "--replay")
+            let previous = try PlanReplay.previous(try read(path, flag: "--replay", standardInput: standardInput), field: "--replay")
             let result = try Planner.plan(previous.input)
             let current = try JSONValue.parse(try CommandOutput.encoder.encode(result))
             let outcome = PlanReplay.compare(previous: previous.output, current: current)
@@ -55,7 +58,7 @@ struct PlanCommand: EvaluatingCommand {
             return out
         }
         let path = input!
-        var parsed = try PlanInput.decode(try read(path, flag: "--input"))
+        var parsed = try PlanInput.decode(try read(path, flag: "--input", standardInput: standardInput))
         var ledgerNote: Assumption? = nil
         if let db = ledger {
             // The ledger's treatments replace the input's; a patient listed in both with different
@@ -77,10 +80,10 @@ struct PlanCommand: EvaluatingCommand {
         return out
     }
 
-    /// The bytes of a file, or of standard input for "-".
-    func read(_ path: String, flag: String) throws -> Data {
+    /// The bytes of a file, or of standard input for "-" (`standardInput` when given).
+    func read(_ path: String, flag: String, standardInput: Data? = nil) throws -> Data {
         if path == "-" {
-            let d = FileHandle.standardInput.readDataToEndOfFile()
+            let d = standardInput ?? FileHandle.standardInput.readDataToEndOfFile()
             guard !d.isEmpty else { throw InputError(field: flag, "standard input is empty; pipe the patient JSON into dosecalc plan --input -") }
             return d
         }
