@@ -46,5 +46,20 @@ let package = Package(
             ],
             path: "Sources/DEBProfile"
         ),
+        // In-process timings for Benchmarks/run (a JSON-lines worker alternated with the Python peers):
+        // `swift build -c release --scratch-path .build-bench --product InProcessBench`.
+        .executableTarget(
+            name: "InProcessBench",
+            dependencies: [
+                .product(name: "Chemoembolization", package: mainPackage),
+                .product(name: "ClinicalPolicy", package: mainPackage),
+                .product(name: "DosecalcCLI", package: mainPackage),
+                .product(name: "DosecalcCore", package: mainPackage),
+                .product(name: "GSLKit", package: mainPackage),
+                .product(name: "Planning", package: mainPackage),
+                .product(name: "Radioembolization", package: mainPackage),
+            ],
+            path: "Sources/InProcessBench"
+        ),
     ]
 )

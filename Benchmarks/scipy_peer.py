@@ -2,14 +2,21 @@
 """DEB-IX-3C in numpy/scipy: the same model as Sources/Chemoembolization (dosecalc), for timing.
 
 Same equations, same parameters (reference-data/deb-model.json), same grid
-(N_R = 20 equal shells per size class), same tolerances as the Swift/GSL solve (rtol 1e-10,
-atol 1e-10), same output grid (solve_ivp's t_eval reads its dense output, as the Swift engine
+(N_R = 20 equal shells per size class), same tolerances as the Swift/GSL solve (rtol 1e-10, and an
+absolute tolerance of 1e-12 times each component's natural size, as dosecalc's
+SimulationOptions.absTol × ElutionModel.toleranceScale: the loaded content L/φ_p for every bead
+shell, the session dose for every amount and accumulator; `--fixed-atol A` gives the old scalar
+atol instead), same output grid (solve_ivp's t_eval reads its dense output, as the Swift engine
 reads its Hermite dense output), analytic Jacobian passed to the solver. Times one 28-day in-vivo solve of 150 mg DC Bead 100-300 µm at
 37.5 mg/mL (4 mL) and of the two-class 300-500 + 500-700 µm mixture, with solve_ivp BDF and
 LSODA, and prints µs per solve plus the headline outputs so the numbers can be compared with
 `dosecalc deb --json` (same case).
 
-Usage: python3 Benchmarks/scipy_peer.py [--repeat N] [--rtol R] [--atol A] [--json]
+The plasma and tissue peaks are refined between output points on solve_ivp's dense output
+(bounded Brent, `refine_peak`), as dosecalc refines them on its Hermite dense output.
+`simulate()` is what Benchmarks/peers/peer_worker.py times for Benchmarks/run.
+
+Usage: python3 Benchmarks/scipy_peer.py [--repeat N] [--rtol R] [--atol A | --fixed-atol A] [--json]
 """
 import argparse
 import json
@@ -20,6 +27,7 @@ import time
 import numpy as np
 import scipy
 from scipy.integrate import solve_ivp
+from scipy.optimize import minimize_scalar
 
 P = dict(Q_packed=45.0, Kd=0.05, eps=0.9, phi=0.64, smax=0.20, Lref=25.0,
          Db=1.0e-6 * 3600, Dt=2.47e-9 * 3600, t_sink=0.237 / 3600, kb=12.0,
@@ -140,6 +148,60 @@ def build(classes, p=P):
     return rhs, jac, y0, dose, bead_mass, idx
 
 
+def tolerance_scale(classes, p=P):
+    """dosecalc's ElutionModel.toleranceScale: L/φ_p for each shell of a class, the dose elsewhere."""
+    NR = p["NR"]
+    dose = sum(L * Vp for (_, L, Vp) in classes)
+    s = np.full(NR * len(classes) + 8, dose)
+    for k, (_, L, _) in enumerate(classes):
+        s[k * NR:(k + 1) * NR] = L / p["phi"]
+    return s
+
+
+def refine_peak(sol, i, scale=1.0):
+    """Largest value of component i: the largest output-grid value, refined on the dense output
+    between its neighbours with bounded Brent. Returns (t, value × scale)."""
+    t, y = sol.t, sol.y[i]
+    k = int(np.argmax(y))
+    if k == 0 or k == len(t) - 1:
+        return float(t[k]), float(y[k]) * scale
+    r = minimize_scalar(lambda x: -sol.sol(x)[i], bounds=(t[k - 1], t[k + 1]), method="bounded",
+                        options={"xatol": 1e-12 * t[k + 1]})
+    return float(r.x), float(-r.fun) * scale
+
+
+def simulate(classes, days=28.0, method="BDF", rtol=1e-10, atol=1e-12, fixed_atol=None, model=None, p=P):
+    """One in-vivo solve summarised like `dosecalc deb`: returns (summary dict, solve_ivp result)."""
+    rhs, jac, y0, dose, bead_mass, idx = model or build(classes, p)
+    end_h = 24.0 * days
+    t_eval = default_output_times(end_h)
+    a = fixed_atol if fixed_atol is not None else atol * tolerance_scale(classes, p)
+    sol = solve_ivp(rhs, (0.0, end_h), y0, method=method, t_eval=t_eval, jac=jac, rtol=rtol, atol=a,
+                    dense_output=True)
+    if not sol.success:
+        raise RuntimeError(sol.message)
+    y = sol.y
+    out = {}
+    for d in (1, 7, 14, 28):
+        if 24 * d <= end_h:
+            j = int(np.argmin(abs(t_eval - 24 * d)))
+            out[f"eluted_{d}d_pct"] = 100 * (1 - bead_mass(y[:, j]) / dose)
+    tp, vp = refine_peak(sol, idx["A1"], 1000 / p["V1"])
+    out["plasma_peak_ng_per_ml"], out["plasma_peak_time_h"] = vp, tp
+    out["tissue_peak_uM"] = refine_peak(sol, idx["T"], 1 / p["VT"] / 543.52 * 1000)[1]
+    yend = y[:, -1]
+    out["plasma_auc_ng_h_per_ml"] = 1000 * float(yend[idx["AUCp"]])
+    out["tissue_auc_ug_h_per_ml"] = float(yend[idx["AUCT"]])
+    out["tissue_uM_end"] = float(yend[idx["T"]]) / p["VT"] / 543.52 * 1000
+    if end_h >= 720:
+        j = int(np.argmin(abs(t_eval - 720)))
+        out["tissue_uM_30d"] = float(y[idx["T"], j]) / p["VT"] / 543.52 * 1000
+    out["eluted_end_pct"] = 100 * (1 - bead_mass(yend) / dose)
+    total = bead_mass(yend) + sum(yend[idx[k]] for k in ("B", "T", "A1", "A2", "A3", "E"))
+    out["mass_balance_rel"] = abs(total - dose) / dose
+    return out, sol
+
+
 def default_output_times(end_h):
     """The Swift engine's default output grid (ElutionModel.defaultOutputTimes)."""
     t = [0.025 * i for i in range(1, 21)] + [0.6 + 0.1 * i for i in range(15)] + list(range(3, 25))
@@ -176,7 +238,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--rtol", type=float, default=1e-10)
-    ap.add_argument("--atol", type=float, default=1e-10)
+    ap.add_argument("--atol", type=float, default=1e-12, help="absolute tolerance × each component's scale (dosecalc's default)")
+    ap.add_argument("--fixed-atol", type=float, default=None, help="one absolute tolerance for every component instead")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     cases = {
@@ -185,9 +248,11 @@ def main():
     }
     t_eval = default_output_times(28 * 24.0)
     results = {"machine": platform.processor() or platform.machine(), "python": platform.python_version(),
-               "numpy": np.__version__, "scipy": scipy.__version__, "rtol": a.rtol, "atol": a.atol, "cases": {}}
+               "numpy": np.__version__, "scipy": scipy.__version__, "rtol": a.rtol, "atol": a.atol,
+               "atol_scaled": a.fixed_atol is None, "cases": {}}
     for name, classes in cases.items():
         rhs, jac, y0, dose, bead_mass, idx = build(classes)
+        atol = a.fixed_atol if a.fixed_atol is not None else a.atol * tolerance_scale(classes)
         res = {}
         for method in ("BDF", "LSODA"):
             times = []
@@ -195,7 +260,7 @@ def main():
             for _ in range(a.repeat):
                 t0 = time.perf_counter()
                 sol = solve_ivp(rhs, (0.0, 28 * 24.0), y0, method=method, t_eval=t_eval, jac=jac,
-                                rtol=a.rtol, atol=a.atol)
+                                rtol=a.rtol, atol=atol)
                 times.append(time.perf_counter() - t0)
             assert sol.success, sol.message
             s = summarise(sol, dose, bead_mass, idx, t_eval)
