@@ -479,9 +479,9 @@ final class BatchInput: @unchecked Sendable {
     func closeIfOwned() { if owned { systemClose(fd) } }
 
     /// Calls `line` for every line (without its "\n"; a last line without one counts too), with its
-    /// 1-based number; a line longer than `maximum` bytes is passed as nil and never kept whole.
-    /// `bytesRead` is called after every read with the total so far. Stops when `line` returns false.
-    func forEachLine(maximum: Int, bytesRead: (Int) -> Void, _ line: (_ number: Int, _ bytes: [UInt8]?) -> Bool) throws {
+    /// 1-based number and the offset in the input just after it; a line longer than `maximum` bytes is
+    /// passed as nil and never kept whole. Stops when `line` returns false.
+    func forEachLine(maximum: Int, _ line: (_ number: Int, _ bytes: [UInt8]?, _ endOffset: Int) -> Bool) throws {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var pending: [UInt8] = []
         var overlong = false
@@ -494,8 +494,8 @@ final class BatchInput: @unchecked Sendable {
                 throw InputError(field: "--input", "cannot read \(name == "standard input" ? name : quotedForMessage(name)) after line \(number): \(BatchIO.errorText(errno))")
             }
             if n == 0 { break }
+            let chunkStart = total
             total += n
-            bytesRead(total)
             var start = 0
             while start < n {
                 let newline = buffer[start..<n].firstIndex(of: UInt8(ascii: "\n"))
@@ -510,7 +510,7 @@ final class BatchInput: @unchecked Sendable {
                 }
                 guard newline != nil else { break }
                 number += 1
-                let keepGoing = line(number, overlong ? nil : pending)
+                let keepGoing = line(number, overlong ? nil : pending, chunkStart + end + 1)
                 pending = []
                 overlong = false
                 if !keepGoing { return }
@@ -519,7 +519,7 @@ final class BatchInput: @unchecked Sendable {
         }
         if !pending.isEmpty || overlong {
             number += 1
-            _ = line(number, overlong ? nil : pending)
+            _ = line(number, overlong ? nil : pending, total)
         }
     }
 }
@@ -562,16 +562,15 @@ final class BatchRunner: @unchecked Sendable {
 
     private let condition = NSCondition()
     // Guarded by `condition`:
-    private var queue: [(sequence: Int, line: Int, bytes: [UInt8]?)] = []
+    private var queue: [(sequence: Int, line: Int, bytes: [UInt8]?, endOffset: Int)] = []
     private var queueHead = 0
-    private var results: [Int: BatchLineResult] = [:]
+    private var results: [Int: (result: BatchLineResult, endOffset: Int)] = [:]
     private var inFlight = 0
     private var inFlightBytes = 0
     private var sequences = 0
     private var inputFinished = false
     private var readError: (any Error)?
     private var cancelled = false
-    private var bytesRead = 0
 
     init(source: BatchInput, workers: Int) {
         self.source = source
@@ -607,7 +606,7 @@ final class BatchRunner: @unchecked Sendable {
                 condition.wait()
                 r = results.removeValue(forKey: next)
             }
-            guard let result = r, writeFailure == nil else {
+            guard let (result, endOffset) = r, writeFailure == nil else {
                 if writeFailure != nil { cancelled = true; condition.broadcast() }
                 condition.unlock()
                 break
@@ -615,7 +614,6 @@ final class BatchRunner: @unchecked Sendable {
             inFlight -= 1
             inFlightBytes -= result.bytes.count
             condition.broadcast()
-            let read = bytesRead
             condition.unlock()
 
             next += 1
@@ -625,7 +623,7 @@ final class BatchRunner: @unchecked Sendable {
                 writeFailure = BatchIO.writeAll(1, pendingOutput)
                 pendingOutput.removeAll(keepingCapacity: true)
             }
-            progress?.update(done: next, bytesRead: read)
+            progress?.update(done: next, inputOffset: endOffset)
         }
         if writeFailure == nil, !pendingOutput.isEmpty { writeFailure = BatchIO.writeAll(1, pendingOutput) }
         progress?.clear()
@@ -652,9 +650,7 @@ final class BatchRunner: @unchecked Sendable {
 
     private func read() {
         do {
-            try source.forEachLine(maximum: BatchRequest.maximumLineBytes, bytesRead: { n in
-                condition.lock(); bytesRead = n; condition.unlock()
-            }) { number, bytes in
+            try source.forEachLine(maximum: BatchRequest.maximumLineBytes) { number, bytes, endOffset in
                 // Empty lines are skipped: no output, not counted.
                 if let b = bytes, b.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return true }
                 let size = bytes?.count ?? 0
@@ -662,7 +658,7 @@ final class BatchRunner: @unchecked Sendable {
                 defer { condition.unlock() }
                 while !cancelled, inFlight > 0, inFlight >= window || inFlightBytes + size > windowBytes { condition.wait() }
                 if cancelled { return false }
-                queue.append((sequences, number, bytes))
+                queue.append((sequences, number, bytes, endOffset))
                 sequences += 1
                 inFlight += 1
                 inFlightBytes += size
@@ -705,15 +701,15 @@ final class BatchRunner: @unchecked Sendable {
             condition.lock()
             // The window counts a request's bytes by its output line from now on.
             inFlightBytes += result.bytes.count - (item.bytes?.count ?? 0)
-            results[item.sequence] = result
+            results[item.sequence] = (result, item.endOffset)
             condition.broadcast()
             condition.unlock()
         }
     }
 }
 
-/// The progress line on standard error (only when it is a terminal): requests written, their rate,
-/// and the share of the input read when the input is a regular file.
+/// The progress line on standard error (only when it is a terminal): requests answered, their rate,
+/// and, when the input is a regular file, the share of it whose answers are written.
 final class BatchProgress {
     let size: Int?
     let started = Date()
@@ -721,18 +717,18 @@ final class BatchProgress {
 
     init(size: Int?) { self.size = size }
 
-    func update(done: Int, bytesRead: Int) {
+    func update(done: Int, inputOffset: Int) {
         let now = Date()
         guard now.timeIntervalSince(lastDrawn) >= 0.2 else { return }
         lastDrawn = now
         let seconds = max(now.timeIntervalSince(started), 1e-3)
         var line = "\r\u{1B}[2Kdosecalc batch: \(done) requests, \(Int((Double(done) / seconds).rounded())) per second"
         if let size, size > 0 {
-            let fraction = min(1, Double(bytesRead) / Double(size))
+            let fraction = min(1, Double(inputOffset) / Double(size))
             let width = 30
             let filled = Int((fraction * Double(width)).rounded(.down))
             line = "\r\u{1B}[2K[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
-                + "\(Int((100 * fraction).rounded(.down))) % read, \(done) requests, \(Int((Double(done) / seconds).rounded())) per second"
+                + "\(Int((100 * fraction).rounded(.down))) %, \(done) requests, \(Int((Double(done) / seconds).rounded())) per second"
         }
         BatchIO.writeAll(2, Array(line.utf8))
     }
