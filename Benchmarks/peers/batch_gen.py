@@ -37,9 +37,10 @@ def request(kind, rng):
     if kind == "lsf":
         return "lsf", {"lung-anterior": rng.randint(500, 5000), "lung-posterior": rng.randint(500, 5000),
                        "liver-anterior": rng.randint(10000, 80000), "liver-posterior": rng.randint(10000, 80000)}
-    if kind == "tn-ratio":
-        return "tn-ratio", {"tumor-counts": rng.randint(10000, 90000), "tumor-volume-ml": round(rng.uniform(10, 500), 1),
-                            "normal-counts": rng.randint(50000, 400000), "normal-volume-ml": round(rng.uniform(500, 2000), 1)}
+    if kind == "tn-ratio":   # counts drawn for a T/N of 1 to 20 (dosecalc refuses T/N above 100 as implausible)
+        vt, vn, cn = round(rng.uniform(10, 500), 1), round(rng.uniform(500, 2000), 1), rng.randint(50000, 400000)
+        return "tn-ratio", {"tumor-counts": round(rng.uniform(1, 20) * vt * cn / vn), "tumor-volume-ml": vt,
+                            "normal-counts": cn, "normal-volume-ml": vn}
     if kind == "decay":
         return "decay", {"nuclide": "y90", "activity-gbq": round(rng.uniform(0.5, 20), 3), "hours": round(rng.uniform(-48, 168), 2)}
     if kind == "vial":
