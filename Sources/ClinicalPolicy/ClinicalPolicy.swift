@@ -15,9 +15,20 @@ import DosecalcCore
 public struct ClinicalPolicy: Sendable {
     public let data: PolicyData
 
-    public init(data: PolicyData) { self.data = data }
+    /// The checks of each modality, grouped once (see `families`).
+    private let familiesByModality: [Modality: [(name: String, rows: [LimitRow])]]
 
-    public static func load() throws -> ClinicalPolicy { ClinicalPolicy(data: try PolicyData.load()) }
+    public init(data: PolicyData) {
+        self.data = data
+        var byModality: [Modality: [(name: String, rows: [LimitRow])]] = [:]
+        for m in Modality.allCases { byModality[m] = Self.group(data.limits, for: m) }
+        familiesByModality = byModality
+    }
+
+    /// The policy of the reference-data directory, decoded and grouped once per version of its file.
+    public static func load() throws -> ClinicalPolicy {
+        try ReferenceData.cached(ClinicalPolicy.self, from: PolicyData.relativePath) { ClinicalPolicy(data: try PolicyData.decode($0)) }
+    }
 
     public enum Selection: Sendable { case reportUnknown, mostCautious }
 
@@ -44,9 +55,13 @@ public struct ClinicalPolicy: Sendable {
 
     /// The checks of a modality, in file order, each with its rows.
     func families(_ modality: Modality) -> [(name: String, rows: [LimitRow])] {
+        familiesByModality[modality] ?? Self.group(data.limits, for: modality)
+    }
+
+    private static func group(_ limits: [LimitRow], for modality: Modality) -> [(name: String, rows: [LimitRow])] {
         var order: [String] = []
         var rows: [String: [LimitRow]] = [:]
-        for r in data.limits where r.modalities.contains(modality) {
+        for r in limits where r.modalities.contains(modality) {
             if rows[r.name] == nil { order.append(r.name) }
             rows[r.name, default: []].append(r)
         }

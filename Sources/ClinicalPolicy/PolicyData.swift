@@ -178,12 +178,7 @@ public struct PolicyData: Sendable, Codable, Equatable {
 
     /// Reads and checks the policy file; a malformed file is refused whole.
     public static func load() throws -> PolicyData {
-        let url = try ReferenceData.url(relativePath)
-        let bytes: Data
-        do { bytes = try Data(contentsOf: url) } catch {
-            throw DataFileError(file: relativePath, key: "", message: "cannot be read")
-        }
-        return try decode(bytes)
+        try ReferenceData.cached(PolicyData.self, from: relativePath) { try decode($0) }
     }
 
     /// Decodes and checks the policy file's contents; a malformed file is refused whole.

@@ -3,10 +3,12 @@ import ArgumentParser
 import DosecalcCore
 import Foundation
 
-/// What a command produced: the JSON object, the text for a person, the status.
+/// What a command produced: the JSON object, the text for a person, the status. The JSON and the text
+/// are made only when asked for, so that a `--json` run never renders text and a text run never
+/// encodes JSON (`dosecalc batch` answers thousands of requests in one process).
 public struct CommandOutput {
-    public let json: Data
-    public let text: String
+    private let encode: () throws -> Data
+    private let render: () -> String
     public let status: Status
     /// Files to write only when the command succeeds (CSV, HTML report), with the flag that named them.
     public var files: [(path: String, contents: String, flag: String)] = []
@@ -15,18 +17,54 @@ public struct CommandOutput {
     /// An exit code other than the status's (plan --replay: values changed).
     var exit: DosecalcExit?
 
-    public init<T: Encodable>(result: T, text: String, status: Status) throws {
-        self.json = try CommandOutput.encoder.encode(result)
-        self.text = text
+    public init<T: Encodable>(result: T, text: @autoclosure @escaping () -> String, status: Status) throws {
+        self.encode = { try CommandOutput.encoder.encode(result) }
+        self.render = text
         self.status = status
     }
 
-    /// No NaN or infinite number may reach the output: JSON encoding refuses them, and this checks the
-    /// text too (a solver failure must be reported, never printed as a number).
-    func checkFinite() throws {
-        for token in ["nan", "inf"] where text.split(whereSeparator: { !$0.isLetter }).contains(where: { $0.lowercased() == token }) {
-            throw NonFiniteOutput(detail: "the result holds a non-finite number (\(token))")
+    /// The JSON object. Encoding refuses NaN and infinity, so a non-finite number never reaches it.
+    public func json() throws -> Data { try encode() }
+
+    /// The text for a person.
+    public var text: String { render() }
+
+    /// What the command prints: the JSON object or the text, each checked for non-finite numbers.
+    func printed(json: Bool) throws -> String {
+        if json { return String(decoding: try self.json(), as: UTF8.self) }
+        let t = text
+        try Self.checkFinite(t)
+        return t
+    }
+
+    /// No NaN or infinite number may reach the text (a solver failure must be reported, never printed
+    /// as a number): no word of the text, a maximal run of ASCII letters, may be "nan" or "inf" in any
+    /// case. Other characters end a word, so a non-ASCII letter next to such a word counts as a
+    /// separator (the cautious side: refusing is safer than printing).
+    static func checkFinite(_ text: String) throws {
+        var run = 0
+        var word: (UInt8, UInt8, UInt8) = (0, 0, 0)
+        func check() throws {
+            guard run == 3 else { return }
+            if word == (0x6E, 0x61, 0x6E) { throw NonFiniteOutput(detail: "the result holds a non-finite number (nan)") }
+            if word == (0x69, 0x6E, 0x66) { throw NonFiniteOutput(detail: "the result holds a non-finite number (inf)") }
         }
+        for b in text.utf8 {
+            let lower = b | 0x20
+            if lower >= 0x61 && lower <= 0x7A {
+                switch run {
+                case 0: word.0 = lower
+                case 1: word.1 = lower
+                case 2: word.2 = lower
+                default: break
+                }
+                run += 1
+            } else {
+                try check()
+                run = 0
+            }
+        }
+        try check()
     }
 
     static let encoder: JSONEncoder = {
@@ -54,8 +92,7 @@ extension EvaluatingCommand {
 extension EvaluatingCommand {
     mutating func run() throws {
         // `main` evaluates and prints; `run` is only reached through ArgumentParser's own main.
-        let out = try evaluate()
-        Swift.print(json ? String(decoding: out.json, as: UTF8.self) : out.text)
+        Swift.print(try evaluate().printed(json: json))
     }
 }
 
@@ -113,13 +150,12 @@ extension Dosecalc {
         }
         do {
             let out = try evaluating.evaluate(standardInput: standardInput)
-            try out.checkFinite()
+            let text = try out.printed(json: evaluating.json)
             if writeFiles {
                 for f in out.files {
                     try OutputFile.write(Data(f.contents.utf8), to: f.path, flag: f.flag, protectedInputs: out.inputFiles)
                 }
             }
-            let text = evaluating.json ? String(decoding: out.json, as: UTF8.self) : out.text
             return Invocation(exitCode: (out.exit ?? DosecalcExit.forStatus(out.status)).rawValue, stdout: text + "\n", stderr: "")
         } catch {
             let (code, line) = ErrorLine.classify(error, command: commandName.trimmingCharacters(in: .whitespaces))

@@ -194,9 +194,11 @@ func prescribe(device deviceID: String, method: PrescriptionMethod, options o: P
     let result = try ClinicalPolicy.load().apply(to: computed, device: device, facts: try o.facts()) {
         prescriptionRequirementFlags[$0] ?? $0
     }
-    let text = o.brief ? PrescriptionText.brief(result, device: device, activityGiven: activity?.given)
-                       : PrescriptionText.render(result, device: device, activityGiven: activity?.given)
-    return try CommandOutput(result: WithActivityGiven(base: result, activityGiven: activity?.given), text: text, status: result.status)
+    let brief = o.brief, givenActivity = activity?.given
+    return try CommandOutput(result: WithActivityGiven(base: result, activityGiven: givenActivity),
+                             text: brief ? PrescriptionText.brief(result, device: device, activityGiven: givenActivity)
+                                         : PrescriptionText.render(result, device: device, activityGiven: givenActivity),
+                             status: result.status)
 }
 
 struct Y90Command: EvaluatingCommand {

@@ -103,7 +103,7 @@ public enum PlainWords {
     /// An input field path in words: "anatomy.territories[0].excluded" → "anatomy › territory 1 › excluded".
     public static func fieldWords(_ path: String) -> String {
         var out: [String] = []
-        let re = try! NSRegularExpression(pattern: #"([A-Za-z][A-Za-z0-9]*)|\[([0-9]+)\]"#)
+        let re = compiled(#"([A-Za-z][A-Za-z0-9]*)|\[([0-9]+)\]"#)
         let ns = path as NSString
         for m in re.matches(in: path, range: NSRange(location: 0, length: ns.length)) {
             if m.range(at: 1).location != NSNotFound {
@@ -157,9 +157,21 @@ public enum PlainWords {
         }.joined(separator: " ")
     }
 
+    /// The compiled expression for `pattern`, compiled once per process (an `NSRegularExpression` is
+    /// immutable and safe to use from several threads).
+    static func compiled(_ pattern: String) -> NSRegularExpression {
+        regexLock.lock(); defer { regexLock.unlock() }
+        if let re = regexes[pattern] { return re }
+        let re = try! NSRegularExpression(pattern: pattern)
+        regexes[pattern] = re
+        return re
+    }
+    nonisolated(unsafe) private static var regexes: [String: NSRegularExpression] = [:]
+    private static let regexLock = NSLock()
+
     /// Replaces every match of `pattern` in `s` with `transform(match)`.
     public static func replace(_ s: String, pattern: String, _ transform: (String) -> String) -> String {
-        let re = try! NSRegularExpression(pattern: pattern)
+        let re = compiled(pattern)
         let ns = s as NSString
         var out = ""
         var last = 0

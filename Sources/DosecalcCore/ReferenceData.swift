@@ -23,11 +23,31 @@ public enum ReferenceData {
 
     /// The reference-data directory, or an error that says how to point at it.
     public static func directory() throws -> URL {
-        try lookup(override: overrideStorage.value,
-                   environment: ProcessInfo.processInfo.environment,
-                   executable: executableURL(),
-                   checkout: compiledCheckout)
+        let override = overrideStorage.value
+        let env = getenv(environmentVariable).map { String(cString: $0) }
+        // The lookup's answer is kept while the override and the variable are unchanged and the
+        // directory still exists (`dosecalc batch` asks for it several times per request).
+        if let hit = directoryCache.value, hit.override == override, hit.environment == env, isDirectory(hit.url) {
+            return hit.url
+        }
+        let url = try lookup(override: override,
+                             environment: env.map { [environmentVariable: $0] } ?? [:],
+                             executable: runningExecutable,
+                             checkout: compiledCheckout)
+        directoryCache.value = (override, env, url)
+        return url
     }
+
+    private final class DirectoryCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var entry: (override: URL?, environment: String?, url: URL)?
+        var value: (override: URL?, environment: String?, url: URL)? {
+            get { lock.lock(); defer { lock.unlock() }; return entry }
+            set { lock.lock(); entry = newValue; lock.unlock() }
+        }
+    }
+
+    private static let directoryCache = DirectoryCache()
 
     // MARK: - The --reference-data override
 
@@ -118,13 +138,75 @@ public enum ReferenceData {
     /// Decodes a JSON file of the reference-data directory strictly (see ReferenceDataDecoding.swift):
     /// a broken file is refused whole with a `DataFileError`.
     public static func load<T: Codable>(_ type: T.Type, from relativePath: String) throws -> T {
-        let u = try url(relativePath)
+        try cached(T.self, from: relativePath) { try decodeStrict(T.self, from: $0, file: relativePath) }
+    }
+
+    /// Reads `relativePath` and turns its bytes into a `T` with `decode`, once per process and file
+    /// version: the decoded value is kept with the file's device, inode, size and modification time,
+    /// and reused while a `stat` of the file still gives the same four, so a file replaced or edited
+    /// while the process runs is read again. Errors are never kept: a broken file is refused on every
+    /// call. `dosecalc batch` answers thousands of requests in one process; without this each would
+    /// decode the catalogue and the constraint sets again.
+    public static func cached<T>(_ type: T.Type, from relativePath: String, decode: (Data) throws -> T) throws -> T {
+        try cached(T.self, at: try url(relativePath), file: relativePath, decode: decode)
+    }
+
+    /// `cached(_:from:decode:)` for a file given by its URL; `file` names it in errors.
+    ///
+    /// A modification time is only as fine as the kernel's clock tick (a few milliseconds), so two
+    /// writes of the same size within one tick look alike. As Git does for its index, a value is
+    /// therefore kept only when the file was last modified more than two seconds before it was read:
+    /// a file written since then always has a later modification time than the one kept.
+    static func cached<T>(_ type: T.Type, at u: URL, file: String, decode: (Data) throws -> T) throws -> T {
+        let key = DecodedCache.Key(path: u.path, type: ObjectIdentifier(T.self))
+        let before = FileVersion(path: u.path)
+        if let before, let hit = decodedCache.value(for: key, version: before) as? T { return hit }
         let data: Data
         do { data = try Data(contentsOf: u) } catch {
-            throw DataFileError(file: relativePath, key: "", message: "cannot be read")
+            throw DataFileError(file: file, key: "", message: "cannot be read")
         }
-        return try decodeStrict(T.self, from: data, file: relativePath)
+        let value = try decode(data)
+        if let before, FileVersion(path: u.path) == before, before.modifiedSecondsAgo > 2 {
+            decodedCache.store(value, for: key, version: before)
+        }
+        return value
     }
+
+    /// What identifies one version of a file without reading it.
+    struct FileVersion: Equatable {
+        let device: UInt64, inode: UInt64, size: Int64, modifiedSeconds: Int, modifiedNanoseconds: Int
+        init?(path: String) {
+            var st = stat()
+            guard stat(path, &st) == 0 else { return nil }
+            device = UInt64(st.st_dev); inode = UInt64(st.st_ino); size = Int64(st.st_size)
+            #if os(Linux)
+            modifiedSeconds = Int(st.st_mtim.tv_sec); modifiedNanoseconds = Int(st.st_mtim.tv_nsec)
+            #else
+            modifiedSeconds = Int(st.st_mtimespec.tv_sec); modifiedNanoseconds = Int(st.st_mtimespec.tv_nsec)
+            #endif
+        }
+        /// Seconds from the last modification to now (negative for a time in the future).
+        var modifiedSecondsAgo: Double {
+            Date().timeIntervalSince1970 - (Double(modifiedSeconds) + Double(modifiedNanoseconds) * 1e-9)
+        }
+    }
+
+    /// Decoded reference-data files, behind a lock (batch workers read them from several threads).
+    final class DecodedCache: @unchecked Sendable {
+        struct Key: Hashable { let path: String; let type: ObjectIdentifier }
+        private let lock = NSLock()
+        private var entries: [Key: (version: FileVersion, value: Any)] = [:]
+        func value(for key: Key, version: FileVersion) -> Any? {
+            lock.lock(); defer { lock.unlock() }
+            guard let e = entries[key], e.version == version else { return nil }
+            return e.value
+        }
+        func store(_ value: Any, for key: Key, version: FileVersion) {
+            lock.lock(); entries[key] = (version, value); lock.unlock()
+        }
+    }
+
+    static let decodedCache = DecodedCache()
 
     // MARK: - Lookup
 
@@ -184,6 +266,9 @@ public enum ReferenceData {
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) && isDir.boolValue
     }
+
+    /// The running executable, found once per process.
+    private static let runningExecutable: URL? = executableURL()
 
     private static func executableURL() -> URL? {
         #if os(Linux)
