@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "PatientAssessment", targets: ["PatientAssessment"]),
         .library(name: "Chemoembolization", targets: ["Chemoembolization"]),
         .library(name: "ClinicalPolicy", targets: ["ClinicalPolicy"]),
+        .library(name: "Uncertainty", targets: ["Uncertainty"]),
         .library(name: "Planning", targets: ["Planning"]),
         .library(name: "Validation", targets: ["Validation"]),
         .library(name: "DosecalcCLI", targets: ["DosecalcCLI"]),
@@ -44,6 +45,8 @@ let package = Package(
         // The one clinical policy: every hard and soft limit, selected by patient facts and evaluated
         // for every command. Typed from reference-data/constraints/constraint-sets.json.
         .target(name: "ClinicalPolicy", dependencies: ["DosecalcCore", "PatientAssessment", "Radioembolization", "Chemoembolization"]),
+        // Monte Carlo propagation of input uncertainty through the prescriptions and the policy's limits.
+        .target(name: "Uncertainty", dependencies: ["DosecalcCore", "GSLKit", "Radioembolization", "ClinicalPolicy"]),
         // Patient-specific optimisation over both modalities.
         .target(name: "Planning", dependencies: ["DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "ClinicalPolicy"]),
         // Reference-case loading, comparison and reporting.
@@ -54,13 +57,14 @@ let package = Package(
         // The command-line interface as a library, so that `validate` and the tests run the same code paths.
         .target(name: "DosecalcCLI", dependencies: [
             "DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "ClinicalPolicy", "Planning", "Validation",
-            "Ledger",
+            "Ledger", "Uncertainty",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dosecalc", dependencies: ["DosecalcCLI"]),
 
         .testTarget(name: "DosecalcCoreTests", dependencies: ["DosecalcCore"]),
         .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
+        .testTarget(name: "UncertaintyTests", dependencies: ["Uncertainty", "Radioembolization", "ClinicalPolicy", "DosecalcCore", "GSLKit"]),
         .testTarget(name: "ClinicalPolicyTests", dependencies: ["ClinicalPolicy", "DosecalcCore"]),
         .testTarget(name: "PatientAssessmentTests", dependencies: ["PatientAssessment"]),
         .testTarget(name: "RadioembolizationTests", dependencies: ["Radioembolization", "DosecalcCore", "ClinicalPolicy"]),

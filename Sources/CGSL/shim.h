@@ -12,6 +12,10 @@
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_version.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
 
 /* GSL's step/solver types are mutable C globals, which Swift 6 rejects as shared mutable
    state. These accessors return them as plain function results (the _NumericsShims style). */
@@ -33,5 +37,6 @@ static inline const gsl_multifit_nlinear_scale *cgsl_multifit_nlinear_scale_more
 static inline const gsl_multifit_nlinear_scale *cgsl_multifit_nlinear_scale_levenberg(void) { return gsl_multifit_nlinear_scale_levenberg; }
 static inline const gsl_multifit_nlinear_scale *cgsl_multifit_nlinear_scale_marquardt(void) { return gsl_multifit_nlinear_scale_marquardt; }
 static inline const char *cgsl_version(void) { return gsl_version; }
+static inline const gsl_rng_type *cgsl_rng_mt19937(void) { return gsl_rng_mt19937; }
 
 #endif

@@ -14,11 +14,8 @@ extension ClinicalPolicy {
         }
     }
 
-    /// Adds the policy's checks (and the deliverability of the activity) to a prescription, and sets
-    /// its status and reasons from every check.
-    public func apply(to result: PrescriptionResult, device: Device, facts: PatientFacts,
-                      naming: (String) -> String = { $0 }) -> PrescriptionResult {
-        var r = result
+    /// The quantities of a prescription that the policy's limits are stated on.
+    public static func quantities(of r: PrescriptionResult, facts: PatientFacts) -> [LimitQuantity: Double] {
         var q: [LimitQuantity: Double] = [
             .lungDoseGy: r.lungDoseGy,
             .cumulativeLungDoseGy: r.cumulativeLungDoseGy,
@@ -28,6 +25,20 @@ extension ClinicalPolicy {
         if let d = r.wholeNormalLiverDoseGy { q[.wholeNormalLiverDoseGy] = d }
         if let b = facts.bilirubinMgPerDl { q[.bilirubinMgPerDl] = b }
         if let s = facts.childPughScore { q[.childPughScore] = Double(s) }
+        return q
+    }
+
+    /// The quantity a check of `modality` is stated on, by the check's name.
+    public func quantity(ofCheck name: String, modality: Modality) -> LimitQuantity? {
+        families(modality).first { $0.name == name }?.rows.first?.quantity
+    }
+
+    /// Adds the policy's checks (and the deliverability of the activity) to a prescription, and sets
+    /// its status and reasons from every check.
+    public func apply(to result: PrescriptionResult, device: Device, facts: PatientFacts,
+                      naming: (String) -> String = { $0 }) -> PrescriptionResult {
+        var r = result
+        let q = Self.quantities(of: r, facts: facts)
         var checks = evaluate(Self.modality(device: device), facts: facts, quantities: q, selection: .reportUnknown, naming: naming)
         // The activity can only fall after calibration: an activity above the largest vial or order at
         // the treatment time cannot be delivered whatever the timing.

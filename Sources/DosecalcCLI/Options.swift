@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import ArgumentParser
 import DosecalcCore
+import Uncertainty
 import Radioembolization
 import Foundation
 
@@ -195,14 +196,15 @@ struct ActivityOption {
 struct WithActivityGiven<Base: Encodable>: Encodable {
     let base: Base
     let activityGiven: ActivityGiven?
+    /// The Monte Carlo intervals, when an uncertain input was given.
+    var uncertainty: UncertaintyResult? = nil
 
-    private enum Keys: String, CodingKey { case activityGiven }
+    private enum Keys: String, CodingKey { case activityGiven, uncertainty }
 
     func encode(to encoder: any Encoder) throws {
         try base.encode(to: encoder)
-        if let g = activityGiven {
-            var c = encoder.container(keyedBy: Keys.self)
-            try c.encode(g, forKey: .activityGiven)
-        }
+        var c = encoder.container(keyedBy: Keys.self)
+        if let g = activityGiven { try c.encode(g, forKey: .activityGiven) }
+        if let u = uncertainty { try c.encode(u, forKey: .uncertainty) }
     }
 }

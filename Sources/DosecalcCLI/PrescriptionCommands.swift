@@ -3,6 +3,7 @@ import ArgumentParser
 import DosecalcCore
 import Radioembolization
 import ClinicalPolicy
+import Uncertainty
 
 /// Flags shared by `y90` and `ho166`.
 struct PrescriptionOptions: ParsableArguments {
@@ -32,6 +33,12 @@ struct PrescriptionOptions: ParsableArguments {
     @Option(name: .customLong("child-pugh-score"), parsing: .unconditional, help: "Patient fact: Child–Pugh score, 5 to 15 (class B from 7, C from 10).") var childPughScore: String?
     @Option(name: .customLong("prior-radioembolization"), parsing: .unconditional, help: "Patient fact: yes | no; a pretreated liver takes the resin 30 Gy limit.") var priorRadioembolization: YesNo?
     @Option(name: .customLong("bilobar"), parsing: .unconditional, help: "Treatment fact: yes | no (both lobes, or one territory holding the whole normal liver); selects the Ho-166 whole normal-liver limit.") var bilobar: YesNo?
+    @Option(name: .customLong("lung-shunt-sd"), parsing: .unconditional, help: "Uncertainty: standard deviation of the lung shunt in percentage points (normal, truncated to [0, 100) %).") var lungShuntSd: String?
+    @Option(name: .customLong("mass-cv-percent"), parsing: .unconditional, help: "Uncertainty: coefficient of variation of every mass and volume, 0–100 % (lognormal, the given value as median).") var massCvPercent: String?
+    @Option(name: .customLong("tn-ratio-cv-percent"), parsing: .unconditional, help: "Uncertainty: coefficient of variation of the T/N ratio, 0–100 % (lognormal).") var tnRatioCvPercent: String?
+    @Option(name: .customLong("activity-cv-percent"), parsing: .unconditional, help: "Uncertainty: coefficient of variation of the delivered activity, 0–100 % (lognormal around the prescribed activity).") var activityCvPercent: String?
+    @Option(name: .customLong("samples"), parsing: .unconditional, help: "Uncertainty: Monte Carlo samples, 1000 to 10000000 (default 20000).") var samples: String?
+    @Option(name: .customLong("seed"), parsing: .unconditional, help: "Uncertainty: random seed, a whole number from 0 (default \(UncertaintySpecification.defaultSeed), printed with the result).") var seed: String?
     @Flag(name: .customLong("json"), help: "Print one JSON object.") var json = false
     @Flag(name: .customLong("brief"), help: "Text output: only the activity, the doses, the status and one line per check (no sources, constants or notes). Not with --json, which is always complete.") var brief = false
 
@@ -62,6 +69,50 @@ struct PrescriptionOptions: ParsableArguments {
             f.childPughClass = score >= 10 ? .c : (score >= 7 ? .b : .a)
         }
         return f
+    }
+}
+
+/// The command-line flag of every uncertainty input.
+let uncertaintyFlags: [UncertaintyField: String] = [
+    .lungShuntPercentSd: "--lung-shunt-sd", .massCvPercent: "--mass-cv-percent", .tnRatioCvPercent: "--tn-ratio-cv-percent",
+    .activityCvPercent: "--activity-cv-percent", .samples: "--samples", .seed: "--seed",
+    .maxExceedanceProbability: "maxExceedanceProbability",
+]
+
+extension PrescriptionOptions {
+    /// The uncertainty flags as a specification; nil when none of the four uncertain inputs is given.
+    /// `--samples` or `--seed` without one of them is refused: there is nothing to sample.
+    func uncertainty() throws -> UncertaintySpecification? {
+        let sd = try number(lungShuntSd, "--lung-shunt-sd"), mass = try number(massCvPercent, "--mass-cv-percent")
+        let tn = try number(tnRatioCvPercent, "--tn-ratio-cv-percent"), act = try number(activityCvPercent, "--activity-cv-percent")
+        guard sd != nil || mass != nil || tn != nil || act != nil else {
+            if samples != nil || seed != nil {
+                throw InputError(field: samples != nil ? "--samples" : "--seed",
+                                 "applies only with an uncertain input: give --lung-shunt-sd, --mass-cv-percent, --tn-ratio-cv-percent or --activity-cv-percent")
+            }
+            return nil
+        }
+        var s = UncertaintySpecification()
+        s.lungShuntPercentSd = sd ?? 0
+        s.massCvPercent = mass ?? 0
+        s.tnRatioCvPercent = tn ?? 0
+        s.activityCvPercent = act ?? 0
+        if let t = samples {
+            guard let n = Int(t.trimmingCharacters(in: .whitespaces)), UncertaintySpecification.samplesRange.contains(Double(n)) else {
+                throw InputError(field: "--samples", "must be a whole number from 1000 to 10000000; got \(quotedForMessage(t))")
+            }
+            s.samples = n
+        }
+        if let t = seed {
+            guard let n = UInt64(t.trimmingCharacters(in: .whitespaces)), Double(n) <= UncertaintySpecification.seedRange.upper else {
+                throw InputError(field: "--seed", "must be a whole number from 0 to 9007199254740991; got \(quotedForMessage(t))")
+            }
+            s.seed = n
+        }
+        do { try s.validate() } catch let e as InputError {
+            throw e.renamed { UncertaintyField(rawValue: $0).map { uncertaintyFlags[$0]! } }
+        }
+        return s
     }
 }
 
@@ -194,10 +245,21 @@ func prescribe(device deviceID: String, method: PrescriptionMethod, options o: P
     let result = try ClinicalPolicy.load().apply(to: computed, device: device, facts: try o.facts()) {
         prescriptionRequirementFlags[$0] ?? $0
     }
+    var uncertainty: UncertaintyResult?
+    if let spec = try o.uncertainty() {
+        do {
+            let sampler = try PrescriptionSampler(request: r, nominal: result, device: device, specification: spec,
+                                                  lungMassMeasured: o.lungMassG != nil, catalogue: cat, policy: try ClinicalPolicy.load(), facts: try o.facts())
+            uncertainty = UncertaintyResult(samples: try sampler.run(), specification: spec)
+        } catch let e as InputError {
+            throw e.renamed { UncertaintyField(rawValue: $0).map { uncertaintyFlags[$0]! } ?? PrescriptionField(rawValue: $0).flatMap { prescriptionFlags[$0] } }
+        }
+    }
     let brief = o.brief, givenActivity = activity?.given
-    return try CommandOutput(result: WithActivityGiven(base: result, activityGiven: givenActivity),
-                             text: brief ? PrescriptionText.brief(result, device: device, activityGiven: givenActivity)
-                                         : PrescriptionText.render(result, device: device, activityGiven: givenActivity),
+    return try CommandOutput(result: WithActivityGiven(base: result, activityGiven: givenActivity, uncertainty: uncertainty),
+                             text: (brief ? PrescriptionText.brief(result, device: device, activityGiven: givenActivity)
+                                          : PrescriptionText.render(result, device: device, activityGiven: givenActivity))
+                                   + (uncertainty.map { "\n" + UncertaintyText.render($0, checks: result.checks) } ?? ""),
                              status: result.status)
 }
 

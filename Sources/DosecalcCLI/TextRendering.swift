@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import DosecalcCore
+import Foundation
 import Radioembolization
+import Uncertainty
 
 /// Readable summaries for a person. JSON keeps full precision; these round for reading.
 enum TextTable {
@@ -117,5 +119,56 @@ extension TextTable {
             let value = c.value.map { withUnit(Format.number($0, significant: 5)) } ?? "not computed"
             return "  \(verdict.padding(14)) \(c.title): \(value) \(op) \(withUnit(Format.number(c.limit)))"
         }
+    }
+}
+
+/// The Monte Carlo intervals, exceedance probabilities and sensitivity, for a person.
+enum UncertaintyText {
+    static let quantityWords: [String: (String, String)] = [
+        "activityGBq": ("delivered activity", "GBq"), "tumorDoseGy": ("tumour dose", "Gy"),
+        "normalLiverDoseGy": ("normal-liver dose", "Gy"), "wholeNormalLiverDoseGy": ("whole normal-liver dose", "Gy"),
+        "perfusedLiverDoseGy": ("perfused-liver mean dose", "Gy"), "lungDoseGy": ("lung dose", "Gy"),
+        "cumulativeLungDoseGy": ("cumulative lung dose", "Gy"),
+    ]
+    static let inputWords: [String: String] = [
+        "lungShuntPercent": "lung shunt", "perfusedMassG": "perfused-liver mass", "tumorMassG": "tumour mass",
+        "normalLiverMassG": "normal-liver mass", "wholeNormalLiverMassG": "whole normal-liver mass", "lungMassG": "lung mass",
+        "tnRatio": "T/N ratio", "activityGBq": "delivered activity",
+    ]
+    static let order = ["activityGBq", "tumorDoseGy", "normalLiverDoseGy", "wholeNormalLiverDoseGy", "perfusedLiverDoseGy", "lungDoseGy", "cumulativeLungDoseGy"]
+
+    static func render(_ u: UncertaintyResult, checks: [Check]) -> String {
+        var out = ["Uncertainty (\(u.samples) Monte Carlo samples, seed \(u.seed)):",
+                   "  " + "".padding(32) + "mean".padding(10) + "2.5 %".padding(10) + "median".padding(10) + "97.5 %"]
+        for name in order {
+            guard let i = u.intervals[name], let (words, unit) = quantityWords[name] else { continue }
+            let cells = [i.mean, i.p2_5, i.p50, i.p97_5].map { Format.number($0, significant: 4).padding(10) }.joined()
+                .trimmingCharacters(in: .whitespaces)
+            out.append("  " + "\(words) (\(unit))".padding(32) + cells)
+        }
+        if !u.exceedanceProbability.isEmpty {
+            out.append("Probability that a hard limit is exceeded:")
+            for c in checks where c.severity == .hard {
+                guard let p = u.exceedanceProbability[c.name] else { continue }
+                out.append("  \(c.title) \(c.kind.symbol) \(Format.number(c.limit)) \(c.unit): \(percent(p))")
+            }
+        }
+        if !u.sensitivity.isEmpty {
+            out.append("Share of each result's variance explained by each input:")
+            for name in order {
+                guard let shares = u.sensitivity[name], let (words, _) = quantityWords[name] else { continue }
+                let parts = shares.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+                    .map { "\(inputWords[$0.key] ?? $0.key) \(Format.number(100 * $0.value, significant: 3)) %" }
+                out.append("  \(words): " + parts.joined(separator: ", "))
+            }
+        }
+        out.append("Distributions and estimates:")
+        for c in u.conventions { out.append("  - " + c) }
+        return out.joined(separator: "\n")
+    }
+
+    /// A probability in percent; 0 of N samples is shown as an upper bound, not as zero risk.
+    static func percent(_ p: Double) -> String {
+        p == 0 ? "0 % of the samples" : "\(Format.number(100 * p, significant: 3)) %"
     }
 }

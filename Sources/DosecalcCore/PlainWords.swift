@@ -91,13 +91,42 @@ public enum PlainWords {
     /// Only the evidence codes in words ("[R]" → "(recalled, not verified)"): for text that names input
     /// fields a person must find (the command line's reasons and sources).
     public static func evidenceText(_ text: String) -> String {
-        replace(text, pattern: #"\[([VRCDA])((?:[ :;,][^\[\]]*)?)\]"#) { "(" + evidenceWords($0).text + ")" }
+        replaceEvidenceMarkers(text) { "(" + evidenceWords($0).text + ")" }
+    }
+
+    /// The regular expression of an evidence marker: "[", one code letter, optionally a separator
+    /// (space, colon, semicolon or comma) and any text without brackets, then "]".
+    public static let evidenceMarkerPattern = #"\[([VRCDA])((?:[ :;,][^\[\]]*)?)\]"#
+
+    /// Replaces every evidence marker (`evidenceMarkerPattern`, leftmost first, never overlapping) with
+    /// `transform(marker)`. A scan by hand rather than the regular expression: compiling that costs
+    /// more than the rest of a single calculation.
+    public static func replaceEvidenceMarkers(_ s: String, _ transform: (String) -> String) -> String {
+        let u = Array(s.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0, copied = 0
+        while i < u.count {
+            guard u[i] == "[", i + 2 < u.count, "VRCDA".unicodeScalars.contains(u[i + 1]) else { i += 1; continue }
+            var j = i + 2
+            if u[j] != "]" {
+                guard " :;,".unicodeScalars.contains(u[j]) else { i += 1; continue }
+                j += 1
+                while j < u.count, u[j] != "[", u[j] != "]" { j += 1 }
+                guard j < u.count, u[j] == "]" else { i += 1; continue }
+            }
+            out.append(contentsOf: u[copied..<i])
+            out.append(contentsOf: transform(String(String.UnicodeScalarView(u[i...j]))).unicodeScalars)
+            i = j + 1
+            copied = i
+        }
+        out.append(contentsOf: u[copied...])
+        return String(out)
     }
 
     /// Data text for a person in plain text: identifiers in words, source-file references dropped,
     /// evidence codes in words ("[R]" → "(recalled, not verified)").
     public static func text(_ text: String, titles: [String: String] = [:]) -> String {
-        replace(plain(text, titles: titles), pattern: #"\[([VRCDA])((?:[ :;,][^\[\]]*)?)\]"#) { "(" + evidenceWords($0).text + ")" }
+        replaceEvidenceMarkers(plain(text, titles: titles)) { "(" + evidenceWords($0).text + ")" }
     }
 
     /// An input field path in words: "anatomy.territories[0].excluded" → "anatomy › territory 1 › excluded".

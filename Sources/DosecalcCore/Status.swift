@@ -35,6 +35,19 @@ public enum CheckKind: String, ClosedSet {
     /// value must be ≥ limit.
     case atLeast
 
+    /// Whether `value` holds `limit`: the one comparison rule of every check. A relative slack of
+    /// `tolerance` (1e-9 by default) keeps a value that sits exactly on its limit, up to floating-point
+    /// rounding of the same formula, on the passing side of ≤ and ≥; a non-finite value never holds.
+    public func holds(_ value: Double, limit: Double, tolerance: Double = 1e-9) -> Bool {
+        guard value.isFinite else { return false }
+        let slack = tolerance * max(abs(limit), 1e-300)
+        switch self {
+        case .atMost: return value <= limit + slack
+        case .below: return value < limit
+        case .atLeast: return value >= limit - slack
+        }
+    }
+
     /// "≤", "<" or "≥", for every place that prints a check.
     public var symbol: String {
         switch self {
@@ -125,23 +138,8 @@ public struct Check: Sendable, Codable, Equatable {
         self.binding = binding
         self.requires = nil
         self.note = note
-        // A relative slack of 1e-9 keeps a value that sits exactly on its limit, up to
-        // floating-point rounding of the same formula, on the passing side.
-        let slack = tolerance * max(abs(limit), 1e-300)
-        let ok: Bool
-        switch kind {
-        case .atMost:
-            margin = limit - value
-            ok = value <= limit + slack
-        case .below:
-            margin = limit - value
-            ok = value < limit
-        case .atLeast:
-            margin = value - limit
-            ok = value >= limit - slack
-        }
-        // A non-finite value never passes.
-        let holds = ok && value.isFinite
+        margin = kind == .atLeast ? value - limit : limit - value
+        let holds = kind.holds(value, limit: limit, tolerance: tolerance)
         state = holds ? .passed : .failed
         passed = holds
     }

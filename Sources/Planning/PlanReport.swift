@@ -1048,7 +1048,7 @@ extension PlainWords {
     /// Data text for the page: `plain`, escaped, evidence codes in words.
     static func html(_ text: String, titles: [String: String]) -> String {
         let escaped = ReportSVG.esc(plain(text, titles: titles))
-        return replace(escaped, pattern: #"\[([VRCDA])((?:[ :;,][^\[\]]*)?)\]"#) { evidenceHTML($0) }
+        return PlainWords.replaceEvidenceMarkers(escaped) { evidenceHTML($0) }
     }
 
     /// "[V]" → "(verified)" in a span; recalled values are marked for the eye.

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Monte Carlo propagation of input uncertainty through a radioembolization prescription.
+//
+// The prescription fixes the activity from the measured inputs. Each sample asks: if the true lung
+// shunt, masses and T/N ratio are a draw from their distributions and the activity actually delivered
+// is a draw around the prescribed one, what doses does the patient receive? Every sample runs the
+// same code as the nominal result: `Prescription.calculate` (forward, from the sampled activity) and
+// the clinical policy's quantities and limits, with each hard limit compared by `CheckKind.holds`.
+//
+// Reproducibility: samples are drawn in blocks of `blockSize`; block b uses its own MT19937 stream
+// seeded with `RandomStream.seed(seed, block: b)`, and draws its inputs in one fixed order. Blocks
+// run on every core, their results are stored by index, and every statistic is computed afterwards
+// over the samples in index order, so the result is the same for any number of cores.
+import ClinicalPolicy
+import DosecalcCore
+import Foundation
+import GSLKit
+import Radioembolization
+
+/// The inputs and outputs of every sample, by index.
+public struct PrescriptionSamples: Sendable {
+    public let count: Int
+    /// Each sampled input by name (the prescription's field names; the delivered activity as `activityGBq`).
+    public var inputs: [(name: String, values: [Double])]
+    /// Each dose and activity of the result by name (`tumorDoseGy`, `lungDoseGy`, …).
+    public var outputs: [(name: String, values: [Double])]
+    /// Per hard limit of the nominal result, by check name: whether it failed in each sample.
+    public var exceeded: [(name: String, failed: [Bool])]
+}
+
+public struct PrescriptionSampler: Sendable {
+    public static let blockSize = 1_000
+
+    /// The validated prescription, as computed nominally.
+    public let request: PrescriptionRequest
+    /// The nominal result (with the policy's checks).
+    public let nominal: PrescriptionResult
+    /// The prescribed activity (GBq), the median of the delivered activity.
+    public var activityGBq: Double { nominal.activityGBq }
+    public let specification: UncertaintySpecification
+    /// Whether the lung mass was measured (drawn) rather than the reporting convention (not drawn).
+    public let lungMassMeasured: Bool
+    public let catalogue: RadioembolizationCatalogue
+    public let policy: ClinicalPolicy
+    public let facts: PatientFacts
+    /// The hard checks to follow: name, quantity, comparison and limit, from the nominal result.
+    public let limits: [(name: String, quantity: LimitQuantity, kind: CheckKind, limit: Double)]
+
+    /// The dose and activity fields of a prescription result that get an interval.
+    public static let outputFields: [(name: String, value: @Sendable (PrescriptionResult) -> Double?)] = [
+        ("activityGBq", { $0.activityGBq }),
+        ("tumorDoseGy", { $0.tumorDoseGy }),
+        ("normalLiverDoseGy", { $0.normalLiverDoseGy }),
+        ("wholeNormalLiverDoseGy", { $0.wholeNormalLiverDoseGy }),
+        ("perfusedLiverDoseGy", { $0.perfusedLiverDoseGy }),
+        ("lungDoseGy", { $0.lungDoseGy }),
+        ("cumulativeLungDoseGy", { $0.cumulativeLungDoseGy }),
+    ]
+
+    /// - Parameters:
+    ///   - request: the prescription as validated for the nominal result;
+    ///   - nominal: its result with the policy's checks (`ClinicalPolicy.apply`);
+    ///   - device: the device, for the policy's modality.
+    public init(request: PrescriptionRequest, nominal: PrescriptionResult, device: Device, specification: UncertaintySpecification,
+                lungMassMeasured: Bool, catalogue: RadioembolizationCatalogue, policy: ClinicalPolicy, facts: PatientFacts) throws {
+        try specification.validate()
+        switch request.method {
+        case .mird, .partition, .standard: break
+        case .bsa, .empiric:
+            throw InputError(field: UncertaintyField.lungShuntPercentSd.rawValue,
+                             "and the other uncertainty inputs apply to the mird, partition and standard methods; the \(request.method.rawValue) method sets the activity from \(request.method == .bsa ? "body surface area" : "tumour involvement"), not from a dose")
+        }
+        self.request = request
+        self.nominal = nominal
+        self.specification = specification
+        self.lungMassMeasured = lungMassMeasured
+        self.catalogue = catalogue
+        self.policy = policy
+        self.facts = facts
+        let modality = ClinicalPolicy.modality(device: device)
+        let computed = ClinicalPolicy.quantities(of: nominal, facts: facts)
+        // Only limits on a quantity this calculation computes (a check whose quantity was not computed
+        // stays "not evaluated" in the nominal result and gets no probability).
+        limits = nominal.checks.compactMap { c in
+            guard c.severity == .hard, let q = policy.quantity(ofCheck: c.name, modality: modality), computed[q] != nil else { return nil }
+            return (c.name, q, c.kind, c.limit)
+        }
+    }
+
+    /// One sample's drawn inputs.
+    struct Draw {
+        var lungShuntPercent: Double
+        var perfusedMassG: Double?
+        var tumorMassG: Double?
+        var normalLiverMassG: Double?
+        var wholeNormalLiverMassG: Double?
+        var lungMassG: Double
+        var tnRatio: Double?
+        var activityGBq: Double
+    }
+
+    /// The names of the inputs that are drawn, in the order of `values(of:)`.
+    var drawnInputNames: [String] {
+        let s = specification
+        var n: [String] = []
+        if s.lungShuntPercentSd > 0 { n.append("lungShuntPercent") }
+        if s.massCvPercent > 0 {
+            if request.perfusedMassG != nil { n.append("perfusedMassG") }
+            if request.tumorMassG != nil { n.append("tumorMassG") }
+            if request.normalLiverMassG != nil { n.append("normalLiverMassG") }
+            if request.wholeNormalLiverMassG != nil { n.append("wholeNormalLiverMassG") }
+            if lungMassMeasured { n.append("lungMassG") }
+        }
+        if s.tnRatioCvPercent > 0, request.tnRatio != nil { n.append("tnRatio") }
+        if s.activityCvPercent > 0 { n.append("activityGBq") }
+        return n
+    }
+
+    func values(of d: Draw) -> [Double] {
+        let s = specification
+        var v: [Double] = []
+        if s.lungShuntPercentSd > 0 { v.append(d.lungShuntPercent) }
+        if s.massCvPercent > 0 {
+            if let x = d.perfusedMassG { v.append(x) }
+            if let x = d.tumorMassG { v.append(x) }
+            if let x = d.normalLiverMassG { v.append(x) }
+            if let x = d.wholeNormalLiverMassG { v.append(x) }
+            if lungMassMeasured { v.append(d.lungMassG) }
+        }
+        if s.tnRatioCvPercent > 0, let x = d.tnRatio { v.append(x) }
+        if s.activityCvPercent > 0 { v.append(d.activityGBq) }
+        return v
+    }
+
+    /// Draws one sample's inputs from `stream`, in a fixed order; an input without uncertainty keeps
+    /// its measured value and draws nothing.
+    func draw(_ stream: RandomStream, activityGBq a: Double) throws -> Draw {
+        let s = specification
+        let r = request
+        var d = Draw(lungShuntPercent: r.lungShuntPercent, perfusedMassG: r.perfusedMassG, tumorMassG: r.tumorMassG,
+                     normalLiverMassG: r.normalLiverMassG, wholeNormalLiverMassG: r.wholeNormalLiverMassG,
+                     lungMassG: r.lungMassG, tnRatio: r.tnRatio, activityGBq: a)
+        if s.lungShuntPercentSd > 0 {
+            var x = -1.0, tries = 0
+            repeat {
+                x = stream.normal(mean: r.lungShuntPercent, sd: s.lungShuntPercentSd)
+                tries += 1
+                guard tries <= 100_000 else {
+                    throw InputError(field: UncertaintyField.lungShuntPercentSd.rawValue, "leaves almost no lung shunt inside [0, 100) %; give a smaller standard deviation")
+                }
+            } while !(x >= 0 && x < 100)
+            d.lungShuntPercent = x
+        }
+        if s.massCvPercent > 0 {
+            let sl = UncertaintySpecification.sigmaLn(cvPercent: s.massCvPercent)
+            if let m = r.perfusedMassG { d.perfusedMassG = stream.lognormal(median: m, sigmaLn: sl) }
+            if let m = r.tumorMassG { d.tumorMassG = stream.lognormal(median: m, sigmaLn: sl) }
+            if let m = r.normalLiverMassG { d.normalLiverMassG = stream.lognormal(median: m, sigmaLn: sl) }
+            if let whole = r.wholeNormalLiverMassG {
+                let rest = whole - (r.normalLiverMassG ?? 0)
+                let drawnRest = rest > 0 ? stream.lognormal(median: rest, sigmaLn: sl) : 0
+                d.wholeNormalLiverMassG = (d.normalLiverMassG ?? 0) + drawnRest
+            }
+            if lungMassMeasured { d.lungMassG = stream.lognormal(median: r.lungMassG, sigmaLn: sl) }
+        }
+        if s.tnRatioCvPercent > 0, let t = r.tnRatio {
+            d.tnRatio = stream.lognormal(median: t, sigmaLn: UncertaintySpecification.sigmaLn(cvPercent: s.tnRatioCvPercent))
+        }
+        if s.activityCvPercent > 0 {
+            d.activityGBq = stream.lognormal(median: a, sigmaLn: UncertaintySpecification.sigmaLn(cvPercent: s.activityCvPercent))
+        }
+        return d
+    }
+
+    /// The prescription of one sample: the nominal request with the drawn inputs, forward from the
+    /// drawn activity.
+    func request(for d: Draw) -> PrescriptionRequest {
+        var q = request
+        q.lungShuntPercent = d.lungShuntPercent
+        q.perfusedMassG = d.perfusedMassG
+        q.tumorMassG = d.tumorMassG
+        q.normalLiverMassG = d.normalLiverMassG
+        q.wholeNormalLiverMassG = d.wholeNormalLiverMassG
+        q.lungMassG = d.lungMassG
+        q.tnRatio = d.tnRatio
+        q.given = .activityGBq(d.activityGBq)
+        // Masses drawn as masses; a volume error must not name a volume that was not drawn.
+        q.givenAsVolume = []
+        return q
+    }
+
+    /// Runs every sample at the prescribed activity × `activityScale` (1 for the prescription itself;
+    /// the planner varies it over the same draws).
+    /// `serial` runs the blocks one after the other on the calling thread (the tests compare it with
+    /// the parallel run).
+    public func run(activityScale: Double = 1, serial: Bool = false) throws -> PrescriptionSamples {
+        let n = specification.samples
+        let blocks = (n + Self.blockSize - 1) / Self.blockSize
+        let inputNames = drawnInputNames
+        let outputFields = Self.outputFields.filter { f in f.value(nominal) != nil }
+        let store = BlockStore(blocks: blocks)
+        let a = activityGBq * activityScale
+        let runBlock: @Sendable (Int) -> Void = { b in
+            let stream = RandomStream(seed: RandomStream.seed(specification.seed, block: b))
+            let start = b * Self.blockSize, end = min(n, start + Self.blockSize)
+            var block = BlockResult(inputs: Array(repeating: [], count: inputNames.count),
+                                    outputs: Array(repeating: [], count: outputFields.count),
+                                    failed: Array(repeating: [], count: limits.count))
+            do {
+                for _ in start..<end {
+                    let d = try draw(stream, activityGBq: a)
+                    let result: PrescriptionResult
+                    do { result = try Prescription.calculate(request(for: d), catalogue: catalogue) } catch let e as InputError {
+                        block.outside += 1
+                        if block.firstOutside == nil { block.firstOutside = e }
+                        continue
+                    }
+                    for (k, x) in values(of: d).enumerated() { block.inputs[k].append(x) }
+                    for (k, f) in outputFields.enumerated() { block.outputs[k].append(f.value(result) ?? .nan) }
+                    let q = ClinicalPolicy.quantities(of: result, facts: facts)
+                    for (k, l) in limits.enumerated() {
+                        block.failed[k].append(q[l.quantity].map { !l.kind.holds($0, limit: l.limit) } ?? false)
+                    }
+                }
+            } catch {
+                block.error = error
+            }
+            store.set(b, block)
+        }
+        if serial {
+            for b in 0..<blocks { runBlock(b) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: blocks, execute: runBlock)
+        }
+        var result = PrescriptionSamples(count: 0, inputs: inputNames.map { ($0, []) }, outputs: outputFields.map { ($0.name, []) },
+                                         exceeded: limits.map { ($0.name, []) })
+        var outside = 0
+        var firstOutside: InputError?
+        for b in 0..<blocks {
+            let r = store.get(b)
+            if let e = r.error { throw e }
+            outside += r.outside
+            if firstOutside == nil { firstOutside = r.firstOutside }
+            for k in r.inputs.indices { result.inputs[k].values += r.inputs[k] }
+            for k in r.outputs.indices { result.outputs[k].values += r.outputs[k] }
+            for k in r.failed.indices { result.exceeded[k].failed += r.failed[k] }
+        }
+        if outside > 0, let e = firstOutside {
+            throw InputError(field: Self.uncertaintyField(for: e.field).rawValue,
+                             "draws inputs outside what the calculation accepts in \(outside) of \(n) samples (first: \(e.field) \(e.message)); give a smaller spread")
+        }
+        return PrescriptionSamples(count: n, inputs: result.inputs, outputs: result.outputs, exceeded: result.exceeded)
+    }
+
+    /// The uncertainty input responsible for a drawn input that the calculation refused.
+    static func uncertaintyField(for field: String) -> UncertaintyField {
+        switch PrescriptionField(rawValue: field) {
+        case .lungShunt?: return .lungShuntPercentSd
+        case .tnRatio?: return .tnRatioCvPercent
+        case .activity?: return .activityCvPercent
+        default: return .massCvPercent
+        }
+    }
+}
+
+/// One block's samples.
+struct BlockResult: @unchecked Sendable {
+    var inputs: [[Double]]
+    var outputs: [[Double]]
+    var failed: [[Bool]]
+    var outside = 0
+    var firstOutside: InputError?
+    var error: (any Error)?
+}
+
+/// Block results by index, written once each from the workers.
+final class BlockStore: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [BlockResult?]
+    init(blocks: Int) { results = Array(repeating: nil, count: blocks) }
+    func set(_ b: Int, _ r: BlockResult) { lock.lock(); results[b] = r; lock.unlock() }
+    func get(_ b: Int) -> BlockResult { lock.lock(); defer { lock.unlock() }; return results[b]! }
+}
