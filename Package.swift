@@ -48,7 +48,7 @@ let package = Package(
         // Monte Carlo propagation of input uncertainty through the prescriptions and the policy's limits.
         .target(name: "Uncertainty", dependencies: ["DosecalcCore", "GSLKit", "Radioembolization", "ClinicalPolicy"]),
         // Patient-specific optimisation over both modalities.
-        .target(name: "Planning", dependencies: ["DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "ClinicalPolicy"]),
+        .target(name: "Planning", dependencies: ["DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "ClinicalPolicy", "Uncertainty"]),
         // Reference-case loading, comparison and reporting.
         .target(name: "Validation", dependencies: ["DosecalcCore"]),
         // The treatment ledger: delivered treatments per patient in a SQLite file (GRDB), read back

@@ -2,6 +2,7 @@
 import ArgumentParser
 import ClinicalPolicy
 import DosecalcCore
+import Uncertainty
 import Ledger
 import Planning
 import Foundation
@@ -196,6 +197,11 @@ enum PlanText {
             out.append(TextTable.line("plasma peak", "\(Format.fixed(c.plasmaPeakNgPerMl, 1)) ng/mL at \(Format.fixed(c.plasmaPeakTimeH * 60, 1)) min"))
             out.append(TextTable.line("tissue peak / AUC 28 d", "\(Format.fixed(c.tissuePeakUM, 2)) µM / \(Format.fixed(c.tissueAucUgHPerMl, 0)) µg·h/mL"))
             out.append(TextTable.line("limited by", words(c.bindingConstraint)))
+        }
+        if let u = r.uncertainty {
+            let ters = r.input.anatomy?.territories ?? []
+            out += UncertaintyText.render(u, checks: r.checks, territories: ters.map(\.name), tumors: ters.map { $0.tumors.map(\.name) })
+                .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         }
         out += TextTable.checks(r.checks)
         out += TextTable.assumptions(r.assumptions)

@@ -242,7 +242,7 @@ func prescribe(device deviceID: String, method: PrescriptionMethod, options o: P
     do { computed = try Prescription.calculate(r, catalogue: cat) } catch let e as InputError {
         throw e.renamed { PrescriptionField(rawValue: $0) == .activity ? activityFlag : PrescriptionField(rawValue: $0).flatMap { prescriptionFlags[$0] } }
     }
-    let result = try ClinicalPolicy.load().apply(to: computed, device: device, facts: try o.facts()) {
+    var result = try ClinicalPolicy.load().apply(to: computed, device: device, facts: try o.facts()) {
         prescriptionRequirementFlags[$0] ?? $0
     }
     var uncertainty: UncertaintyResult?
@@ -250,7 +250,9 @@ func prescribe(device deviceID: String, method: PrescriptionMethod, options o: P
         do {
             let sampler = try PrescriptionSampler(request: r, nominal: result, device: device, specification: spec,
                                                   lungMassMeasured: o.lungMassG != nil, catalogue: cat, policy: try ClinicalPolicy.load(), facts: try o.facts())
-            uncertainty = UncertaintyResult(samples: try sampler.run(), specification: spec)
+            let u = UncertaintyResult(samples: try sampler.run(), specification: spec)
+            uncertainty = u
+            result.assumptions += u.conventions.map { Assumption(name: "uncertainty", value: Double(u.samples), unit: "samples", source: $0) }
         } catch let e as InputError {
             throw e.renamed { UncertaintyField(rawValue: $0).map { uncertaintyFlags[$0]! } ?? PrescriptionField(rawValue: $0).flatMap { prescriptionFlags[$0] } }
         }

@@ -124,50 +124,61 @@ extension TextTable {
 
 /// The Monte Carlo intervals, exceedance probabilities and sensitivity, for a person.
 enum UncertaintyText {
-    static let quantityWords: [String: (String, String)] = [
-        "activityGBq": ("delivered activity", "GBq"), "tumorDoseGy": ("tumour dose", "Gy"),
-        "normalLiverDoseGy": ("normal-liver dose", "Gy"), "wholeNormalLiverDoseGy": ("whole normal-liver dose", "Gy"),
-        "perfusedLiverDoseGy": ("perfused-liver mean dose", "Gy"), "lungDoseGy": ("lung dose", "Gy"),
-        "cumulativeLungDoseGy": ("cumulative lung dose", "Gy"),
-    ]
-    static let inputWords: [String: String] = [
-        "lungShuntPercent": "lung shunt", "perfusedMassG": "perfused-liver mass", "tumorMassG": "tumour mass",
-        "normalLiverMassG": "normal-liver mass", "wholeNormalLiverMassG": "whole normal-liver mass", "lungMassG": "lung mass",
-        "tnRatio": "T/N ratio", "activityGBq": "delivered activity",
-    ]
-    static let order = ["activityGBq", "tumorDoseGy", "normalLiverDoseGy", "wholeNormalLiverDoseGy", "perfusedLiverDoseGy", "lungDoseGy", "cumulativeLungDoseGy"]
+    static let first = ["activityGBq", "tumorDoseGy", "normalLiverDoseGy", "wholeNormalLiverDoseGy", "perfusedLiverDoseGy"]
+    static let last = ["lungDoseGy", "cumulativeLungDoseGy"]
 
-    static func render(_ u: UncertaintyResult, checks: [Check]) -> String {
+    /// The result keys in reading order: activity, liver and tumour doses, then the lung.
+    static func order(_ keys: some Sequence<String>) -> [String] {
+        let all = Set(keys)
+        let middle = all.subtracting(first).subtracting(last).sorted()
+        return first.filter(all.contains) + middle + last.filter(all.contains)
+    }
+
+    static func render(_ u: UncertaintyResult, checks: [Check], territories: [String] = [], tumors: [[String]] = []) -> String {
+        let rows = order(u.intervals.keys).compactMap { name in
+            u.intervals[name].map { i in
+                let (words, unit) = UncertaintyWording.result(name, territories: territories)
+                return ("\(words) (\(unit))", i)
+            }
+        }
+        let width = max(28, (rows.map(\.0.count).max() ?? 0) + 2)
         var out = ["Uncertainty (\(u.samples) Monte Carlo samples, seed \(u.seed)):",
-                   "  " + "".padding(32) + "mean".padding(10) + "2.5 %".padding(10) + "median".padding(10) + "97.5 %"]
-        for name in order {
-            guard let i = u.intervals[name], let (words, unit) = quantityWords[name] else { continue }
+                   "  " + "".padding(width) + "mean".padding(10) + "2.5 %".padding(10) + "median".padding(10) + "97.5 %"]
+        for (label, i) in rows {
             let cells = [i.mean, i.p2_5, i.p50, i.p97_5].map { Format.number($0, significant: 4).padding(10) }.joined()
                 .trimmingCharacters(in: .whitespaces)
-            out.append("  " + "\(words) (\(unit))".padding(32) + cells)
+            out.append("  " + label.padding(width) + cells)
+        }
+        if let c = u.chanceConstraint {
+            out.append("Chance constraint: at most \(Format.number(100 * c.maxExceedanceProbability)) % probability of exceeding any hard limit")
+            out.append(TextTable.line("activity", "\(Format.fixed(c.activityGBq, 3)) GBq (nominal plan \(Format.fixed(c.nominalActivityGBq, 3)) GBq, exceeded with probability \(percent(c.nominalExceedanceProbability)))"))
+            out.append(TextTable.line("limit that binds", c.bindingLimit.map { CheckWording.words(for: $0) } ?? "none: the nominal plan already meets it"))
         }
         if !u.exceedanceProbability.isEmpty {
             out.append("Probability that a hard limit is exceeded:")
-            for c in checks where c.severity == .hard {
+            var shown = Set<String>()
+            for c in checks where c.severity == .hard && !shown.contains(c.name) {
                 guard let p = u.exceedanceProbability[c.name] else { continue }
+                shown.insert(c.name)
                 out.append("  \(c.title) \(c.kind.symbol) \(Format.number(c.limit)) \(c.unit): \(percent(p))")
             }
         }
         if !u.sensitivity.isEmpty {
             out.append("Share of each result's variance explained by each input:")
-            for name in order {
-                guard let shares = u.sensitivity[name], let (words, _) = quantityWords[name] else { continue }
-                let parts = shares.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-                    .map { "\(inputWords[$0.key] ?? $0.key) \(Format.number(100 * $0.value, significant: 3)) %" }
-                out.append("  \(words): " + parts.joined(separator: ", "))
+            for name in order(u.sensitivity.keys) {
+                guard let shares = u.sensitivity[name] else { continue }
+                let sorted = shares.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+                let shown = sorted.filter { $0.value >= 0.01 }.prefix(5)
+                var parts = shown.map { "\(UncertaintyWording.input($0.key, territories: territories, tumors: tumors)) \(Format.number(100 * $0.value, significant: 2)) %" }
+                if sorted.count > shown.count { parts.append(shown.isEmpty ? "no input explains 1 % or more" : "others below \(Format.number(100 * (shown.last?.value ?? 0.01), significant: 2)) %") }
+                out.append("  \(UncertaintyWording.result(name, territories: territories).words): " + parts.joined(separator: ", "))
             }
         }
-        out.append("Distributions and estimates:")
-        for c in u.conventions { out.append("  - " + c) }
+        out.append("  (the distributions and how these figures are estimated are listed with the constants)")
         return out.joined(separator: "\n")
     }
 
-    /// A probability in percent; 0 of N samples is shown as an upper bound, not as zero risk.
+    /// A probability in percent; 0 of N samples is said as such, not as zero risk.
     static func percent(_ p: Double) -> String {
         p == 0 ? "0 % of the samples" : "\(Format.number(100 * p, significant: 3)) %"
     }

@@ -9,6 +9,22 @@ public struct PlanInput: Codable, Sendable {
     public var patient: Patient
     public var anatomy: Anatomy?
     public var treatment: Treatment
+    /// Radioembolization: uncertain inputs, propagated by Monte Carlo; with `maxExceedanceProbability`
+    /// the activity is chosen so that no hard limit is exceeded with a higher probability.
+    public var uncertainty: UncertaintyInput?
+
+    public struct UncertaintyInput: Codable, Sendable, Equatable {
+        /// Standard deviation of the lung shunt (percentage points).
+        public var lungShuntPercentSd: Double?
+        /// Coefficients of variation (percent) of every mass, every T/N ratio and the delivered activity.
+        public var massCvPercent: Double?
+        public var tnRatioCvPercent: Double?
+        public var activityCvPercent: Double?
+        public var samples: Int?
+        public var seed: UInt64?
+        /// The largest allowed probability that any hard limit is exceeded, in (0, 0.5].
+        public var maxExceedanceProbability: Double?
+    }
 
     public struct Patient: Codable, Sendable {
         public var id: String
@@ -170,6 +186,8 @@ public struct PlanInput: Codable, Sendable {
             "latestTreatmentTime": .leaf, "treatmentHours": .leaf, "prescriptionTolerancePercent": .leaf, "residualPercent": .leaf, "wholeNormalLiverLimitGy": .leaf, "perfusedNormalLiverLimitGy": .leaf, "vialSizesGBq": .leaf, "usableWindowHoursAfterCalibration": .leaf, "product": .leaf, "sizes": .leaf,
             "targetDoxorubicinMg": .leaf, "plasmaPeakLimitNgPerMl": .leaf, "maxBeadVolumeMl": .leaf, "loadingsMgPerMl": .leaf,
         ]),
+        "uncertainty": .object(["lungShuntPercentSd": .leaf, "massCvPercent": .leaf, "tnRatioCvPercent": .leaf, "activityCvPercent": .leaf,
+                                "samples": .leaf, "seed": .leaf, "maxExceedanceProbability": .leaf]),
         "description": .leaf, "note": .leaf,
     ])
 

@@ -159,6 +159,70 @@ enum ReportSVG {
         return s
     }
 
+    // MARK: - Tornado chart: how far each uncertain input moves one result
+
+    struct TornadoBar {
+        var label: String
+        /// The result's mean over the samples with the input in its lowest and highest tenth.
+        var low: Double
+        var high: Double
+        /// The input's first-order share of the result's variance (0–1).
+        var share: Double
+    }
+
+    static let lowColor = "#3b7dd8"
+    static let highColor = "#d97706"
+
+    /// One row per input, widest swing first: a bar from the result at the input's lowest tenth to its
+    /// highest tenth, split at the median result; the limit, when the result has one, as a red line.
+    static func tornadoChart(_ rows: [TornadoBar], median: Double, limit: Double?, unit: String, title: String, id: String) -> String {
+        let width = 760.0, labelW = 250.0, annotW = 110.0
+        let x0 = labelW + 12, x1 = width - annotW - 10
+        let top = 34.0, rowH = 26.0, barH = 14.0
+        let bars = rows.sorted { abs($0.high - $0.low) > abs($1.high - $1.low) || (abs($0.high - $0.low) == abs($1.high - $1.low) && $0.label < $1.label) }
+        let height = top + Double(max(bars.count, 1)) * rowH + 44
+        var lo = bars.flatMap { [$0.low, $0.high] }.filter(\.isFinite).min() ?? median
+        var hi = bars.flatMap { [$0.low, $0.high] }.filter(\.isFinite).max() ?? median
+        lo = min(lo, median); hi = max(hi, median)
+        if let l = limit, l.isFinite, l < hi + (hi - lo) * 0.5 + 1e-9 { hi = max(hi, l) }
+        let pad = max((hi - lo) * 0.08, abs(median) * 1e-6, 1e-9)
+        lo -= pad; hi += pad
+        func sx(_ v: Double) -> Double { x0 + (x1 - x0) * (v - lo) / (hi - lo) }
+        var s = "<svg class=\"chart\" id=\"\(esc(id))\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(c(width)) \(c(height))\" role=\"img\" aria-label=\"\(esc(title))\">\n"
+        s += "<rect x=\"\(c(x0))\" y=\"9\" width=\"14\" height=\"11\" fill=\"\(lowColor)\"/><text x=\"\(c(x0 + 18))\" y=\"18\" class=\"lg\">input in its lowest tenth</text>\n"
+        s += "<rect x=\"\(c(x0 + 190))\" y=\"9\" width=\"14\" height=\"11\" fill=\"\(highColor)\"/><text x=\"\(c(x0 + 208))\" y=\"18\" class=\"lg\">input in its highest tenth</text>\n"
+        s += "<text x=\"\(c(width - 10))\" y=\"18\" class=\"lg\" text-anchor=\"end\">share of variance</text>\n"
+        let plotTop = top - 4, plotBottom = top + Double(bars.count) * rowH + 4
+        let span = hi - lo
+        let raw = span / 5, mag = pow(10, floor(log10(raw))), f = raw / mag
+        let step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag
+        var t = ceil(lo / step) * step
+        while t <= hi + 1e-12 * abs(hi) {
+            s += "<line x1=\"\(c(sx(t)))\" y1=\"\(c(plotTop))\" x2=\"\(c(sx(t)))\" y2=\"\(c(plotBottom))\" class=\"grid\"/>\n"
+            s += "<text x=\"\(c(sx(t)))\" y=\"\(c(plotBottom + 15))\" class=\"tk\" text-anchor=\"middle\">\(esc(tickLabel(t, step: step)))</text>\n"
+            t += step
+        }
+        s += "<line x1=\"\(c(x0))\" y1=\"\(c(plotBottom))\" x2=\"\(c(x1))\" y2=\"\(c(plotBottom))\" class=\"axis\"/>\n"
+        s += "<text x=\"\(c((x0 + x1) / 2))\" y=\"\(c(plotBottom + 34))\" class=\"at\" text-anchor=\"middle\">\(esc(title)) (\(esc(unit)))</text>\n"
+        for (i, b) in bars.enumerated() {
+            let yc = top + (Double(i) + 0.5) * rowH
+            if i % 2 == 1 { s += "<rect x=\"0\" y=\"\(c(yc - rowH / 2))\" width=\"\(c(width))\" height=\"\(c(rowH))\" class=\"stripe\"/>\n" }
+            s += "<text x=\"\(c(labelW))\" y=\"\(c(yc + 4))\" class=\"lb\" text-anchor=\"end\"><title>\(esc(b.label))</title>\(esc(truncate(b.label, 40)))</text>\n"
+            for (v, color) in [(b.low, lowColor), (b.high, highColor)] where v.isFinite {
+                let a = sx(min(v, median)), z = sx(max(v, median))
+                s += "<rect x=\"\(c(a))\" y=\"\(c(yc - barH / 2))\" width=\"\(c(max(z - a, 0.8)))\" height=\"\(c(barH))\" fill=\"\(color)\"/>\n"
+            }
+            s += "<text x=\"\(c(width - 10))\" y=\"\(c(yc + 4))\" class=\"an\" text-anchor=\"end\">\(esc(Format.number(100 * b.share, significant: 2))) %</text>\n"
+        }
+        s += "<line x1=\"\(c(sx(median)))\" y1=\"\(c(plotTop))\" x2=\"\(c(sx(median)))\" y2=\"\(c(plotBottom))\" stroke=\"#111\" stroke-width=\"1.5\"/>\n"
+        if let l = limit, l >= lo, l <= hi {
+            s += "<line x1=\"\(c(sx(l)))\" y1=\"\(c(plotTop))\" x2=\"\(c(sx(l)))\" y2=\"\(c(plotBottom))\" stroke=\"\(limitColor)\" stroke-width=\"3\"/>\n"
+            s += "<text x=\"\(c(sx(l) + 4))\" y=\"\(c(plotTop + 10))\" class=\"an over\">limit \(esc(Format.number(l)))</text>\n"
+        }
+        s += "</svg>"
+        return s
+    }
+
     // MARK: - Line chart
 
     struct Axis {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import ClinicalPolicy
 import DosecalcCore
+import Uncertainty
 import Foundation
 
 /// The printable HTML report of a plan (`dosecalc plan --report plan.html`), fit to be filed in the
@@ -42,6 +43,7 @@ public enum PlanReport {
         if r.radioembolization == nil && r.chemoembolization == nil {
             b += "<section><h2>Plan</h2><p class=\"none\">No plan was computed.</p></section>\n"
         }
+        if let u = r.uncertainty { b += uncertaintySection(u, x) }
         b += checksSection(x)
         b += assumptionsSection(x)
         b += legendSection(x)
@@ -810,6 +812,84 @@ public enum PlanReport {
         }
         s += "</tbody></table>\n</section>\n"
         return s
+    }
+
+    /// Intervals, exceedance probabilities, the chance constraint and tornado charts.
+    static func uncertaintySection(_ u: UncertaintyResult, _ x: Context) -> String {
+        let ters = x.input.anatomy?.territories ?? []
+        let tNames = ters.map(\.name), tumors = ters.map { $0.tumors.map(\.name) }
+        var s = "<section class=\"uncertainty\"><h2>Uncertainty</h2>\n"
+        s += "<p>\(e(String(u.samples))) Monte Carlo samples (seed \(e(String(u.seed)))) of the uncertain inputs, through the same dose model and limits as the plan. "
+        s += "The distributions are listed under Constants and assumptions.</p>\n"
+        if let c = u.chanceConstraint {
+            s += kv("Chance constraint", [
+                ("largest allowed probability of exceeding any hard limit", "\(e(Format.number(100 * c.maxExceedanceProbability)))&nbsp;%"),
+                ("activity of this plan", q(c.activityGBq, "GBq")),
+                ("activity of the nominal plan (measured values only)", q(c.nominalActivityGBq, "GBq")),
+                ("probability of exceeding a hard limit at the nominal activity", "\(e(Format.number(100 * c.nominalExceedanceProbability, significant: 3)))&nbsp;%"),
+                ("limit that binds", c.bindingLimit.map { x.words($0) } ?? "none: the nominal plan already meets it"),
+            ])
+        }
+        s += "<table class=\"grid-table\"><caption>Doses and activity over the samples</caption><thead><tr><th>Result</th><th class=\"num\">mean</th><th class=\"num\">2.5th percentile</th><th class=\"num\">median</th><th class=\"num\">97.5th percentile</th></tr></thead><tbody>\n"
+        let keys = u.intervals.keys.sorted { rank($0) < rank($1) || (rank($0) == rank($1) && $0 < $1) }
+        for k in keys {
+            guard let i = u.intervals[k] else { continue }
+            let (w, unit) = UncertaintyWording.result(k, territories: tNames)
+            s += "<tr><td class=\"name\">\(e(w))</td>" + [i.mean, i.p2_5, i.p50, i.p97_5].map { "<td class=\"num\">\(q($0, unit))</td>" }.joined() + "</tr>\n"
+        }
+        s += "</tbody></table>\n"
+        if !u.exceedanceProbability.isEmpty {
+            s += "<table class=\"grid-table\"><caption>Probability that each hard limit is exceeded by the plan as given</caption><thead><tr><th>Limit</th><th class=\"num\">probability</th></tr></thead><tbody>\n"
+            var shown = Set<String>()
+            for c in x.r.checks where c.severity == .hard && !shown.contains(c.name) {
+                guard let p = u.exceedanceProbability[c.name] else { continue }
+                shown.insert(c.name)
+                s += "<tr><td class=\"name\">\(e(c.title)) \(e(c.kind.symbol)) \(e(Format.number(c.limit)))&nbsp;\(e(c.unit))</td><td class=\"num\">\(p == 0 ? "0&nbsp;% of the samples" : e(Format.number(100 * p, significant: 3)) + "&nbsp;%")</td></tr>\n"
+            }
+            s += "</tbody></table>\n"
+        }
+        // Tornado charts for the results a limit is set on, then the tumour doses (at most four).
+        let limitOf: [String: Double] = ["lungDoseGy": .lungDoseGy, "cumulativeLungDoseGy": .cumulativeLungDoseGy, "wholeNormalLiverDoseGy": .wholeNormalLiverDoseGy]
+            .compactMapValues { (q: LimitQuantity) in x.r.checks.first { $0.severity == .hard && $0.unit == "Gy" && $0.name == Self.checkName(q) }?.limit }
+        var charted: [String] = []
+        if let b = u.chanceConstraint?.bindingLimit, let k = ["lungDose": "lungDoseGy", "cumulativeLungDose": "cumulativeLungDoseGy", "wholeNormalLiverDose": "wholeNormalLiverDoseGy"][b] { charted.append(k) }
+        charted += ["lungDoseGy", "wholeNormalLiverDoseGy"] + keys.filter { $0.contains("tumorDosesGy") }
+        var seen = Set<String>()
+        charted = charted.filter { seen.insert($0).inserted && (u.swings[$0]?.values.contains { $0.highTenthMean != $0.lowTenthMean } ?? false) }
+        for (n, k) in charted.prefix(4).enumerated() {
+            guard let sw = u.swings[k], let i = u.intervals[k] else { continue }
+            let (w, unit) = UncertaintyWording.result(k, territories: tNames)
+            // The eight inputs that move the result most; the rest are in the JSON (uncertainty.swings).
+            var all: [ReportSVG.TornadoBar] = []
+            for (input, swing) in sw {
+                let share: Double = u.sensitivity[k]?[input] ?? 0
+                all.append(ReportSVG.TornadoBar(label: UncertaintyWording.input(input, territories: tNames, tumors: tumors),
+                                                low: swing.lowTenthMean, high: swing.highTenthMean, share: share))
+            }
+            func spread(_ b: ReportSVG.TornadoBar) -> Double { abs(b.high - b.low) }
+            all.sort { (a: ReportSVG.TornadoBar, b: ReportSVG.TornadoBar) -> Bool in spread(a) > spread(b) || (spread(a) == spread(b) && a.label < b.label) }
+            let rows = all.prefix(8)
+            s += "<figure class=\"chart-fig\"><figcaption>What moves the \(e(w)): the mean result when each input lies in its lowest or highest tenth, around the median \(q(i.p50, unit)); on the right each input's share of the variance</figcaption>\n"
+            s += ReportSVG.tornadoChart(Array(rows), median: i.p50, limit: limitOf[k], unit: unit, title: w, id: "tornado-\(n + 1)")
+            s += "\n</figure>\n"
+        }
+        s += "</section>\n"
+        return s
+    }
+
+    /// The check name of a dose limit quantity in the plan's checks.
+    static func checkName(_ q: LimitQuantity) -> String {
+        switch q {
+        case .lungDoseGy: return "lungDose"
+        case .cumulativeLungDoseGy: return "cumulativeLungDose"
+        case .wholeNormalLiverDoseGy: return "wholeNormalLiverDose"
+        default: return q.rawValue
+        }
+    }
+
+    /// Reading order of the result keys: activity, territories, whole liver, lung.
+    static func rank(_ k: String) -> Int {
+        k == "activityGBq" ? 0 : k.hasPrefix("territories") ? 1 : k == "wholeNormalLiverDoseGy" ? 2 : 3
     }
 
     static func assumptionsSection(_ x: Context) -> String {

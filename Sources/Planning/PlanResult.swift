@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import DosecalcCore
+import Uncertainty
 
 /// A drug-eluting-bead plan.
 public struct ChemoembolizationPlan: Codable, Sendable {
@@ -66,4 +67,6 @@ public struct PlanResult: Encodable, Sendable {
     public var radioembolization: RadioembolizationPlan?
     public var chemoembolization: ChemoembolizationPlan?
     public var assumptions: [Assumption]
+    /// With an `uncertainty` input: intervals, exceedance probabilities, sensitivity and the chance constraint.
+    public var uncertainty: UncertaintyResult? = nil
 }

@@ -54,9 +54,16 @@ public enum Planner {
             } else if !device.vialSizesGBq.isEmpty {
                 assumptions.append(Assumption(name: "vialSizes (\(device.vialSizesGBq.map { Format.number($0) }.joined(separator: ", ")) GBq)", value: Double(device.vialSizesGBq.count), unit: "sizes", source: device.vialSizesSource))
             }
+            if let u = r.uncertainty {
+                assumptions += u.conventions.map { Assumption(name: "uncertainty", value: Double(u.samples), unit: "samples", source: $0) }
+            }
             return PlanResult(dosecalcVersion: "", buildId: "", calculatedAt: "", referenceDataSha256: "", referenceDataFiles: [:], inputSha256: "", input: input, patientId: input.patient.id, modality: input.treatment.modality.rawValue, status: r.status, reasons: r.reasons,
-                              assessment: assessment, checks: r.checks, radioembolization: r.plan, chemoembolization: nil, assumptions: assumptions)
+                              assessment: assessment, checks: r.checks, radioembolization: r.plan, chemoembolization: nil, assumptions: assumptions,
+                              uncertainty: r.uncertainty)
         case .deb:
+            if input.uncertainty != nil {
+                throw InputError(field: "uncertainty", "applies to radioembolization plans (y90-glass, y90-resin, ho166), not to DEB-TACE")
+            }
             let r = try DEBPlanner.plan(input, assessment: assessment, policy: policy)
             assumptions += r.assumptions
             return PlanResult(dosecalcVersion: "", buildId: "", calculatedAt: "", referenceDataSha256: "", referenceDataFiles: [:], inputSha256: "", input: input, patientId: input.patient.id, modality: "deb", status: r.status, reasons: r.reasons,

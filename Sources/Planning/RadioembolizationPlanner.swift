@@ -3,6 +3,7 @@ import ClinicalPolicy
 import DosecalcCore
 import GSLKit
 import Radioembolization
+import Uncertainty
 import Foundation
 
 /// How a territory is prescribed.
@@ -226,6 +227,65 @@ struct AllowedTimes {
 /// activity, at an allowed time on the 5-minute grid, is within the prescription tolerance of the
 /// territory's activity, and never more than the limits allow), or its own draw (resin) or order
 /// (Ho-166) at the first allowed time.
+/// The doses of a multi-territory radioembolization plan (partition model per territory, one lung, the
+/// whole normal liver), linear in the activities. The planner and its Monte Carlo samples both use it.
+struct DoseModel {
+    /// The treated territories, in plan order.
+    var territories: [RadioembolizationPlanner.Territory]
+    var lungShuntFraction: Double
+    var doseFactor: Double
+    var lungMassKg: Double
+    var wholeNormalLiverMassKg: Double
+    var priorLungDoseGy: Double
+
+    func doses(_ acts: [Double]) -> Doses {
+        var d = Doses(nl: [], tumors: [], perfused: [], lung: 0, wholeNL: 0, perfusedLimitApplies: territories.map(\.perfusedLimitApplies),
+                      priorLungDoseGy: priorLungDoseGy)
+        var energyNL = 0.0
+        let k = doseFactor, lsf = lungShuntFraction
+        for (n, ter) in territories.enumerated() {
+            let comps = ter.tumors.map { Compartment(name: $0.name, massKg: $0.massKg, relativeConcentration: $0.tn) }
+                + [Compartment(name: "normalLiver", massKg: ter.normalMassKg, relativeConcentration: 1)]
+            let ds = Dosimetry.partitionDosesGy(activityGBq: acts[n], lungShuntFraction: lsf, compartments: comps, doseFactor: k)
+            d.tumors.append(Array(ds.dropLast()))
+            d.nl.append(ds.last!)
+            d.perfused.append(k * acts[n] * (1 - lsf) / ter.perfusedMassKg)
+            energyNL += ds.last! * ter.normalMassKg
+        }
+        d.lung = Dosimetry.lungDoseGy(activityGBq: acts.reduce(0, +), lungShuntFraction: lsf, lungMassKg: lungMassKg, doseFactor: k)
+        d.wholeNL = energyNL / wholeNormalLiverMassKg
+        return d
+    }
+}
+
+/// The doses of one plan: per treated territory (normal liver, tumours, perfused volume), the lung and
+/// the whole normal liver (Gy).
+struct Doses {
+    var nl: [Double]
+    var tumors: [[Double]]
+    var perfused: [Double]
+    var lung: Double
+    var wholeNL: Double
+    var perfusedLimitApplies: [Bool]
+    var priorLungDoseGy: Double
+
+    /// The highest normal-liver dose of the territories the perfused normal-liver limit applies to.
+    var perfusedNormalLiverLimited: Double? {
+        nl.indices.filter { perfusedLimitApplies[$0] }.map { nl[$0] }.max()
+    }
+
+    /// The value of a planned dose quantity.
+    func quantity(_ q: LimitQuantity) -> Double {
+        switch q {
+        case .lungDoseGy: return lung
+        case .cumulativeLungDoseGy: return lung + priorLungDoseGy
+        case .wholeNormalLiverDoseGy: return wholeNL
+        case .perfusedNormalLiverDoseGy: return perfusedNormalLiverLimited ?? 0
+        default: return 0
+        }
+    }
+}
+
 public enum RadioembolizationPlanner {
     /// The dose quantities the scale s is planned against.
     static let doseQuantities: Set<LimitQuantity> = [.lungDoseGy, .cumulativeLungDoseGy, .wholeNormalLiverDoseGy, .perfusedNormalLiverDoseGy]
@@ -249,7 +309,7 @@ public enum RadioembolizationPlanner {
     }
 
     public static func plan(_ input: PlanInput, assessment a: AssessmentSummary, policy: ClinicalPolicy,
-                            catalogue: RadioembolizationCatalogue) throws -> (plan: RadioembolizationPlan, checks: [Check], status: Status, reasons: [String]) {
+                            catalogue: RadioembolizationCatalogue) throws -> (plan: RadioembolizationPlan, checks: [Check], status: Status, reasons: [String], uncertainty: UncertaintyResult?) {
         let t = input.treatment
         let modality = t.modality
         guard let deviceID = modality.deviceID else {
@@ -412,37 +472,12 @@ public enum RadioembolizationPlanner {
             }
         }
         func activities(_ s: Double) -> [Double] { reference.map { s * $0 } }
-        struct Doses { var nl: [Double]; var tumors: [[Double]]; var perfused: [Double]; var lung: Double; var wholeNL: Double }
         func doses(_ acts: [Double]) -> Doses {
-            var d = Doses(nl: [], tumors: [], perfused: [], lung: 0, wholeNL: 0)
-            var energyNL = 0.0
-            for (n, i) in treatedIndex.enumerated() {
-                let ter = all[i]
-                let comps = ter.tumors.map { Compartment(name: $0.name, massKg: $0.massKg, relativeConcentration: $0.tn) }
-                    + [Compartment(name: "normalLiver", massKg: ter.normalMassKg, relativeConcentration: 1)]
-                let ds = Dosimetry.partitionDosesGy(activityGBq: acts[n], lungShuntFraction: lsf, compartments: comps, doseFactor: k)
-                d.tumors.append(Array(ds.dropLast()))
-                d.nl.append(ds.last!)
-                d.perfused.append(k * acts[n] * (1 - lsf) / ter.perfusedMassKg)
-                energyNL += ds.last! * ter.normalMassKg
-            }
-            d.lung = Dosimetry.lungDoseGy(activityGBq: acts.reduce(0, +), lungShuntFraction: lsf, lungMassKg: lungKg, doseFactor: k)
-            d.wholeNL = energyNL / (wholeNL / 1000)
-            return d
+            DoseModel(territories: treatedIndex.map { all[$0] }, lungShuntFraction: lsf, doseFactor: k, lungMassKg: lungKg,
+                      wholeNormalLiverMassKg: wholeNL / 1000, priorLungDoseGy: a.priorLungDoseGy).doses(acts)
         }
-        func perfusedNLDose(_ d: Doses) -> Double? {
-            let v = treatedIndex.indices.filter { all[treatedIndex[$0]].perfusedLimitApplies }.map { d.nl[$0] }
-            return v.max()
-        }
-        func quantity(_ q: LimitQuantity, _ d: Doses) -> Double {
-            switch q {
-            case .lungDoseGy: return d.lung
-            case .cumulativeLungDoseGy: return d.lung + a.priorLungDoseGy
-            case .wholeNormalLiverDoseGy: return d.wholeNL
-            case .perfusedNormalLiverDoseGy: return perfusedNLDose(d) ?? 0
-            default: return 0
-            }
-        }
+        func perfusedNLDose(_ d: Doses) -> Double? { d.perfusedNormalLiverLimited }
+        func quantity(_ q: LimitQuantity, _ d: Doses) -> Double { d.quantity(q) }
         /// h(s) = max_k q_k(s)/L_k − 1: negative while every limit holds.
         func h(_ s: Double) -> (value: Double, worst: String) {
             let d = doses(activities(s))
@@ -479,6 +514,36 @@ public enum RadioembolizationPlanner {
                 if sMax > 1 + 1e-9 { binding = targetName }
             } else if sMax < 1 - tol && sMax > 0 {
                 reasons.append("infeasible: the limits allow \(Format.fixed(100 * sMax, 1)) % of the dose target\(treatedIndex.count > 1 ? "s" : ""); the \(CheckWording.words(for: binding)) binds")
+            }
+        }
+        // --- uncertainty: Monte Carlo over the same dose model; the chance constraint --------------------------
+        var sampler: PlanSampler? = nil
+        var chance: UncertaintyResult.ChanceConstraint? = nil
+        if let spec = try uncertainty(input) {
+            let treatedTerritories = treatedIndex.map { all[$0] }
+            let s = PlanSampler(specification: spec, territories: treatedTerritories, inputIndex: treatedIndex, lungShuntPercent: lsfPercent,
+                                lungMassG: lungMassG, lungMassMeasured: anatomy.lungMassG != nil, wholeNormalLiverMassG: wholeNL,
+                                doseFactor: k, priorLungDoseGy: a.priorLungDoseGy,
+                                limits: limits.map { ($0.name, $0.quantity, $0.comparison, $0.limit) })
+            sampler = s
+            if let alpha = spec.maxExceedanceProbability {
+                let nominalScale = sStar
+                let cc: (scale: Double, binding: String?, probabilityAtUpper: Double)
+                do { cc = try s.chanceConstrainedScale(reference: reference, alpha: alpha, upperScale: nominalScale) } catch let e as InputError {
+                    throw InputError(field: "uncertainty." + e.field, e.message)
+                }
+                if cc.scale < nominalScale {
+                    sStar = cc.scale
+                    sMax = min(sMax, cc.scale)
+                    if let b = cc.binding { binding = b }
+                    reasons.append("chance constraint: the activity is lowered from \(Format.number(activities(nominalScale).reduce(0, +), significant: 4)) GBq to \(Format.number(activities(sStar).reduce(0, +), significant: 4)) GBq so that the probability of exceeding any hard limit is at most \(Format.number(100 * alpha)) % (at the nominal activity it is \(Format.number(100 * cc.probabilityAtUpper, significant: 3)) %); the \(CheckWording.words(for: binding)) is the limit most often exceeded")
+                    if !maximising && sStar < 1 - tol {
+                        reasons.append("infeasible: with at most \(Format.number(100 * alpha)) % probability of exceeding a hard limit, the limits allow \(Format.fixed(100 * sStar, 1)) % of the dose target\(treatedIndex.count > 1 ? "s" : "")")
+                    }
+                }
+                chance = .init(maxExceedanceProbability: alpha, activityGBq: activities(sStar).reduce(0, +),
+                               nominalActivityGBq: activities(nominalScale).reduce(0, +), nominalExceedanceProbability: cc.probabilityAtUpper,
+                               bindingLimit: cc.scale < nominalScale ? cc.binding : nil)
             }
         }
         let prescribed = activities(sStar)
@@ -791,6 +856,30 @@ public enum RadioembolizationPlanner {
             lungDoseGy: ds.lung, cumulativeLungDoseGy: ds.lung + a.priorLungDoseGy, wholeNormalLiverDoseGy: ds.wholeNL,
             hepaticReservePercent: hepaticReserve,
             lungShuntPercent: lsfPercent, lungMassG: lungMassG, doseFactorGyKgPerGBq: k)
-        return (plan, checks, status, reasons)
+        var uncertaintyResult: UncertaintyResult? = nil
+        if let sampler {
+            do { uncertaintyResult = try sampler.summary(delivered: delivered, chanceConstraint: chance) } catch let e as InputError {
+                throw InputError(field: "uncertainty." + e.field, e.message)
+            }
+        }
+        return (plan, checks, status, reasons, uncertaintyResult)
+    }
+
+    /// The input's uncertainty object as a specification (nil without one); errors name the input path.
+    static func uncertainty(_ input: PlanInput) throws -> UncertaintySpecification? {
+        guard let u = input.uncertainty else { return nil }
+        var s = UncertaintySpecification()
+        s.lungShuntPercentSd = u.lungShuntPercentSd ?? 0
+        s.massCvPercent = u.massCvPercent ?? 0
+        s.tnRatioCvPercent = u.tnRatioCvPercent ?? 0
+        s.activityCvPercent = u.activityCvPercent ?? 0
+        s.samples = u.samples ?? UncertaintySpecification.defaultSamples
+        s.seed = u.seed ?? UncertaintySpecification.defaultSeed
+        s.maxExceedanceProbability = u.maxExceedanceProbability
+        do { try s.validate() } catch let e as InputError { throw InputError(field: "uncertainty." + e.field, e.message) }
+        guard u.lungShuntPercentSd != nil || u.massCvPercent != nil || u.tnRatioCvPercent != nil || u.activityCvPercent != nil else {
+            throw InputError(field: "uncertainty", "needs at least one uncertain input: lungShuntPercentSd, massCvPercent, tnRatioCvPercent or activityCvPercent")
+        }
+        return s
     }
 }

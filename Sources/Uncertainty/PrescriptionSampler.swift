@@ -26,6 +26,14 @@ public struct PrescriptionSamples: Sendable {
     public var outputs: [(name: String, values: [Double])]
     /// Per hard limit of the nominal result, by check name: whether it failed in each sample.
     public var exceeded: [(name: String, failed: [Bool])]
+
+    public init(count: Int, inputs: [(name: String, values: [Double])], outputs: [(name: String, values: [Double])],
+                exceeded: [(name: String, failed: [Bool])]) {
+        self.count = count
+        self.inputs = inputs
+        self.outputs = outputs
+        self.exceeded = exceeded
+    }
 }
 
 public struct PrescriptionSampler: Sendable {
@@ -94,6 +102,8 @@ public struct PrescriptionSampler: Sendable {
         var tumorMassG: Double?
         var normalLiverMassG: Double?
         var wholeNormalLiverMassG: Double?
+        /// The drawn non-perfused part of the whole normal liver (an input of its own).
+        var normalLiverOutsideG: Double?
         var lungMassG: Double
         var tnRatio: Double?
         var activityGBq: Double
@@ -108,7 +118,7 @@ public struct PrescriptionSampler: Sendable {
             if request.perfusedMassG != nil { n.append("perfusedMassG") }
             if request.tumorMassG != nil { n.append("tumorMassG") }
             if request.normalLiverMassG != nil { n.append("normalLiverMassG") }
-            if request.wholeNormalLiverMassG != nil { n.append("wholeNormalLiverMassG") }
+            if let w = request.wholeNormalLiverMassG, w > (request.normalLiverMassG ?? 0) { n.append("normalLiverOutsideTreatedMassG") }
             if lungMassMeasured { n.append("lungMassG") }
         }
         if s.tnRatioCvPercent > 0, request.tnRatio != nil { n.append("tnRatio") }
@@ -124,7 +134,7 @@ public struct PrescriptionSampler: Sendable {
             if let x = d.perfusedMassG { v.append(x) }
             if let x = d.tumorMassG { v.append(x) }
             if let x = d.normalLiverMassG { v.append(x) }
-            if let x = d.wholeNormalLiverMassG { v.append(x) }
+            if let x = d.normalLiverOutsideG { v.append(x) }
             if lungMassMeasured { v.append(d.lungMassG) }
         }
         if s.tnRatioCvPercent > 0, let x = d.tnRatio { v.append(x) }
@@ -138,7 +148,7 @@ public struct PrescriptionSampler: Sendable {
         let s = specification
         let r = request
         var d = Draw(lungShuntPercent: r.lungShuntPercent, perfusedMassG: r.perfusedMassG, tumorMassG: r.tumorMassG,
-                     normalLiverMassG: r.normalLiverMassG, wholeNormalLiverMassG: r.wholeNormalLiverMassG,
+                     normalLiverMassG: r.normalLiverMassG, wholeNormalLiverMassG: r.wholeNormalLiverMassG, normalLiverOutsideG: nil,
                      lungMassG: r.lungMassG, tnRatio: r.tnRatio, activityGBq: a)
         if s.lungShuntPercentSd > 0 {
             var x = -1.0, tries = 0
@@ -160,6 +170,7 @@ public struct PrescriptionSampler: Sendable {
                 let rest = whole - (r.normalLiverMassG ?? 0)
                 let drawnRest = rest > 0 ? stream.lognormal(median: rest, sigmaLn: sl) : 0
                 d.wholeNormalLiverMassG = (d.normalLiverMassG ?? 0) + drawnRest
+                if rest > 0 { d.normalLiverOutsideG = drawnRest }
             }
             if lungMassMeasured { d.lungMassG = stream.lognormal(median: r.lungMassG, sigmaLn: sl) }
         }

@@ -21,22 +21,61 @@ public struct UncertaintyResult: Sendable, Codable, Equatable {
     public let exceedanceProbability: [String: Double]
     /// Per dose and activity: the share of its variance explained by each uncertain input.
     public let sensitivity: [String: [String: Double]]
+    /// Per dose and activity and per uncertain input: the mean of the result over the samples whose
+    /// input lies in its lowest and in its highest tenth (the bars of a tornado chart).
+    public let swings: [String: [String: Swing]]
+
+    public struct Swing: Sendable, Codable, Equatable {
+        public let lowTenthMean: Double
+        public let highTenthMean: Double
+    }
     /// The distributions and estimators, in words.
     public let conventions: [String]
+    /// Planner only: the activity chosen so that no hard limit is exceeded with more than the allowed
+    /// probability, beside the nominal plan.
+    public var chanceConstraint: ChanceConstraint?
+
+    public struct ChanceConstraint: Sendable, Codable, Equatable {
+        /// The largest allowed probability that any hard limit is exceeded.
+        public let maxExceedanceProbability: Double
+        /// The activity of the plan (GBq, before vials and times).
+        public let activityGBq: Double
+        /// The activity of the nominal plan, planned on the measured values alone.
+        public let nominalActivityGBq: Double
+        /// The probability that any hard limit is exceeded at the nominal activity.
+        public let nominalExceedanceProbability: Double
+        /// The hard limit most often exceeded just above the chosen activity; nil when the chance
+        /// constraint does not lower the nominal activity.
+        public let bindingLimit: String?
+        public init(maxExceedanceProbability: Double, activityGBq: Double, nominalActivityGBq: Double, nominalExceedanceProbability: Double, bindingLimit: String?) {
+            self.maxExceedanceProbability = maxExceedanceProbability
+            self.activityGBq = activityGBq
+            self.nominalActivityGBq = nominalActivityGBq
+            self.nominalExceedanceProbability = nominalExceedanceProbability
+            self.bindingLimit = bindingLimit
+        }
+    }
 
     public init(samples: PrescriptionSamples, specification: UncertaintySpecification) {
         self.samples = samples.count
         seed = specification.seed
         var intervals: [String: Interval] = [:]
         var sensitivity: [String: [String: Double]] = [:]
+        var swings: [String: [String: Swing]] = [:]
+        let orders = samples.inputs.map { (name: $0.name, order: Self.order($0.values)) }
         for (name, values) in samples.outputs {
             intervals[name] = Self.interval(values)
             var shares: [String: Double] = [:]
-            for (input, x) in samples.inputs { shares[input] = Self.firstOrderShare(x: x, y: values) }
-            if !shares.isEmpty { sensitivity[name] = shares }
+            var swing: [String: Swing] = [:]
+            for (input, order) in orders {
+                shares[input] = Self.firstOrderShare(order: order, y: values)
+                swing[input] = Self.swing(order: order, y: values)
+            }
+            if !shares.isEmpty { sensitivity[name] = shares; swings[name] = swing }
         }
         self.intervals = intervals
         self.sensitivity = sensitivity
+        self.swings = swings
         var p: [String: Double] = [:]
         for (name, failed) in samples.exceeded {
             p[name] = Double(failed.lazy.filter { $0 }.count) / Double(max(failed.count, 1))
@@ -59,15 +98,34 @@ public struct UncertaintyResult: Sendable, Codable, Equatable {
     /// The subtracted term is SS_between's expected value when X has no effect, so an input without
     /// effect estimates about 0; estimates below 0 are returned as 0. 0 when Y does not vary.
     public static func firstOrderShare(x: [Double], y: [Double]) -> Double {
+        guard x.count == y.count else { return 0 }
+        return firstOrderShare(order: order(x), y: y)
+    }
+
+    /// The sample indices sorted by `x` (ties by index, so the order is the same on every run).
+    static func order(_ x: [Double]) -> [Int] {
+        x.indices.sorted { x[$0] < x[$1] || (x[$0] == x[$1] && $0 < $1) }
+    }
+
+    /// Mean of y over the lowest and the highest tenth of the samples by the input (`order`).
+    static func swing(order: [Int], y: [Double]) -> Swing {
+        let n = order.count, tenth = max(1, n / 10)
+        var lo = 0.0, hi = 0.0
+        for i in 0..<tenth { lo += y[order[i]]; hi += y[order[n - 1 - i]] }
+        return Swing(lowTenthMean: lo / Double(tenth), highTenthMean: hi / Double(tenth))
+    }
+
+    static func firstOrderShare(order: [Int], y: [Double]) -> Double {
         let n = y.count
-        guard n == x.count, n >= 4 else { return 0 }
+        guard n == order.count, n >= 4 else { return 0 }
         var mean = 0.0
         for v in y { mean += v }
         mean /= Double(n)
         var total = 0.0
         for v in y { total += (v - mean) * (v - mean) }
-        guard total > 0, total.isFinite else { return 0 }
-        let order = x.indices.sorted { x[$0] < x[$1] || (x[$0] == x[$1] && $0 < $1) }
+        // A result that does not vary (up to rounding of the same number) has no variance to share.
+        let rounding = 1e-12 * Swift.max(abs(mean), Double.leastNormalMagnitude)
+        guard total.isFinite, total > Double(n) * rounding * rounding else { return 0 }
         let bins = max(2, Int(Double(n).squareRoot()))
         var between = 0.0, within = 0.0
         for b in 0..<bins {
