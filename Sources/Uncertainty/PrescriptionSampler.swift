@@ -75,8 +75,10 @@ public struct PrescriptionSampler: Sendable {
         switch request.method {
         case .mird, .partition, .standard: break
         case .bsa, .empiric:
-            throw InputError(field: UncertaintyField.lungShuntPercentSd.rawValue,
-                             "and the other uncertainty inputs apply to the mird, partition and standard methods; the \(request.method.rawValue) method sets the activity from \(request.method == .bsa ? "body surface area" : "tumour involvement"), not from a dose")
+            let given: UncertaintyField = specification.lungShuntPercentSd > 0 ? .lungShuntPercentSd : specification.massCvPercent > 0 ? .massCvPercent
+                : specification.tnRatioCvPercent > 0 ? .tnRatioCvPercent : .activityCvPercent
+            throw InputError(field: given.rawValue,
+                             "applies to the mird, partition and standard methods only: the \(request.method.rawValue) method sets the activity from \(request.method == .bsa ? "body surface area" : "tumour involvement"), not from a dose, so there is no dose to propagate the uncertainty through")
         }
         self.request = request
         self.nominal = nominal
