@@ -98,6 +98,14 @@ def handle(req):
         out["calls_per_iter"] = n
         if req.get("dump"):
             np.array(res, dtype=np.float64).tofile(req["dump"])
+    elif op == "mc_numpy":
+        import mc_peer
+        a = req["mc"]
+        for _ in range(iters):
+            t0 = time.perf_counter()
+            res = mc_peer.propagate(**a)
+            secs.append(time.perf_counter() - t0)
+        out["result"] = res
     elif op == "command":
         argv = req["args"]
         for _ in range(iters):

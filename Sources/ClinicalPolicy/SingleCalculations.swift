@@ -16,16 +16,23 @@ extension ClinicalPolicy {
 
     /// The quantities of a prescription that the policy's limits are stated on.
     public static func quantities(of r: PrescriptionResult, facts: PatientFacts) -> [LimitQuantity: Double] {
-        var q: [LimitQuantity: Double] = [
-            .lungDoseGy: r.lungDoseGy,
-            .cumulativeLungDoseGy: r.cumulativeLungDoseGy,
-            .lungShuntPercent: r.lungShuntPercent,
-        ]
-        if let d = r.normalLiverDoseGy { q[.perfusedNormalLiverDoseGy] = d }
-        if let d = r.wholeNormalLiverDoseGy { q[.wholeNormalLiverDoseGy] = d }
-        if let b = facts.bilirubinMgPerDl { q[.bilirubinMgPerDl] = b }
-        if let s = facts.childPughScore { q[.childPughScore] = Double(s) }
+        var q: [LimitQuantity: Double] = [:]
+        for k in LimitQuantity.allCases { q[k] = quantity(k, of: r, facts: facts) }
         return q
+    }
+
+    /// One quantity of a prescription a limit is stated on; nil when the calculation does not give it.
+    public static func quantity(_ k: LimitQuantity, of r: PrescriptionResult, facts: PatientFacts) -> Double? {
+        switch k {
+        case .lungDoseGy: return r.lungDoseGy
+        case .cumulativeLungDoseGy: return r.cumulativeLungDoseGy
+        case .lungShuntPercent: return r.lungShuntPercent
+        case .perfusedNormalLiverDoseGy: return r.normalLiverDoseGy
+        case .wholeNormalLiverDoseGy: return r.wholeNormalLiverDoseGy
+        case .bilirubinMgPerDl: return facts.bilirubinMgPerDl
+        case .childPughScore: return facts.childPughScore.map(Double.init)
+        case .doxorubicinSessionMg, .doxorubicinLifetimeMgPerM2, .plasmaPeakNgPerMl, .beadVolumeMl, .hepaticReservePercent: return nil
+        }
     }
 
     /// The quantity a check of `modality` is stated on, by the check's name.

@@ -182,7 +182,9 @@ public enum Prescription {
     /// Solves the prescription. Throws `InputError` for invalid or contradictory input. The result
     /// carries only the checks of the input's plausibility; the clinical limits are the clinical
     /// policy's (module ClinicalPolicy), which every command applies to this result.
-    public static func calculate(_ r: PrescriptionRequest, catalogue: RadioembolizationCatalogue) throws -> PrescriptionResult {
+    /// `details: false` computes the same numbers without the assumptions, reasons and advisory checks
+    /// (their text), for the thousands of Monte Carlo samples of one prescription.
+    public static func calculate(_ r: PrescriptionRequest, catalogue: RadioembolizationCatalogue, details: Bool = true) throws -> PrescriptionResult {
         try PlausibleInputs.lungShuntPercent.check(r.lungShuntPercent, field: PrescriptionField.lungShunt.rawValue)
         guard r.lungShuntPercent < 100 else {
             throw InputError(field: PrescriptionField.lungShunt.rawValue, "must be in [0, 100) %; got \(Format.number(r.lungShuntPercent))")
@@ -203,12 +205,14 @@ public enum Prescription {
             device: r.device.id, method: r.method.rawValue, activityGBq: 0, activityMCi: 0,
             lungDoseGy: 0, cumulativeLungDoseGy: 0, lungShuntPercent: r.lungShuntPercent,
             status: .ok, reasons: [], checks: [], assumptions: [])
-        var assumptions: [Assumption] = [
+        var assumptions: [Assumption] = !details ? [] : [
             Assumption(name: "doseFactor (\(r.nuclide.name), \(r.device.name))", value: k, unit: "Gy·kg/GBq", source: r.doseFactorSource),
             Assumption(name: "halfLife (\(r.nuclide.name))", value: r.nuclide.halfLifeH, unit: "h", source: r.nuclide.halfLifeSource),
             Assumption(name: "lungMass", value: r.lungMassG, unit: "g", source: r.lungMassSource),
         ]
         var extraChecks: [Check] = []
+        func assume(_ a: @autoclosure () -> Assumption) { if details { assumptions.append(a()) } }
+        func reason(_ text: @autoclosure () -> String) { if details { res.reasons.append(text()) } }
 
         switch r.method {
         case .mird, .standard:
@@ -232,7 +236,7 @@ public enum Prescription {
             case nil:
                 if r.method == .standard {
                     res.activityGBq = Dosimetry.singleCompartmentActivityGBq(doseGy: catalogue.holmiumStandard.targetDoseGy, lungShuntFraction: 0, massKg: mKg, doseFactor: k)
-                    assumptions.append(Assumption(name: "standardTargetDose", value: catalogue.holmiumStandard.targetDoseGy, unit: "Gy", source: catalogue.holmiumStandard.source))
+                    assume(Assumption(name: "standardTargetDose", value: catalogue.holmiumStandard.targetDoseGy, unit: "Gy", source: catalogue.holmiumStandard.source))
                 } else {
                     throw InputError(field: PrescriptionField.targetDose.rawValue, "or {activity} is required for the mird method")
                 }
@@ -242,7 +246,7 @@ public enum Prescription {
             }
             res.perfusedLiverDoseGy = Dosimetry.singleCompartmentDoseGy(activityGBq: res.activityGBq, lungShuntFraction: lsf, massKg: mKg, doseFactor: k)
             if r.method == .standard {
-                res.reasons.append("Ho-166 standard method: A = D·M/K without lung-shunt correction (published 3781 MBq/kg); perfusedLiverDoseGy is the dose after the lung shunt.")
+                reason("Ho-166 standard method: A = D·M/K without lung-shunt correction (published 3781 MBq/kg); perfusedLiverDoseGy is the dose after the lung shunt.")
             }
 
         case .partition:
@@ -285,7 +289,7 @@ public enum Prescription {
                 }
                 res.wholeNormalLiverDoseGy = Dosimetry.wholeNormalLiverDoseGy(perfusedNormalLiverDoseGy: doses[1], perfusedNormalLiverMassKg: mn / 1000, wholeNormalLiverMassKg: whole / 1000)
             }
-            if tn < 1 {
+            if tn < 1 && details {
                 extraChecks.append(Check(name: "tnRatio", value: tn, limit: 1, unit: "", kind: .atLeast, severity: .soft,
                                          source: "T/N < 1: the tumour takes up less than the normal liver; the partition model then gives the normal liver the higher dose; check the MAA images (Ho et al., Eur J Nucl Med 1996;23:947, partition model)"))
             }
@@ -318,7 +322,7 @@ public enum Prescription {
                     throw InputError(field: (e.field == "weightKg" ? PrescriptionField.weight : .height).rawValue, e.message)
                 }
                 res.bsaM2 = bsa
-                assumptions.append(Assumption(name: "bsaFormula (DuBois & DuBois 1916)", value: 0.007184, unit: "m² per kg^0.425·cm^0.725", source: "SIR-Spheres BSA method uses DuBois (0.20247·H[m]^0.725·W^0.425), van Roekel thesis ch. 2; not Mosteller"))
+                assume(Assumption(name: "bsaFormula (DuBois & DuBois 1916)", value: 0.007184, unit: "m² per kg^0.425·cm^0.725", source: "SIR-Spheres BSA method uses DuBois (0.20247·H[m]^0.725·W^0.425), van Roekel thesis ch. 2; not Mosteller"))
                 unreduced = Dosimetry.resinBSAActivityGBq(bsaM2: bsa, tumorVolumeMl: tv, liverVolumeMl: lv)
                 if let treated = r.treatedVolumeMl {
                     try PlausibleInputs.liverVolumeMl.check(treated, field: PrescriptionField.treatedVolume.rawValue)
@@ -328,7 +332,7 @@ public enum Prescription {
                     case .scaledWhole: unreduced *= treated / lv
                     case .split: unreduced = (bsa - 0.2) * treated / lv + tv / lv
                     }
-                    res.reasons.append("lobar BSA, convention \(r.bsaLobarConvention.rawValue): \(r.bsaLobarConvention == .scaledWhole ? "whole-liver activity × V_treated/V_liver (REBOC)" : "(BSA − 0.2)·V_treated/V_liver + V_T/V_liver")")
+                    reason("lobar BSA, convention \(r.bsaLobarConvention.rawValue): \(r.bsaLobarConvention == .scaledWhole ? "whole-liver activity × V_treated/V_liver (REBOC)" : "(BSA − 0.2)·V_treated/V_liver + V_T/V_liver")")
                 }
                 guard unreduced > 0 else {
                     throw InputError(field: PrescriptionField.height.rawValue, "with {weight} gives BSA \(Format.number(bsa)) m², which yields no positive BSA-method activity")
@@ -338,18 +342,18 @@ public enum Prescription {
                     throw InputError(field: PrescriptionField.tumorVolume.rawValue, "tumour involvement \(Format.number(involvementPercent)) % has no empiric band")
                 }
                 unreduced = a
-                assumptions.append(Assumption(name: "empiricActivity (involvement \(Format.number(involvementPercent)) %)", value: a, unit: "GBq", source: catalogue.resinEmpiric.source))
+                assume(Assumption(name: "empiricActivity (involvement \(Format.number(involvementPercent)) %)", value: a, unit: "GBq", source: catalogue.resinEmpiric.source))
             }
             res.unreducedActivityGBq = unreduced
             if let band = catalogue.resinLungShuntReductions.band(for: r.lungShuntPercent), let red = band.reductionPercent {
                 res.lungShuntReductionPercent = red
                 res.activityGBq = unreduced * (1 - red / 100)
-                assumptions.append(Assumption(name: "lungShuntReduction", value: red, unit: "%", source: catalogue.resinLungShuntReductions.source))
+                assume(Assumption(name: "lungShuntReduction", value: red, unit: "%", source: catalogue.resinLungShuntReductions.source))
             } else {
                 // Above 20 %: no reduction is defined; SIR-Spheres must not be given.
                 res.lungShuntReductionPercent = 100
                 res.activityGBq = 0
-                res.reasons.append("lung shunt \(Format.number(r.lungShuntPercent)) % is above the last reduction band: no activity is defined (do not treat); unreducedActivityGBq shows the BSA or empiric activity before any reduction")
+                reason("lung shunt \(Format.number(r.lungShuntPercent)) % is above the last reduction band: no activity is defined (do not treat); unreducedActivityGBq shows the BSA or empiric activity before any reduction")
             }
             let liverKg = lv * r.densityGPerMl / 1000
             // The treated mass: the whole liver, or the treated lobe for a lobar BSA prescription.
@@ -367,23 +371,23 @@ public enum Prescription {
         res.lungDoseGy = Dosimetry.lungDoseGy(activityGBq: res.activityGBq, lungShuntFraction: lsf, lungMassKg: lungKg, doseFactor: k)
         if res.activityGBq == 0, let unreduced = res.unreducedActivityGBq {
             let d = Dosimetry.lungDoseGy(activityGBq: unreduced, lungShuntFraction: lsf, lungMassKg: lungKg, doseFactor: k)
-            res.reasons.append("at the unreduced activity \(Format.number(unreduced, significant: 4)) GBq the lung dose would be \(Format.number(d, significant: 4)) Gy")
+            reason("at the unreduced activity \(Format.number(unreduced, significant: 4)) GBq the lung dose would be \(Format.number(d, significant: 4)) Gy")
         }
         res.cumulativeLungDoseGy = r.priorLungDoseGy + res.lungDoseGy
         if r.method != .bsa && r.method != .empiric {
             if r.perfusedMassG != nil || r.tumorMassG != nil {
-                assumptions.append(Assumption(name: "tissueDensity", value: r.densityGPerMl, unit: "g/mL", source: r.densitySource))
+                assume(Assumption(name: "tissueDensity", value: r.densityGPerMl, unit: "g/mL", source: r.densitySource))
             }
         } else {
-            assumptions.append(Assumption(name: "tissueDensity", value: r.densityGPerMl, unit: "g/mL", source: r.densitySource))
+            assume(Assumption(name: "tissueDensity", value: r.densityGPerMl, unit: "g/mL", source: r.densitySource))
         }
         if let resid = r.residualPercent {
             res.vialActivityAtTreatmentGBq = res.activityGBq / (1 - resid / 100)
-            assumptions.append(Assumption(name: "residual", value: resid, unit: "%", source: "given; " + r.device.typicalResidualSource))
+            assume(Assumption(name: "residual", value: resid, unit: "%", source: "given; " + r.device.typicalResidualSource))
         }
 
         var checks: [Check] = []
-        if r.lungShuntPercent > 0 && r.lungShuntPercent < 1 {
+        if details && r.lungShuntPercent > 0 && r.lungShuntPercent < 1 {
             checks.append(Check(name: "lungShuntPercentPlausible", value: r.lungShuntPercent, limit: 1, unit: "%", kind: .atLeast, severity: .soft,
                                 source: "the lung shunt is entered in percent: \(Format.number(r.lungShuntPercent)) means \(Format.number(r.lungShuntPercent)) %, not a fraction; planar shunts below 1 % are rare, check the entry"))
         }

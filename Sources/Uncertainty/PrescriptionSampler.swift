@@ -223,16 +223,15 @@ public struct PrescriptionSampler: Sendable {
                 for _ in start..<end {
                     let d = try draw(stream, activityGBq: a)
                     let result: PrescriptionResult
-                    do { result = try Prescription.calculate(request(for: d), catalogue: catalogue) } catch let e as InputError {
+                    do { result = try Prescription.calculate(request(for: d), catalogue: catalogue, details: false) } catch let e as InputError {
                         block.outside += 1
                         if block.firstOutside == nil { block.firstOutside = e }
                         continue
                     }
                     for (k, x) in values(of: d).enumerated() { block.inputs[k].append(x) }
                     for (k, f) in outputFields.enumerated() { block.outputs[k].append(f.value(result) ?? .nan) }
-                    let q = ClinicalPolicy.quantities(of: result, facts: facts)
                     for (k, l) in limits.enumerated() {
-                        block.failed[k].append(q[l.quantity].map { !l.kind.holds($0, limit: l.limit) } ?? false)
+                        block.failed[k].append(ClinicalPolicy.quantity(l.quantity, of: result, facts: facts).map { !l.kind.holds($0, limit: l.limit) } ?? false)
                     }
                 }
             } catch {

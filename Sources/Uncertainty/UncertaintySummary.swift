@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What the samples say: an interval for every dose and activity, the probability that each hard
 // limit is exceeded, and how much of each dose's variance each uncertain input explains.
+import Foundation
 import GSLKit
 
 /// The percentiles of one quantity over the samples.
@@ -62,16 +63,31 @@ public struct UncertaintyResult: Sendable, Codable, Equatable {
         var intervals: [String: Interval] = [:]
         var sensitivity: [String: [String: Double]] = [:]
         var swings: [String: [String: Swing]] = [:]
-        let orders = samples.inputs.map { (name: $0.name, order: Self.order($0.values)) }
-        for (name, values) in samples.outputs {
-            intervals[name] = Self.interval(values)
+        // Every statistic is a function of one column or one pair of columns, computed on every core
+        // and stored by index, so the result does not depend on the number of cores.
+        let inputs = samples.inputs, outputs = samples.outputs
+        let orders = Slots<[Int]>(inputs.count)
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { orders.set($0, Self.order(inputs[$0].values)) }
+        let ivals = Slots<Interval>(outputs.count)
+        DispatchQueue.concurrentPerform(iterations: outputs.count) { ivals.set($0, Self.interval(outputs[$0].values)) }
+        let pairs = Slots<(Double, Swing)>(outputs.count * inputs.count)
+        DispatchQueue.concurrentPerform(iterations: outputs.count * inputs.count) { k in
+            let o = k / inputs.count, i = k % inputs.count
+            let order = orders.get(i)
+            pairs.set(k, (Self.firstOrderShare(order: order, y: outputs[o].values), Self.swing(order: order, y: outputs[o].values)))
+        }
+        for (o, output) in outputs.enumerated() {
+            intervals[output.name] = ivals.get(o)
+            guard !inputs.isEmpty else { continue }
             var shares: [String: Double] = [:]
             var swing: [String: Swing] = [:]
-            for (input, order) in orders {
-                shares[input] = Self.firstOrderShare(order: order, y: values)
-                swing[input] = Self.swing(order: order, y: values)
+            for (i, input) in inputs.enumerated() {
+                let r = pairs.get(o * inputs.count + i)
+                shares[input.name] = r.0
+                swing[input.name] = r.1
             }
-            if !shares.isEmpty { sensitivity[name] = shares; swings[name] = swing }
+            sensitivity[output.name] = shares
+            swings[output.name] = swing
         }
         self.intervals = intervals
         self.sensitivity = sensitivity
@@ -104,7 +120,9 @@ public struct UncertaintyResult: Sendable, Codable, Equatable {
 
     /// The sample indices sorted by `x` (ties by index, so the order is the same on every run).
     static func order(_ x: [Double]) -> [Int] {
-        x.indices.sorted { x[$0] < x[$1] || (x[$0] == x[$1] && $0 < $1) }
+        var pairs = x.enumerated().map { (value: $0.element, index: $0.offset) }
+        pairs.sort { $0.value < $1.value || ($0.value == $1.value && $0.index < $1.index) }
+        return pairs.map(\.index)
     }
 
     /// Mean of y over the lowest and the highest tenth of the samples by the input (`order`).
@@ -140,4 +158,13 @@ public struct UncertaintyResult: Sendable, Codable, Equatable {
         let share = (between - Double(bins - 1) * within / Double(n - bins)) / total
         return max(0, share)
     }
+}
+
+/// Values by index, written once each from the workers.
+final class Slots<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [T?]
+    init(_ count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ v: T) { lock.lock(); values[i] = v; lock.unlock() }
+    func get(_ i: Int) -> T { lock.lock(); defer { lock.unlock() }; return values[i]! }
 }
