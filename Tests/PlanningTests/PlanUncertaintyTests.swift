@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The planner with an uncertainty object: the chance constraint against its closed form, the report's
+// uncertainty section, and plans without the object unchanged.
+import DosecalcCore
+import Foundation
+@testable import Planning
+import Testing
+import GSLKit
+import Uncertainty
+
+@Suite("Planner uncertainty")
+struct PlanUncertaintyTests {
+    static func input(_ name: String, _ edit: (inout [String: Any]) -> Void = { _ in }) throws -> PlanInput {
+        let url = PlanReportTests.checkout.appendingPathComponent("reference-data/patients/\(name).json")
+        var obj = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        edit(&obj)
+        return try PlanInput.decode(try JSONSerialization.data(withJSONObject: obj))
+    }
+
+    @Test("a lung-bound plan with only the lung shunt uncertain: A* = 25 Gy·1 kg / (K (μ + z σ)/100) for several α")
+    func closedForm() throws {
+        for alpha in [0.01, 0.05, 0.2] {
+            let i = try Self.input("plan-02-glass-lung-limited") {
+                $0["uncertainty"] = ["lungShuntPercentSd": 3, "samples": 40_000, "seed": 3, "maxExceedanceProbability": alpha]
+            }
+            let r = try Planner.plan(i)
+            let z = StandardNormal.quantile(1 - alpha)
+            let q = 18 + z * 3
+            let expected = 25.0 / (50 * q / 100)
+            // The α-quantile of N samples: SE = √(α(1−α)/N)/φ(z) · σ; A ∝ 1/q.
+            let density: Double = exp(-z * z / 2) / (2 * Double.pi).squareRoot()
+            let se: Double = (alpha * (1 - alpha) / 40_000).squareRoot() / density * 3
+            let got = try #require(r.radioembolization?.activityGBq)
+            #expect(abs(got - expected) <= 4 * expected * se / q, "α \(alpha): \(got) vs \(expected)")
+            let u = try #require(r.uncertainty)
+            #expect(u.exceedanceProbability["cumulativeLungDose"]! <= alpha)
+            #expect(u.chanceConstraint?.bindingLimit == "cumulativeLungDose")
+            #expect(r.radioembolization?.bindingConstraint == "cumulativeLungDose")
+        }
+    }
+
+    @Test("the chance-constrained activity falls as α falls and as the spread grows (common random numbers)")
+    func monotone() throws {
+        var last = Double.infinity
+        for alpha in [0.5, 0.3, 0.1, 0.05, 0.01] {
+            let r = try Planner.plan(try Self.input("plan-02-glass-lung-limited") {
+                $0["uncertainty"] = ["lungShuntPercentSd": 3, "samples": 5_000, "maxExceedanceProbability": alpha]
+            })
+            let a = r.radioembolization!.activityGBq
+            #expect(a <= last)
+            last = a
+        }
+        last = .infinity
+        for sd in [0.5, 1, 2, 4] {
+            let a = try Planner.plan(try Self.input("plan-02-glass-lung-limited") {
+                $0["uncertainty"] = ["lungShuntPercentSd": sd, "samples": 5_000, "maxExceedanceProbability": 0.05]
+            }).radioembolization!.activityGBq
+            #expect(a <= last)
+            last = a
+        }
+    }
+
+    @Test("without an uncertainty object the plan has none and is the same as with one that constrains nothing")
+    func unchangedWithout() throws {
+        let plain = try Planner.plan(try Self.input("multi-01-glass-two-territories"))
+        #expect(plain.uncertainty == nil)
+        let withSpread = try Planner.plan(try Self.input("multi-01-glass-two-territories") {
+            $0["uncertainty"] = ["massCvPercent": 5, "samples": 2_000]
+        })
+        #expect(withSpread.radioembolization?.activityGBq == plain.radioembolization?.activityGBq)
+        #expect(withSpread.status == plain.status)
+        #expect(withSpread.uncertainty?.chanceConstraint == nil)
+    }
+
+    @Test("the report shows the intervals, the probabilities, the chance constraint and a tornado chart; without uncertainty none of them")
+    func report() throws {
+        let (r, i) = try PlanReportTests.planned(patient: "unc-04-chance-lung-bound")
+        let html = PlanReportTests.render(r, i, name: "unc-04")
+        for needle in ["<h2>Uncertainty</h2>", "Chance constraint", "97.5th percentile", "Probability that each hard limit is exceeded",
+                       "id=\"tornado-1\"", "limit that binds"] {
+            #expect(html.contains(needle), "\(needle)")
+        }
+        let (p, pi) = try PlanReportTests.planned(patient: "plan-02-glass-lung-limited")
+        #expect(!PlanReportTests.render(p, pi, name: "plan-02").contains("<h2>Uncertainty</h2>"))
+    }
+
+    @Test("a DEB plan refuses an uncertainty object")
+    func debRefuses() throws {
+        let i = try Self.input("deb-01-hcc-dc-bead") { $0["uncertainty"] = ["massCvPercent": 5] }
+        #expect { try Planner.plan(i) } throws: { ($0 as? InputError)?.field == "uncertainty" }
+    }
+}
