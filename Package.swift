@@ -44,7 +44,16 @@ let package = Package(
         .target(name: "Chemoembolization", dependencies: ["DosecalcCore", "GSLKit"]),
         // The one clinical policy: every hard and soft limit, selected by patient facts and evaluated
         // for every command. Typed from reference-data/constraints/constraint-sets.json.
-        .target(name: "ClinicalPolicy", dependencies: ["DosecalcCore", "PatientAssessment", "Radioembolization", "Chemoembolization"]),
+        .target(name: "ClinicalPolicy", dependencies: ["DosecalcCore", "PatientAssessment", "Radioembolization", "Chemoembolization", "VoxelDosimetry"]),
+        // NIfTI-1 through Debian's libniftiio (a small C API of ours, so that Swift never imports the library's
+        // headers: Debian puts them in /usr/include/nifti, nifti1_io.h includes <znzlib.h> from there, and the
+        // library ships no pkg-config file) and FFTW 3 (pkg-config fftw3); ImagingIO is their safe Swift layer.
+        .target(name: "CNIfTI", cSettings: [.unsafeFlags(["-I/usr/include/nifti"])],
+                linkerSettings: [.linkedLibrary("niftiio"), .linkedLibrary("znz"), .linkedLibrary("z"), .linkedLibrary("m")]),
+        .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
+        .target(name: "ImagingIO", dependencies: ["CNIfTI", "CFFTW"]),
+        // Image-based dosimetry: voxel dose maps, dose-volume statistics.
+        .target(name: "VoxelDosimetry", dependencies: ["DosecalcCore", "ImagingIO"]),
         // Monte Carlo propagation of input uncertainty through the prescriptions and the policy's limits.
         .target(name: "Uncertainty", dependencies: ["DosecalcCore", "GSLKit", "Radioembolization", "ClinicalPolicy"]),
         // Patient-specific optimisation over both modalities.
@@ -57,13 +66,14 @@ let package = Package(
         // The command-line interface as a library, so that `validate` and the tests run the same code paths.
         .target(name: "DosecalcCLI", dependencies: [
             "DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "ClinicalPolicy", "Planning", "Validation",
-            "Ledger", "Uncertainty",
+            "Ledger", "Uncertainty", "ImagingIO", "VoxelDosimetry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dosecalc", dependencies: ["DosecalcCLI"]),
 
         .testTarget(name: "DosecalcCoreTests", dependencies: ["DosecalcCore"]),
         .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
+        .testTarget(name: "VoxelDosimetryTests", dependencies: ["VoxelDosimetry", "ImagingIO", "DosecalcCore"]),
         .testTarget(name: "UncertaintyTests", dependencies: ["Uncertainty", "Radioembolization", "ClinicalPolicy", "DosecalcCore", "GSLKit"]),
         .testTarget(name: "ClinicalPolicyTests", dependencies: ["ClinicalPolicy", "DosecalcCore"]),
         .testTarget(name: "PatientAssessmentTests", dependencies: ["PatientAssessment"]),

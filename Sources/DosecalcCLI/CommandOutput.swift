@@ -12,6 +12,8 @@ public struct CommandOutput {
     public let status: Status
     /// Files to write only when the command succeeds (CSV, HTML report), with the flag that named them.
     public var files: [(path: String, contents: String, flag: String)] = []
+    /// Binary files (a NIfTI dose map), written the same way.
+    public var binaryFiles: [(path: String, contents: Data, flag: String)] = []
     /// Files the command read, which an output file must never replace.
     public var inputFiles: [String] = []
     /// An exit code other than the status's (plan --replay: values changed).
@@ -154,6 +156,9 @@ extension Dosecalc {
             if writeFiles {
                 for f in out.files {
                     try OutputFile.write(Data(f.contents.utf8), to: f.path, flag: f.flag, protectedInputs: out.inputFiles)
+                }
+                for f in out.binaryFiles {
+                    try OutputFile.write(f.contents, to: f.path, flag: f.flag, protectedInputs: out.inputFiles)
                 }
             }
             return Invocation(exitCode: (out.exit ?? DosecalcExit.forStatus(out.status)).rawValue, stdout: text + "\n", stderr: "")

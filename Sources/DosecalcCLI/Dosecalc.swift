@@ -16,7 +16,7 @@ public struct Dosecalc: ParsableCommand {
         version: "\(BuildInfo.versionWithBuild), GSL \(GSL.version)",
         subcommands: [Y90Command.self, Ho166Command.self, LSFCommand.self, DecayCommand.self, VialCommand.self,
                       DoseFactorCommand.self, TNRatioCommand.self, PlanCommand.self, ValidateCommand.self, LedgerCommand.self,
-                      BatchCommand.self] + Dosecalc.extraSubcommands
+                      BatchCommand.self, VoxelCommand.self] + Dosecalc.extraSubcommands
     )
 
     public init() {}

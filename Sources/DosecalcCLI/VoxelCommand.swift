@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `dosecalc voxel`: dose maps and dose–volume statistics from a SPECT/PET count or activity map and a
+// label map (NIfTI-1). Parse, call, format: the formulas are in VoxelDosimetry, the limits in ClinicalPolicy.
+import ArgumentParser
+import ClinicalPolicy
+import DosecalcCore
+import Foundation
+import ImagingIO
+import Radioembolization
+import VoxelDosimetry
+
+enum VoxelMethod: String, ClosedSet, ExpressibleByArgument {
+    case ldm, kernel
+    init?(argument: String) { self.init(rawValue: argument) }
+}
+
+struct VoxelCommand: EvaluatingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "voxel",
+        abstract: "Voxel dose map and dose–volume statistics from a SPECT/PET map and a label map (NIfTI-1).",
+        discussion: """
+        Labels (default): 0 background, 1 normal liver, 2–99 tumours, 100 lung; --label-table renames or renumbers them. \
+        Count map (patient-relative): --activity-gbq A --lung-shunt P spreads A × (1 − P/100) over the liver labels by counts. \
+        Activity map (--map-unit bq-per-ml, absolute): decay-corrected from --acquisition-time to --treatment-time. \
+        Local deposition: D = K · A_voxel / (density × voxel volume), with the device's K.
+        """)
+
+    @Option(name: .customLong("counts"), parsing: .unconditional, help: "Count or activity map (.nii or .nii.gz).") var counts: String
+    @Option(name: .customLong("labels"), parsing: .unconditional, help: "Label map on the same grid (.nii or .nii.gz).") var labels: String
+    @Option(name: .customLong("nuclide"), parsing: .unconditional, help: "y90 | ho166") var nuclide: String
+    @Option(name: .customLong("device"), parsing: .unconditional, help: "Y-90: glass | resin (the dose factor K).") var device: String?
+    @Option(name: .customLong("method"), parsing: .unconditional, help: "ldm (local deposition; default) | kernel") var method: String?
+    @Option(name: .customLong("map-unit"), parsing: .unconditional, help: "counts (default) | bq-per-ml") var mapUnit: String?
+    @Option(name: .customLong("activity-gbq"), parsing: .unconditional, help: "Injected activity (GBq), count maps.") var activityGBq: String?
+    @Option(name: .customLong("lung-shunt"), parsing: .unconditional, help: "Lung shunt in percent, 0 ≤ LSF < 100, count maps.") var lungShunt: String?
+    @Option(name: .customLong("acquisition-time"), parsing: .unconditional, help: "Bq/mL maps: acquisition time, ISO 8601 with UTC offset.") var acquisitionTime: String?
+    @Option(name: .customLong("treatment-time"), parsing: .unconditional, help: "Bq/mL maps: treatment time, ISO 8601 with UTC offset.") var treatmentTime: String?
+    @Option(name: .customLong("density-g-per-ml"), parsing: .unconditional, help: "Liver and tumour density (g/mL; default the catalogue's 1.03).") var densityGPerMl: String?
+    @Option(name: .customLong("lung-density-g-per-ml"), parsing: .unconditional, help: "Lung density (g/mL): the lung label carries the lung dose; without it, the 1 kg reporting mass.") var lungDensityGPerMl: String?
+    @Option(name: .customLong("prior-lung-dose-gy"), parsing: .unconditional, help: "Lung dose of earlier treatments (Gy; default 0).") var priorLungDoseGy: String?
+    @Option(name: .customLong("label-table"), parsing: .unconditional, help: "JSON label table: {\"labels\": [{\"value\", \"name\", \"kind\"}]}.") var labelTable: String?
+    @Option(name: .customLong("v-gy"), parsing: .unconditional, help: "Extra V_d levels (Gy), comma-separated, e.g. 70,120.") var vGy: String?
+    @Option(name: .customLong("dose-out"), parsing: .unconditional, help: "Write the dose map (Gy, float32 NIfTI, same grid).") var doseOut: String?
+    @Option(name: .customLong("csv"), parsing: .unconditional, help: "Write the cumulative DVHs (percent of mass ≥ dose) as CSV.") var csv: String?
+    @Option(name: .customLong("anatomy-out"), parsing: .unconditional, help: "Write the planner's anatomy object (masses, T/N, lung shunt) as JSON.") var anatomyOut: String?
+    @Flag(name: .customLong("json")) var json = false
+
+    init() {}
+
+    struct LabelResult: Encodable {
+        let label: Int
+        let name: String
+        let kind: String
+        let massG: Double
+        let meanDoseGy: Double
+        let d50Gy: Double
+        let d70Gy: Double
+        let d90Gy: Double
+        let d95Gy: Double
+        let v100Percent: Double
+        let v150Percent: Double
+        let vGyPercent: [String: Double]
+        let minDoseGy: Double
+        let maxDoseGy: Double
+    }
+
+    struct Result: Encodable {
+        let nuclide: String
+        let device: String
+        let method: String
+        let mapUnit: String
+        let activityGBq: Double?
+        let lungShuntPercent: Double?
+        let liverActivityGBq: Double
+        let voxelSizeMm: [Double]
+        let voxelVolumeMl: Double
+        let dims: [Int]
+        let orientationFrom: String
+        let labels: [LabelResult]
+        let wholeNormalLiverDoseGy: Double?
+        let lungDoseGy: Double?
+        let lungMassG: Double?
+        let cumulativeLungDoseGy: Double?
+        let status: Status
+        let checks: [Check]
+        let assumptions: [Assumption]
+    }
+
+    static let fields: [String: String] = [
+        VoxelField.counts.rawValue: "--counts", VoxelField.labels.rawValue: "--labels", VoxelField.activity.rawValue: "--activity-gbq",
+        VoxelField.lungShunt.rawValue: "--lung-shunt", VoxelField.lungDensity.rawValue: "--lung-density-g-per-ml",
+        VoxelField.labelTable.rawValue: "--label-table", VoxelField.acquisition.rawValue: "--acquisition-time",
+    ]
+
+    func evaluate() throws -> CommandOutput {
+        let cat = try RadioembolizationCatalogue.load()
+        // Closed sets first, so that a typo is refused before any file is read.
+        guard nuclide == "y90" || nuclide == "ho166" else { throw InputError(field: "--nuclide", "must be one of y90, ho166; got \(quotedForMessage(nuclide))") }
+        let deviceID: String
+        if nuclide == "y90" {
+            guard let d = device else { throw InputError(field: "--device", "is required for y90: glass or resin (it sets the dose factor K)") }
+            guard d == "glass" || d == "resin" else { throw InputError(field: "--device", "must be one of glass, resin for y90; got \(quotedForMessage(d))") }
+            deviceID = d
+        } else {
+            if let d = device, d != "quiremspheres" { throw InputError(field: "--device", "must be quiremspheres (or absent) for ho166; got \(quotedForMessage(d))") }
+            deviceID = "quiremspheres"
+        }
+        let methodValue = method ?? "ldm"
+        guard let m = VoxelMethod(rawValue: methodValue) else { throw InputError(field: "--method", "must be one of ldm, kernel; got \(quotedForMessage(methodValue))") }
+        guard m == .ldm else {
+            throw InputError(field: "--method", "kernel: no voxel S-value kernel with a verified source is shipped in reference-data yet; use ldm")
+        }
+        let unitValue = mapUnit ?? "counts"
+        guard let unit = MapUnit(rawValue: unitValue) else { throw InputError(field: "--map-unit", "must be one of counts, bq-per-ml; got \(quotedForMessage(unitValue))") }
+        let dev = try cat.device(deviceID)
+        let nuc = try cat.nuclide(dev.nuclide)
+        var activity: Double? = nil, lsf: Double? = nil, hours: Double? = nil
+        switch unit {
+        case .counts:
+            guard let a = activityGBq else { throw InputError(field: "--activity-gbq", "is required for a count map: the injected activity (GBq)") }
+            activity = try PlausibleInputs.activityGBq.check(try parseNumber(a, field: "--activity-gbq"), field: "--activity-gbq")
+            guard let l = lungShunt else { throw InputError(field: "--lung-shunt", "is required for a count map: lung shunt in percent, in [0, 100)") }
+            lsf = try PlausibleInputs.lungShuntPercent.check(try parsePercent(l, field: "--lung-shunt"), field: "--lung-shunt")
+            if acquisitionTime != nil || treatmentTime != nil {
+                throw InputError(field: acquisitionTime != nil ? "--acquisition-time" : "--treatment-time", "applies to --map-unit bq-per-ml only")
+            }
+        case .bqPerMl:
+            if activityGBq != nil || lungShunt != nil {
+                throw InputError(field: activityGBq != nil ? "--activity-gbq" : "--lung-shunt", "applies to count maps only: a map in Bq/mL gives the activity itself")
+            }
+            guard let at = acquisitionTime, let tt = treatmentTime else {
+                throw InputError(field: acquisitionTime == nil ? "--acquisition-time" : "--treatment-time", "is required for a map in Bq/mL (decay correction to the treatment time)")
+            }
+            let acq = try parseTime(at, field: "--acquisition-time"), treat = try parseTime(tt, field: "--treatment-time")
+            let h = acq.timeIntervalSince(treat) / 3600
+            guard h >= 0, h <= 30 * 24 else {
+                throw InputError(field: "--acquisition-time", "must be 0 to 720 h after --treatment-time; got \(Format.number(h)) h")
+            }
+            hours = h
+        }
+        let rho = try densityGPerMl.map { try PlausibleInputs.densityGPerMl.check(try parseNumber($0, field: "--density-g-per-ml"), field: "--density-g-per-ml") } ?? cat.tissue.densityGPerMl
+        let lungRho = try lungDensityGPerMl.map { try PlausibleRange(0.05, 1.2, "g/mL").check(try parseNumber($0, field: "--lung-density-g-per-ml"), field: "--lung-density-g-per-ml") }
+        let prior = try priorLungDoseGy.map { try PlausibleInputs.priorLungDoseGy.check(try parseNumber($0, field: "--prior-lung-dose-gy"), field: "--prior-lung-dose-gy") } ?? 0
+        let extraLevels: [Double] = try (vGy ?? "").split(separator: ",").map { t in
+            try PlausibleInputs.doseGy.check(try parseNumber(String(t), field: "--v-gy"), field: "--v-gy")
+        }
+        let table: LabelTable
+        if let path = labelTable {
+            guard let data = FileManager.default.contents(atPath: path) else { throw InputError(field: "--label-table", "'\(path)' cannot be read") }
+            table = try LabelTable.decode(data, field: "--label-table")
+        } else { table = .standard }
+        let countVolume: Volume, labelVolume: Volume
+        do { countVolume = try NIfTI.read(counts) } catch let e as NIfTIError { throw InputError(field: "--counts", e.description) }
+        do { labelVolume = try NIfTI.read(labels) } catch let e as NIfTIError { throw InputError(field: "--labels", e.description) }
+        let input = VoxelDoseInput(counts: countVolume, labels: labelVolume, labelTable: table, mapUnit: unit, activityGBq: activity, lungShuntPercent: lsf,
+                                   hoursTreatmentToAcquisition: hours, halfLifeH: nuc.halfLifeH, doseFactorGyKgPerGBq: dev.doseFactorGyKgPerGBq,
+                                   tissueDensityGPerMl: rho, lungDensityGPerMl: lungRho, reportingLungMassG: cat.tissue.lungMassG)
+        let map: VoxelDoseMap
+        do { map = try VoxelDose.localDeposition(input) } catch let e as InputError { throw e.renamed { Self.fields[$0] } }
+
+        // Per label: the dose–volume statistics of the labels with a mass.
+        var byLabel: [Int: (d: [Double], m: [Double])] = [:]
+        for i in map.doseGy.indices where map.massG[i] > 0 { byLabel[map.label[i], default: ([], [])].d.append(map.doseGy[i]); byLabel[map.label[i]]!.m.append(map.massG[i]) }
+        var rows: [LabelResult] = []
+        var dvhs: [(name: String, dvh: DoseVolumeHistogram)] = []
+        var normalDose = 0.0, normalMass = 0.0
+        for l in byLabel.keys.sorted() {
+            guard let e = table.entry(l) else { continue }
+            let h = DoseVolumeHistogram(doses: byLabel[l]!.d, masses: byLabel[l]!.m)
+            let s = h.statistics
+            if e.kind == .normalLiver { normalDose += s.meanDoseGy * s.massG; normalMass += s.massG }
+            var extra: [String: Double] = [:]
+            for g in extraLevels { extra[Format.number(g)] = h.v(g) }
+            rows.append(LabelResult(label: l, name: e.name, kind: e.kind.rawValue, massG: s.massG, meanDoseGy: s.meanDoseGy, d50Gy: s.d50Gy, d70Gy: s.d70Gy,
+                                    d90Gy: s.d90Gy, d95Gy: s.d95Gy, v100Percent: s.v100Percent, v150Percent: s.v150Percent, vGyPercent: extra,
+                                    minDoseGy: s.minDoseGy, maxDoseGy: s.maxDoseGy))
+            dvhs.append((e.name, h))
+        }
+        let wholeNL = normalMass > 0 ? normalDose / normalMass : nil
+        let checks = try ClinicalPolicy.load().evaluateImage(device: dev, wholeNormalLiverDoseGy: wholeNL, lungDoseGy: map.lungDoseGy, priorLungDoseGy: prior,
+                                                             lungShuntPercent: lsf, facts: PatientFacts()) { prescriptionRequirementFlags[$0] ?? $0 }
+        let status = overallStatus(checks)
+        var assumptions = [
+            Assumption(name: "doseFactor (\(nuc.name), \(dev.name))", value: dev.doseFactorGyKgPerGBq, unit: "Gy·kg/GBq", source: dev.doseFactorSource),
+            Assumption(name: "halfLife (\(nuc.name))", value: nuc.halfLifeH, unit: "h", source: nuc.halfLifeSource),
+            Assumption(name: "tissueDensity", value: rho, unit: "g/mL", source: densityGPerMl != nil ? "given on the command line (--density-g-per-ml)" : cat.tissue.densitySource),
+            Assumption(name: "voxelDoseMethod", value: 0, unit: "", source: "local deposition: each decay's energy is absorbed in its own voxel, D = K · A_voxel / (density × voxel volume); the same K and half-life as the compartment methods"),
+            Assumption(name: "doseVolumeConventions", value: 0, unit: "", source: "mass-weighted; D_x is the least dose of the hottest x % of the mass (no interpolation between voxels); V_d is the percentage of the mass with a dose ≥ d"),
+            Assumption(name: "lungDose", value: map.lungMassG ?? 0, unit: "g", source: map.lungMethod),
+        ]
+        if lungRho != nil { assumptions.append(Assumption(name: "lungDensity", value: lungRho!, unit: "g/mL", source: "given on the command line (--lung-density-g-per-ml)")) }
+        if !countVolume.grid.unitStated {
+            assumptions.append(Assumption(name: "voxelUnit", value: 1, unit: "mm", source: "the NIfTI header does not state the spatial unit; millimetres are taken"))
+        }
+        let result = Result(nuclide: nuclide, device: deviceID, method: m.rawValue, mapUnit: unit.rawValue, activityGBq: activity, lungShuntPercent: lsf,
+                            liverActivityGBq: map.liverActivityGBq, voxelSizeMm: countVolume.grid.spacingMm, voxelVolumeMl: countVolume.grid.voxelVolumeMl,
+                            dims: countVolume.grid.dims, orientationFrom: countVolume.grid.transform, labels: rows, wholeNormalLiverDoseGy: wholeNL,
+                            lungDoseGy: map.lungDoseGy, lungMassG: map.lungMassG, cumulativeLungDoseGy: map.lungDoseGy.map { $0 + prior },
+                            status: status, checks: checks, assumptions: assumptions)
+        var out = try CommandOutput(result: result, text: Self.text(result), status: status)
+        out.inputFiles = [counts, labels] + (labelTable.map { [$0] } ?? [])
+        if let path = csv {
+            let top = max(1, (dvhs.map { $0.dvh.doses.first ?? 0 }.max() ?? 0).rounded(.up))
+            let step = max(1, (top / 1000).rounded(.up))
+            var lines = ["dose_gy," + dvhs.map { "\"\($0.name.replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: ",")]
+            var d = 0.0
+            while d <= top + step / 2 {
+                lines.append(Format.number(d) + "," + dvhs.map { Format.number($0.dvh.v(d), significant: 6) }.joined(separator: ","))
+                d += step
+            }
+            out.files.append((path: path, contents: lines.joined(separator: "\n") + "\n", flag: "--csv"))
+        }
+        if let path = doseOut {
+            let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("dosecalc-\(UUID().uuidString)" + (path.hasSuffix(".gz") ? ".nii.gz" : ".nii")).path
+            defer { try? FileManager.default.removeItem(atPath: tmp) }
+            do { try NIfTI.writeFloat32(map.doseGy.map { Float($0) }, like: counts, to: tmp, description: "dosecalc absorbed dose (Gy), \(m.rawValue)") } catch let e as NIfTIError {
+                throw InputError(field: "--dose-out", e.description)
+            }
+            guard let bytes = FileManager.default.contents(atPath: tmp) else { throw InputError(field: "--dose-out", "the dose map could not be prepared") }
+            out.binaryFiles.append((path: path, contents: bytes, flag: "--dose-out"))
+        }
+        if let path = anatomyOut {
+            out.files.append((path: path, contents: try Self.anatomy(map: map, table: table, rows: rows, lungShuntPercent: lsf, field: "--anatomy-out"), flag: "--anatomy-out"))
+        }
+        return out
+    }
+
+    /// The planner's `anatomy` object: one territory holding every normal-liver label, one tumour per
+    /// tumour label, T/N from the mean counts per gram (tumour over normal liver).
+    static func anatomy(map: VoxelDoseMap, table: LabelTable, rows: [LabelResult], lungShuntPercent: Double?, field: String) throws -> String {
+        guard let lsf = lungShuntPercent else { throw InputError(field: field, "needs a count map with --lung-shunt (the planner's lung shunt)") }
+        let normal = rows.filter { $0.kind == LabelKind.normalLiver.rawValue }
+        let nlMass = normal.reduce(0) { $0 + $1.massG }
+        var nlCounts = 0.0
+        for r in normal { nlCounts += (map.countsPerGram[r.label] ?? 0) * r.massG }
+        guard nlMass > 0, nlCounts > 0 else { throw InputError(field: field, "needs counts in the normal liver to compute T/N ratios") }
+        let nlPerGram = nlCounts / nlMass
+        var tumors: [[String: Any]] = []
+        for r in rows where r.kind == LabelKind.tumor.rawValue {
+            let tn = (map.countsPerGram[r.label] ?? 0) / nlPerGram
+            guard tn > 0 else { throw InputError(field: field, "tumour '\(r.name)' has no counts, so it has no T/N ratio for the planner") }
+            tumors.append(["name": r.name, "massG": r.massG, "tnRatio": tn])
+        }
+        guard !tumors.isEmpty else { throw InputError(field: field, "needs at least one tumour label: the planner prescribes to the tumour") }
+        let anatomy: [String: Any] = ["lungShuntPercent": lsf, "wholeNormalLiverMassG": nlMass,
+                                      "territories": [["name": "liver", "normalLiverMassG": nlMass, "tumors": tumors]]]
+        let data = try JSONSerialization.data(withJSONObject: anatomy, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    static func text(_ r: Result) -> String {
+        var out = ["Voxel dosimetry — \(r.nuclide == "y90" ? "Y-90" : "Ho-166"), \(r.device), local deposition",
+                   "  grid \(r.dims.map(String.init).joined(separator: " × ")) voxels of \(r.voxelSizeMm.map { Format.number($0, significant: 4) }.joined(separator: " × ")) mm (orientation from the \(r.orientationFrom))"]
+        out += TextTable.status(r.status, reasons: [])
+        out.append("  " + "label".padding(22) + "mass g".padding(10) + "mean Gy".padding(10) + "D70 Gy".padding(10) + "D90 Gy".padding(10) + "V100 %".padding(9) + "V150 %".padding(9) + "min–max Gy")
+        for l in r.labels {
+            out.append("  " + String(l.name.prefix(21)).padding(22) + Format.fixed(l.massG, 1).padding(10) + Format.fixed(l.meanDoseGy, 1).padding(10)
+                       + Format.fixed(l.d70Gy, 1).padding(10) + Format.fixed(l.d90Gy, 1).padding(10) + Format.fixed(l.v100Percent, 1).padding(9)
+                       + Format.fixed(l.v150Percent, 1).padding(9) + "\(Format.fixed(l.minDoseGy, 1))–\(Format.fixed(l.maxDoseGy, 1))")
+        }
+        if let w = r.wholeNormalLiverDoseGy { out.append(TextTable.line("whole normal-liver dose", "\(Format.fixed(w, 1)) Gy")) }
+        if let l = r.lungDoseGy { out.append(TextTable.line("lung dose", "\(Format.fixed(l, 2)) Gy (lung mass \(Format.number(r.lungMassG ?? 0, significant: 4)) g)")) }
+        out += TextTable.checks(r.checks)
+        out += TextTable.assumptions(r.assumptions)
+        return out.joined(separator: "\n")
+    }
+}
