@@ -49,7 +49,7 @@ let package = Package(
         // headers: Debian puts them in /usr/include/nifti, nifti1_io.h includes <znzlib.h> from there, and the
         // library ships no pkg-config file) and FFTW 3 (pkg-config fftw3); ImagingIO is their safe Swift layer.
         .target(name: "CNIfTI", cSettings: [.unsafeFlags(["-I/usr/include/nifti"])],
-                linkerSettings: [.linkedLibrary("niftiio"), .linkedLibrary("znz"), .linkedLibrary("z"), .linkedLibrary("m")]),
+                linkerSettings: [.linkedLibrary("niftiio"), .linkedLibrary("znz"), .linkedLibrary("m")]),
         .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
         .target(name: "ImagingIO", dependencies: ["CNIfTI", "CFFTW"]),
         // Image-based dosimetry: voxel dose maps, dose-volume statistics.
@@ -73,7 +73,9 @@ let package = Package(
 
         .testTarget(name: "DosecalcCoreTests", dependencies: ["DosecalcCore"]),
         .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
-        .testTarget(name: "VoxelDosimetryTests", dependencies: ["VoxelDosimetry", "ImagingIO", "DosecalcCore"]),
+        // NIfTI files for the tests, written byte by byte from the format (independent of libniftiio).
+        .target(name: "NIfTIFixtures", path: "Tests/NIfTIFixtures"),
+        .testTarget(name: "VoxelDosimetryTests", dependencies: ["VoxelDosimetry", "ImagingIO", "DosecalcCore", "NIfTIFixtures"]),
         .testTarget(name: "UncertaintyTests", dependencies: ["Uncertainty", "Radioembolization", "ClinicalPolicy", "DosecalcCore", "GSLKit"]),
         .testTarget(name: "ClinicalPolicyTests", dependencies: ["ClinicalPolicy", "DosecalcCore"]),
         .testTarget(name: "PatientAssessmentTests", dependencies: ["PatientAssessment"]),
@@ -81,6 +83,6 @@ let package = Package(
         .testTarget(name: "ChemoembolizationTests", dependencies: ["Chemoembolization", "DosecalcCore", "GSLKit"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "DosecalcCore", "ClinicalPolicy", "Uncertainty", "GSLKit", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "DosecalcCLI", "Planning", "ClinicalPolicy", "DosecalcCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DosecalcCLITests", dependencies: ["DosecalcCLI", "Validation", "DosecalcCore", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "DosecalcCLITests", dependencies: ["DosecalcCLI", "Validation", "DosecalcCore", "NIfTIFixtures", .product(name: "PropertyBased", package: "swift-property-based")]),
     ]
 )

@@ -5,6 +5,7 @@
 import DosecalcCore
 import Foundation
 import ImagingIO
+import NIfTIFixtures
 import Testing
 @testable import VoxelDosimetry
 

@@ -3,14 +3,14 @@
 // Format Working Group 2004) and independent of libniftiio, which dosecalc reads with.
 import Foundation
 
-enum NiftiFixture {
-    enum DataType: Int16 { case uint8 = 2, int16 = 4, int32 = 8, float32 = 16, float64 = 64
-        var bits: Int16 { switch self { case .uint8: 8; case .int16: 16; case .int32: 32; case .float32: 32; case .float64: 64 } }
+public enum NiftiFixture {
+    public enum DataType: Int16, Sendable { case uint8 = 2, int16 = 4, int32 = 8, float32 = 16, float64 = 64
+        public var bits: Int16 { switch self { case .uint8: 8; case .int16: 16; case .int32: 32; case .float32: 32; case .float64: 64 } }
     }
 
     /// Writes a single-file .nii: dims (x, y, z), voxel sizes in mm, an sform (row-major 3 × 4; default the
     /// voxel sizes on the diagonal), values in file order. `units`: 2 = mm (NIfTI_UNITS_MM), 0 = unknown.
-    static func write(_ url: URL, dims: [Int], spacing: [Double], type: DataType, values: [Double],
+    public static func write(_ url: URL, dims: [Int], spacing: [Double], type: DataType, values: [Double],
                       sform: [Double]? = nil, qformCode: Int16 = 0, sformCode: Int16 = 1, units: UInt8 = 2, slope: Float = 0, inter: Float = 0) throws {
         var h = Data(count: 348)
         func put<T>(_ v: T, _ at: Int) { withUnsafeBytes(of: v) { h.replaceSubrange(at..<at + $0.count, with: $0) } }
@@ -40,9 +40,26 @@ enum NiftiFixture {
         try d.write(to: url)
     }
 
-    static func folder() throws -> URL {
+    public static func folder() throws -> URL {
         let u = FileManager.default.temporaryDirectory.appendingPathComponent("dosecalc-voxel-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
         return u
     }
+}
+
+/// Reads the float32 values of a single-file NIfTI-1 written by dosecalc (gzip through /bin/gzip),
+/// independently of libniftiio: header 348 bytes, vox_offset at byte 108.
+public func readFloat32Nii(gzipped path: String) throws -> [Float] {
+    let p = Process()
+    let pipe = Pipe()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", "gzip -dc '\(path)'"]
+    p.standardOutput = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let offset = Int(data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 108, as: Float.self) })
+    let datatype = data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 70, as: Int16.self) }
+    precondition(datatype == 16, "not float32")
+    return stride(from: offset, to: data.count, by: 4).map { o in data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: o, as: Float.self) } }
 }

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `dosecalc voxel` end to end on a phantom: a liver block with a spherical tumour of uniform uptake
+// (4 × the normal liver per gram) and a lung block. With uniform uptake per compartment, local deposition
+// gives exactly the partition model's mean doses, so the voxel means are checked against `dosecalc y90
+// --method partition` on the masses the label map holds (an independent compartment calculation).
+import Foundation
+import NIfTIFixtures
+import Testing
+@testable import DosecalcCLI
+
+@Suite("dosecalc voxel")
+struct VoxelCLITests {
+    struct Phantom { let dir: URL; let counts: String; let labels: String; let liverVoxels: Int; let tumorVoxels: Int }
+
+    /// 24 × 20 × 12 voxels of 4 mm: liver x < 18, a tumour sphere of radius 4 voxels inside it, lung x ≥ 20.
+    static func phantom(countType: NiftiFixture.DataType = .float32) throws -> Phantom {
+        let dir = try NiftiFixture.folder()
+        let (nx, ny, nz) = (24, 20, 12)
+        var labels = [Double](repeating: 0, count: nx * ny * nz), counts = labels
+        var liver = 0, tumor = 0
+        for z in 0..<nz { for y in 0..<ny { for x in 0..<nx {
+            let i = (z * ny + y) * nx + x
+            let r2 = Double((x - 9) * (x - 9) + (y - 10) * (y - 10) + (z - 6) * (z - 6))
+            if x < 18 {
+                if r2 <= 16 { labels[i] = 2; counts[i] = 400; tumor += 1 } else { labels[i] = 1; counts[i] = 100; liver += 1 }
+            } else if x >= 20 { labels[i] = 100; counts[i] = 3 }
+        } } }
+        let c = dir.appendingPathComponent("spect.nii"), l = dir.appendingPathComponent("labels.nii")
+        try NiftiFixture.write(c, dims: [nx, ny, nz], spacing: [4, 4, 4], type: countType, values: counts)
+        try NiftiFixture.write(l, dims: [nx, ny, nz], spacing: [4, 4, 4], type: .int16, values: labels)
+        return Phantom(dir: dir, counts: c.path, labels: l.path, liverVoxels: liver, tumorVoxels: tumor)
+    }
+
+    @Test("uniform uptake: voxel means equal the partition model on the label masses; D70 = mean; V100 by hand")
+    func partitionAgreement() throws {
+        let p = try Self.phantom()
+        let r = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                 "--activity-gbq", "0.3", "--lung-shunt", "8", "--json"])
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let o = try #require(r.jsonObject)
+        let labels = try #require(o["labels"] as? [[String: Any]])
+        let nl = try #require(labels.first { $0["label"] as? Int == 1 }), t = try #require(labels.first { $0["label"] as? Int == 2 })
+        let voxelG = 0.064 * 1.03
+        let mn = Double(p.liverVoxels) * voxelG, mt = Double(p.tumorVoxels) * voxelG
+        #expect(abs((nl["massG"] as! Double) - mn) < 1e-9 * mn && abs((t["massG"] as! Double) - mt) < 1e-9 * mt)
+        let part = try #require(Dosecalc.invoke(["y90", "--device", "glass", "--method", "partition", "--tumor-mass-g", "\(mt)",
+                                                 "--normal-liver-mass-g", "\(mn)", "--tn-ratio", "4", "--activity-gbq", "0.3", "--lung-shunt", "8", "--json"]).jsonObject)
+        let tumorDose = part["tumorDoseGy"] as! Double, normalDose = part["normalLiverDoseGy"] as! Double
+        #expect(abs((t["meanDoseGy"] as! Double) - tumorDose) < 1e-9 * tumorDose)
+        #expect(abs((nl["meanDoseGy"] as! Double) - normalDose) < 1e-9 * normalDose)
+        // Every tumour voxel has the same dose: D50 = D70 = D95 = min = max = mean; V100 is 100 % or 0 %.
+        for key in ["d50Gy", "d70Gy", "d90Gy", "d95Gy", "minDoseGy", "maxDoseGy"] { #expect(abs((t[key] as! Double) - tumorDose) < 1e-9 * tumorDose, "\(key)") }
+        #expect((t["v100Percent"] as! Double) == (tumorDose >= 100 ? 100 : 0))
+        #expect(abs((o["lungDoseGy"] as! Double) - (part["lungDoseGy"] as! Double)) < 1e-12)
+        #expect(abs((o["wholeNormalLiverDoseGy"] as! Double) - normalDose) < 1e-9 * normalDose)
+    }
+
+    @Test("the dose map, the DVH CSV and the planner anatomy are written; the plan runs on the anatomy")
+    func outputs() throws {
+        let p = try Self.phantom(countType: .int16)
+        let dose = p.dir.appendingPathComponent("dose.nii.gz").path, csv = p.dir.appendingPathComponent("dvh.csv").path
+        let anatomy = p.dir.appendingPathComponent("anatomy.json").path
+        let r = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                 "--activity-gbq", "0.3", "--lung-shunt", "8", "--dose-out", dose, "--csv", csv, "--anatomy-out", anatomy, "--v-gy", "120"], writeFiles: true)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let doseMap = try NIfTIFixtures.readFloat32Nii(gzipped: dose)
+        #expect(doseMap.count == 24 * 20 * 12 && doseMap.contains { $0 > 0 })
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "dose_gy,\"normal liver\",\"tumour 2\"")
+        #expect(lines[1].hasPrefix("0,100,100"))
+        let a = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: anatomy))) as! [String: Any]
+        let tumors = ((a["territories"] as! [[String: Any]])[0]["tumors"] as! [[String: Any]])
+        #expect(abs((tumors[0]["tnRatio"] as! Double) - 4) < 1e-12)
+        #expect(a["lungShuntPercent"] as? Double == 8)
+        // A planner input around the image-derived anatomy.
+        let input: [String: Any] = [
+            "patient": ["id": "VOX-1", "heightCm": 170, "weightKg": 70, "histology": "HCC", "cirrhosis": false,
+                        "labs": ["bilirubinMgPerDl": 0.8, "albuminGPerDl": 4.0, "inr": 1.0, "ascites": "none", "encephalopathy": "none"]],
+            "anatomy": a, "treatment": ["modality": "y90-glass", "tumorTargetGy": 205],
+        ]
+        let plan = Dosecalc.invoke(["plan", "--input", "-", "--json"], standardInput: try JSONSerialization.data(withJSONObject: input))
+        #expect(plan.exitCode == 0 || plan.exitCode == 3, "\(plan.stderr)")
+        #expect(plan.jsonObject?["radioembolization"] != nil)
+    }
+
+    @Test("bad input: one line on stderr naming the flag, nothing on stdout", arguments: [
+        (["--nuclide", "y91"], "--nuclide"), (["--device", "plastic"], "--device"), (["--method", "monte-carlo"], "--method"),
+        (["--method", "kernel"], "--method"), (["--map-unit", "mci"], "--map-unit"), (["--lung-shunt", "100"], "--lung-shunt"),
+        (["--activity-gbq", "-1"], "--activity-gbq"), (["--v-gy", "abc"], "--v-gy"), (["--lung-density-g-per-ml", "3"], "--lung-density-g-per-ml"),
+    ])
+    func refused(_ change: [String], _ flag: String) throws {
+        let p = try Self.phantom()
+        var args = ["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass", "--activity-gbq", "0.3", "--lung-shunt", "8"]
+        if let i = args.firstIndex(of: change[0]) { args[i + 1] = change[1] } else { args += change }
+        let r = Dosecalc.invoke(args)
+        #expect(r.exitCode == 2, "\(args): \(r.stderr)")
+        #expect(r.stdout.isEmpty && r.stderr.contains(flag) && !r.stderr.contains("\n"))
+    }
+
+    @Test("a missing or truncated map is refused with its flag")
+    func files() throws {
+        let p = try Self.phantom()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: p.counts))
+        let cut = p.dir.appendingPathComponent("cut.nii").path
+        try bytes.prefix(bytes.count - 100).write(to: URL(fileURLWithPath: cut))
+        for (counts, labels, flag) in [(cut, p.labels, "--counts"), (p.counts, "/no/such.nii", "--labels")] {
+            let r = Dosecalc.invoke(["voxel", "--counts", counts, "--labels", labels, "--nuclide", "y90", "--device", "glass", "--activity-gbq", "0.3", "--lung-shunt", "8"])
+            #expect(r.exitCode == 2 && r.stderr.contains(flag) && r.stdout.isEmpty, "\(r.stderr)")
+        }
+    }
+}
