@@ -107,9 +107,6 @@ struct VoxelCommand: EvaluatingCommand {
         }
         let methodValue = method ?? "ldm"
         guard let m = VoxelMethod(rawValue: methodValue) else { throw InputError(field: "--method", "must be one of ldm, kernel; got \(quotedForMessage(methodValue))") }
-        guard m == .ldm else {
-            throw InputError(field: "--method", "kernel: no voxel S-value kernel with a verified source is shipped in reference-data yet; use ldm")
-        }
         let unitValue = mapUnit ?? "counts"
         guard let unit = MapUnit(rawValue: unitValue) else { throw InputError(field: "--map-unit", "must be one of counts, bq-per-ml; got \(quotedForMessage(unitValue))") }
         let dev = try cat.device(deviceID)
@@ -155,8 +152,20 @@ struct VoxelCommand: EvaluatingCommand {
         let input = VoxelDoseInput(counts: countVolume, labels: labelVolume, labelTable: table, mapUnit: unit, activityGBq: activity, lungShuntPercent: lsf,
                                    hoursTreatmentToAcquisition: hours, halfLifeH: nuc.halfLifeH, doseFactorGyKgPerGBq: dev.doseFactorGyKgPerGBq,
                                    tissueDensityGPerMl: rho, lungDensityGPerMl: lungRho, reportingLungMassG: cat.tissue.lungMassG)
-        let map: VoxelDoseMap
+        var map: VoxelDoseMap
         do { map = try VoxelDose.localDeposition(input) } catch let e as InputError { throw e.renamed { Self.fields[$0] } }
+        var kernelNotes: [Assumption] = []
+        if m == .kernel {
+            let k = try VoxelKernelFile.load().kernel(nuclide: nuclide, spacingMm: countVolume.grid.spacingMm, field: "--method")
+            let kinds = Dictionary(table.entries.map { ($0.value, $0.kind) }, uniquingKeysWith: { a, _ in a })
+            let r = VoxelDose.convolve(map, grid: countVolume.grid, kernel: k, tissueDensityGPerMl: rho) { kinds[$0] == .normalLiver || kinds[$0] == .tumor }
+            map = r.map
+            kernelNotes = [
+                Assumption(name: "voxelKernel (\(Format.number(k.voxelSizeMm)) mm, \(k.medium))", value: k.octant[0], unit: k.unit + " at the centre", source: k.source),
+                Assumption(name: "kernelMethod", value: 0, unit: "", source: "each voxel's local-deposition energy (the same K and half-life) is spread by the kernel's share of a decay's energy at each offset, S(u)/ΣS, over an 11 × 11 × 11 neighbourhood by FFT (FFTW, zero-padded, no wrap-around); dose = energy / mass in homogeneous soft tissue of the liver density; lung voxels keep the local deposition"),
+                Assumption(name: "energyLeavingImage", value: r.lostPercent, unit: "%", source: "share of the liver's energy deposited outside the image grid"),
+            ]
+        }
 
         // Per label: the dose–volume statistics of the labels with a mass.
         var byLabel: [Int: (d: [Double], m: [Double])] = [:]
@@ -184,10 +193,11 @@ struct VoxelCommand: EvaluatingCommand {
             Assumption(name: "doseFactor (\(nuc.name), \(dev.name))", value: dev.doseFactorGyKgPerGBq, unit: "Gy·kg/GBq", source: dev.doseFactorSource),
             Assumption(name: "halfLife (\(nuc.name))", value: nuc.halfLifeH, unit: "h", source: nuc.halfLifeSource),
             Assumption(name: "tissueDensity", value: rho, unit: "g/mL", source: densityGPerMl != nil ? "given on the command line (--density-g-per-ml)" : cat.tissue.densitySource),
-            Assumption(name: "voxelDoseMethod", value: 0, unit: "", source: "local deposition: each decay's energy is absorbed in its own voxel, D = K · A_voxel / (density × voxel volume); the same K and half-life as the compartment methods"),
+            Assumption(name: "voxelDoseMethod", value: 0, unit: "", source: m == .ldm ? "local deposition: each decay's energy is absorbed in its own voxel, D = K · A_voxel / (density × voxel volume); the same K and half-life as the compartment methods" : "dose-kernel convolution of the local-deposition energy (below)"),
             Assumption(name: "doseVolumeConventions", value: 0, unit: "", source: "mass-weighted; D_x is the least dose of the hottest x % of the mass (no interpolation between voxels); V_d is the percentage of the mass with a dose ≥ d"),
             Assumption(name: "lungDose", value: map.lungMassG ?? 0, unit: "g", source: map.lungMethod),
         ]
+        assumptions += kernelNotes
         if lungRho != nil { assumptions.append(Assumption(name: "lungDensity", value: lungRho!, unit: "g/mL", source: "given on the command line (--lung-density-g-per-ml)")) }
         if !countVolume.grid.unitStated {
             assumptions.append(Assumption(name: "voxelUnit", value: 1, unit: "mm", source: "the NIfTI header does not state the spatial unit; millimetres are taken"))
@@ -249,7 +259,7 @@ struct VoxelCommand: EvaluatingCommand {
     }
 
     static func text(_ r: Result) -> String {
-        var out = ["Voxel dosimetry — \(r.nuclide == "y90" ? "Y-90" : "Ho-166"), \(r.device), local deposition",
+        var out = ["Voxel dosimetry — \(r.nuclide == "y90" ? "Y-90" : "Ho-166"), \(r.device), \(r.method == "ldm" ? "local deposition" : "dose-kernel convolution")",
                    "  grid \(r.dims.map(String.init).joined(separator: " × ")) voxels of \(r.voxelSizeMm.map { Format.number($0, significant: 4) }.joined(separator: " × ")) mm (orientation from the \(r.orientationFrom))"]
         out += TextTable.status(r.status, reasons: [])
         out.append("  " + "label".padding(22) + "mass g".padding(10) + "mean Gy".padding(10) + "D70 Gy".padding(10) + "D90 Gy".padding(10) + "V100 %".padding(9) + "V150 %".padding(9) + "min–max Gy")

@@ -85,7 +85,7 @@ struct VoxelCLITests {
 
     @Test("bad input: one line on stderr naming the flag, nothing on stdout", arguments: [
         (["--nuclide", "y91"], "--nuclide"), (["--device", "plastic"], "--device"), (["--method", "monte-carlo"], "--method"),
-        (["--method", "kernel"], "--method"), (["--map-unit", "mci"], "--map-unit"), (["--lung-shunt", "100"], "--lung-shunt"),
+        (["--map-unit", "mci"], "--map-unit"), (["--lung-shunt", "100"], "--lung-shunt"),
         (["--activity-gbq", "-1"], "--activity-gbq"), (["--v-gy", "abc"], "--v-gy"), (["--lung-density-g-per-ml", "3"], "--lung-density-g-per-ml"),
     ])
     func refused(_ change: [String], _ flag: String) throws {
@@ -95,6 +95,37 @@ struct VoxelCLITests {
         let r = Dosecalc.invoke(args)
         #expect(r.exitCode == 2, "\(args): \(r.stderr)")
         #expect(r.stdout.isEmpty && r.stderr.contains(flag) && !r.stderr.contains("\n"))
+    }
+
+    @Test("kernel convolution: the tumour's mean dose falls below local deposition (energy spills into the normal liver), the energy in the liver labels is conserved; a 5 mm grid is refused")
+    func kernel() throws {
+        let p = try Self.phantom()
+        func run(_ method: String) throws -> [String: Any] {
+            let r = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                     "--activity-gbq", "0.3", "--lung-shunt", "8", "--method", method, "--json"])
+            #expect(r.exitCode == 0, "\(r.stderr)")
+            return try #require(r.jsonObject)
+        }
+        let ldm = try run("ldm"), ker = try run("kernel")
+        func label(_ o: [String: Any], _ l: Int) -> [String: Any] { (o["labels"] as! [[String: Any]]).first { $0["label"] as? Int == l }! }
+        let tl = label(ldm, 2)["meanDoseGy"] as! Double, tk = label(ker, 2)["meanDoseGy"] as! Double
+        let nl = label(ldm, 1)["meanDoseGy"] as! Double, nk = label(ker, 1)["meanDoseGy"] as! Double
+        #expect(tk < tl && nk < nl && nk > 0.9 * nl)
+        // The energy kept in the liver labels: at most the liver's energy minus what left the image (the liver
+        // touches five faces of the grid) and what crossed into the empty gap at x = 18, 19.
+        let m1 = label(ker, 1)["massG"] as! Double, m2 = label(ker, 2)["massG"] as! Double
+        let inLiver = (nk * m1 + tk * m2) / 1000, ldmEnergy = (nl * m1 + tl * m2) / 1000
+        let lost = try #require((ker["assumptions"] as! [[String: Any]]).first { $0["name"] as? String == "energyLeavingImage" }?["value"] as? Double)
+        #expect(lost > 0 && lost < 10)
+        #expect(inLiver <= ldmEnergy * (1 - lost / 100) * (1 + 1e-9) && inLiver > 0.9 * ldmEnergy)
+        // The 4 mm kernel does not fit 5 mm voxels.
+        let dir = try NiftiFixture.folder()
+        let c = dir.appendingPathComponent("c.nii"), l = dir.appendingPathComponent("l.nii")
+        try NiftiFixture.write(c, dims: [4, 4, 4], spacing: [5, 5, 5], type: .float32, values: Array(repeating: 1, count: 64))
+        try NiftiFixture.write(l, dims: [4, 4, 4], spacing: [5, 5, 5], type: .int16, values: Array(repeating: 1, count: 64))
+        let r = Dosecalc.invoke(["voxel", "--counts", c.path, "--labels", l.path, "--nuclide", "y90", "--device", "glass",
+                                 "--activity-gbq", "0.3", "--lung-shunt", "8", "--method", "kernel"])
+        #expect(r.exitCode == 2 && r.stderr.contains("--method") && r.stderr.contains("4.42 mm"))
     }
 
     @Test("a missing or truncated map is refused with its flag")

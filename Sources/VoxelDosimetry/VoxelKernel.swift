@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Dose-kernel convolution. The local-deposition energy of every voxel (D_LDM · m) is spread over its
+// neighbours with the share of a decay's energy that a published voxel S-value kernel deposits at each
+// offset, f(u) = S(u) / Σ S (uniform voxel mass, so energy ∝ S), and the dose is that energy over each
+// voxel's mass in a homogeneous soft-tissue medium of the liver density. So the kernel changes where
+// the energy goes, never how much: the total is K · A as in every other method, and only what leaves
+// the image is lost (reported). Kernels: reference-data/voxel-kernels/ (Lanconelli et al. 2012).
+import DosecalcCore
+import Foundation
+import ImagingIO
+
+public struct VoxelKernelFile: Sendable, Codable {
+    public struct Kernel: Sendable, Codable {
+        public let nuclide: String
+        public let voxelSizeMm: Double
+        public let medium: String
+        public let mediumDensityGPerMl: Double
+        public let unit: String
+        public let octant: [Double]
+        public let energyPerDecayMeV: Double
+        public let source: String
+    }
+    public let description: String
+    public let kernels: [Kernel]
+
+    public static let relativePath = "voxel-kernels/y90-soft-tissue.json"
+
+    public static func load() throws -> VoxelKernelFile {
+        let f = try ReferenceData.load(VoxelKernelFile.self, from: relativePath)
+        for (i, k) in f.kernels.enumerated() {
+            guard k.octant.count == 216, k.octant.allSatisfy({ $0.isFinite && $0 >= 0 }), k.octant[0] > 0, k.voxelSizeMm > 0 else {
+                throw DataFileError(file: relativePath, key: "kernels[\(i)].octant", message: "must hold 216 finite values ≥ 0 with a positive centre")
+            }
+        }
+        return f
+    }
+
+    /// The kernel for `nuclide` on an isotropic grid of `spacingMm` (each axis within 1 % of a shipped
+    /// size). Kernels are not resampled: another voxel size is refused with the sizes available.
+    public func kernel(nuclide: String, spacingMm: [Double], field: String) throws -> Kernel {
+        let mine = kernels.filter { $0.nuclide == nuclide }
+        let sizes = mine.map { Format.number($0.voxelSizeMm) + " mm" }.joined(separator: ", ")
+        guard !mine.isEmpty else { throw InputError(field: field, "kernel: no voxel kernel for \(nuclide) is shipped; use ldm") }
+        guard let k = mine.first(where: { k in spacingMm.allSatisfy { abs($0 / k.voxelSizeMm - 1) <= 0.01 } }) else {
+            throw InputError(field: field, "kernel: the voxels are \(spacingMm.map { Format.number($0, significant: 4) }.joined(separator: " × ")) mm; kernels exist for cubic voxels of \(sizes) (within 1 %); resample the images or use ldm")
+        }
+        return k
+    }
+}
+
+extension VoxelKernelFile.Kernel {
+    /// The 11 × 11 × 11 share of a decay's energy deposited at each offset (x fastest), summing to 1.
+    public var energyShares: [Double] {
+        var k = [Double](repeating: 0, count: 1331)
+        for z in -5...5 { for y in -5...5 { for x in -5...5 {
+            let s = [abs(x), abs(y), abs(z)].sorted()
+            k[((z + 5) * 11 + (y + 5)) * 11 + (x + 5)] = octant[36 * s[0] + 6 * s[1] + s[2]]
+        } } }
+        let total = k.reduce(0, +)
+        return k.map { $0 / total }
+    }
+}
+
+extension VoxelDose {
+    /// Spreads a local-deposition map's liver energy with `kernel`; see the contract at the top.
+    /// Returns the new map and the share of the liver's energy deposited outside the image.
+    public static func convolve(_ m: VoxelDoseMap, grid: VolumeGrid, kernel: VoxelKernelFile.Kernel, tissueDensityGPerMl rho: Double,
+                                isLiver: (Int) -> Bool) -> (map: VoxelDoseMap, lostPercent: Double) {
+        let n = m.doseGy.count
+        var energy = [Double](repeating: 0, count: n)   // J
+        for i in 0..<n where isLiver(m.label[i]) { energy[i] = m.doseGy[i] * m.massG[i] / 1000 }
+        let spread = FFTConvolution.convolve(energy, shape: .init(grid.dims[0], grid.dims[1], grid.dims[2]), kernel: kernel.energyShares,
+                                             kernelShape: .init(11, 11, 11))
+        let voxelKg = rho * grid.voxelVolumeMl / 1000
+        var dose = m.doseGy, mass = m.massG
+        var kept = 0.0, total = 0.0
+        for i in 0..<n { total += energy[i]; kept += max(spread[i], 0) }
+        for i in 0..<n where !(m.lungDoseGy != nil && m.massG[i] > 0 && !isLiver(m.label[i])) {
+            // Liver, tumour and background voxels: the spread energy over soft tissue; lung voxels keep theirs.
+            dose[i] = max(spread[i], 0) / voxelKg
+            if isLiver(m.label[i]) { mass[i] = rho * grid.voxelVolumeMl }
+        }
+        let lost = total > 0 ? 100 * max(0, 1 - kept / total) : 0
+        return (VoxelDoseMap(doseGy: dose, label: m.label, massG: mass, lungDoseGy: m.lungDoseGy, lungMassG: m.lungMassG, lungMethod: m.lungMethod,
+                             liverActivityGBq: m.liverActivityGBq, countsPerGram: m.countsPerGram), lost)
+    }
+}
