@@ -128,6 +128,58 @@ struct VoxelCLITests {
         #expect(r.exitCode == 2 && r.stderr.contains("--method") && r.stderr.contains("4.42 mm"))
     }
 
+    @Test("an activity map in Bq/mL, decay-corrected by hand: 1 MBq/mL measured 64.1 h after treatment is 2 MBq/mL at treatment")
+    func absolute() throws {
+        let dir = try NiftiFixture.folder()
+        let c = dir.appendingPathComponent("pet.nii"), l = dir.appendingPathComponent("labels.nii")
+        // 10 × 10 × 10 voxels of 4 mm: all normal liver at 1e6 Bq/mL.
+        try NiftiFixture.write(c, dims: [10, 10, 10], spacing: [4, 4, 4], type: .float32, values: Array(repeating: 1e6, count: 1000))
+        try NiftiFixture.write(l, dims: [10, 10, 10], spacing: [4, 4, 4], type: .int16, values: Array(repeating: 1, count: 1000))
+        let r = Dosecalc.invoke(["voxel", "--counts", c.path, "--labels", l.path, "--nuclide", "y90", "--device", "glass", "--map-unit", "bq-per-ml",
+                                 "--acquisition-time", "2026-12-03T16:06:00Z", "--treatment-time", "2026-12-01T00:00:00Z", "--json"])
+        // 97 Gy to the whole normal liver breaks its hard limit: contraindicated, exit 3, still printed.
+        #expect(r.exitCode == 3, "\(r.stderr)")
+        let o = try #require(r.jsonObject)
+        #expect(o["status"] as? String == "contraindicated")
+        // 64.1 h = one half-life: 2e6 Bq/mL at treatment; D = K · A / m = 50 Gy·kg/GBq · 2e-3 GBq/mL / (1.03e-3 kg/mL).
+        let expected = 50 * 2e-3 / 1.03e-3
+        let nl = (o["labels"] as! [[String: Any]]).first { $0["label"] as? Int == 1 }!
+        #expect(abs((nl["meanDoseGy"] as! Double) - expected) < 1e-9 * expected)
+        #expect(abs((o["liverActivityGBq"] as! Double) - 2e-3 * 64) < 1e-12)
+        // Count-map flags are refused with an activity map, and the times are required.
+        let bad = Dosecalc.invoke(["voxel", "--counts", c.path, "--labels", l.path, "--nuclide", "y90", "--device", "glass", "--map-unit", "bq-per-ml",
+                                   "--activity-gbq", "1", "--acquisition-time", "2026-12-03T16:06:00Z", "--treatment-time", "2026-12-01T00:00:00Z"])
+        #expect(bad.exitCode == 2 && bad.stderr.contains("--activity-gbq"))
+        let noTime = Dosecalc.invoke(["voxel", "--counts", c.path, "--labels", l.path, "--nuclide", "y90", "--device", "glass", "--map-unit", "bq-per-ml"])
+        #expect(noTime.exitCode == 2 && noTime.stderr.contains("--acquisition-time"))
+    }
+
+    @Test("a label table renames and renumbers; a malformed one is refused")
+    func labelTable() throws {
+        let p = try Self.phantom()
+        let t = p.dir.appendingPathComponent("labels.json")
+        try Data(#"{"labels": [{"value": 1, "name": "liver", "kind": "normalLiver"}, {"value": 2, "name": "HCC segment 8", "kind": "tumor"}, {"value": 100, "name": "lungs", "kind": "lung"}]}"#.utf8).write(to: t)
+        let r = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                 "--activity-gbq", "0.3", "--lung-shunt", "8", "--label-table", t.path, "--json"])
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let names = ((r.jsonObject?["labels"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+        #expect(names == ["liver", "HCC segment 8"])
+        for bad in [#"{"labels": []}"#, #"{"labels": [{"value": 1, "name": "a", "kind": "liver"}]}"#,
+                    #"{"labels": [{"value": 1, "name": "a", "kind": "normalLiver"}, {"value": 1, "name": "b", "kind": "tumor"}]}"#,
+                    #"{"labels": [{"value": 1.5, "name": "a", "kind": "normalLiver"}]}"#, #"{"labels": [{"value": 1, "name": "a", "kind": "normalLiver", "colour": "red"}]}"#,
+                    #"{"labels": [{"value": 2, "name": "a", "kind": "tumor"}]}"#, "not json"] {
+            try Data(bad.utf8).write(to: t)
+            let b = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                     "--activity-gbq", "0.3", "--lung-shunt", "8", "--label-table", t.path])
+            #expect(b.exitCode == 2 && b.stderr.contains("--label-table") && b.stdout.isEmpty, "\(bad): \(b.stderr)")
+        }
+        // The phantom holds label 100, which a table without a lung entry does not list.
+        try Data(#"{"labels": [{"value": 1, "name": "liver", "kind": "normalLiver"}, {"value": 2, "name": "T", "kind": "tumor"}]}"#.utf8).write(to: t)
+        let missing = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                       "--activity-gbq", "0.3", "--lung-shunt", "8", "--label-table", t.path])
+        #expect(missing.exitCode == 2 && missing.stderr.contains("--labels") && missing.stderr.contains("100"))
+    }
+
     @Test("a missing or truncated map is refused with its flag")
     func files() throws {
         let p = try Self.phantom()
