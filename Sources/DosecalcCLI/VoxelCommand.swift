@@ -42,6 +42,7 @@ struct VoxelCommand: EvaluatingCommand {
     @Option(name: .customLong("v-gy"), parsing: .unconditional, help: "Extra V_d levels (Gy), comma-separated, e.g. 70,120.") var vGy: String?
     @Option(name: .customLong("dose-out"), parsing: .unconditional, help: "Write the dose map (Gy, float32 NIfTI, same grid).") var doseOut: String?
     @Option(name: .customLong("csv"), parsing: .unconditional, help: "Write the cumulative DVHs (percent of mass ≥ dose) as CSV.") var csv: String?
+    @Option(name: .customLong("verify"), parsing: .unconditional, help: "A plan (dosecalc plan --json) to compare with the doses of this map, compartment by compartment.") var verify: String?
     @Option(name: .customLong("anatomy-out"), parsing: .unconditional, help: "Write the planner's anatomy object (masses, T/N, lung shunt) as JSON.") var anatomyOut: String?
     @Flag(name: .customLong("json")) var json = false
 
@@ -81,9 +82,44 @@ struct VoxelCommand: EvaluatingCommand {
         let lungDoseGy: Double?
         let lungMassG: Double?
         let cumulativeLungDoseGy: Double?
+        let verification: VerificationResult?
         let status: Status
         let checks: [Check]
         let assumptions: [Assumption]
+    }
+
+    struct VerificationResult: Encodable {
+        let planPatientId: String
+        let planInputSha256: String
+        let planStatus: String
+        let compartments: [VerifiedCompartment]
+    }
+
+    /// The planned compartment doses of a `dosecalc plan --json` file (radioembolization).
+    static func plannedCompartments(_ path: String) throws -> (id: String, sha: String, status: String, compartments: [PlannedCompartment]) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError(field: "--verify", "'\(path)' cannot be read") }
+        let tree: JSONValue
+        do { tree = try JSONValue.parse(data) } catch { throw InputError(field: "--verify", "is not valid JSON: \(error.message)") }
+        guard case .string(let id)? = tree["patientId"], case .string(let sha)? = tree["inputSha256"], case .string(let status)? = tree["status"],
+              let re = tree["radioembolization"], case .array(let ters)? = re["territories"],
+              case .number(let lung)? = re["lungDoseGy"], case .number(let whole)? = re["wholeNormalLiverDoseGy"] else {
+            throw InputError(field: "--verify", "is not a radioembolization plan printed by dosecalc plan --json (patientId, inputSha256, status, radioembolization.territories, lungDoseGy, wholeNormalLiverDoseGy)")
+        }
+        var out: [PlannedCompartment] = []
+        for t in ters {
+            guard case .object(let doses)? = t["tumorDosesGy"] else { continue }
+            if case .string(let p)? = t["prescription"], p == "excluded" { continue }
+            for m in doses {
+                guard case .number(let d) = m.value else { throw InputError(field: "--verify", "tumour \(m.key) has no dose in the plan") }
+                guard !out.contains(where: { $0.name == m.key }) else {
+                    throw InputError(field: "--verify", "the plan has two tumours named \(m.key); tumours are matched to labels by name")
+                }
+                out.append(PlannedCompartment(name: m.key, kind: .tumor, meanDoseGy: d))
+            }
+        }
+        out.append(PlannedCompartment(name: "whole normal liver", kind: .wholeNormalLiver, meanDoseGy: whole))
+        out.append(PlannedCompartment(name: "lung", kind: .lung, meanDoseGy: lung))
+        return (id, sha, status, out)
     }
 
     static let fields: [String: String] = [
@@ -152,6 +188,7 @@ struct VoxelCommand: EvaluatingCommand {
         let input = VoxelDoseInput(counts: countVolume, labels: labelVolume, labelTable: table, mapUnit: unit, activityGBq: activity, lungShuntPercent: lsf,
                                    hoursTreatmentToAcquisition: hours, halfLifeH: nuc.halfLifeH, doseFactorGyKgPerGBq: dev.doseFactorGyKgPerGBq,
                                    tissueDensityGPerMl: rho, lungDensityGPerMl: lungRho, reportingLungMassG: cat.tissue.lungMassG)
+        var verifyInputs: [String] = []
         var map: VoxelDoseMap
         do { map = try VoxelDose.localDeposition(input) } catch let e as InputError { throw e.renamed { Self.fields[$0] } }
         var kernelNotes: [Assumption] = []
@@ -186,6 +223,33 @@ struct VoxelCommand: EvaluatingCommand {
             dvhs.append((e.name, h))
         }
         let wholeNL = normalMass > 0 ? normalDose / normalMass : nil
+        var verification: VerificationResult? = nil
+        if let path = verify {
+            let plan = try Self.plannedCompartments(path)
+            var nlDoses: [Double] = [], nlMasses: [Double] = []
+            for i in map.doseGy.indices where map.massG[i] > 0 && table.entry(map.label[i])?.kind == .normalLiver {
+                nlDoses.append(map.doseGy[i]); nlMasses.append(map.massG[i])
+            }
+            let nlDVH = DoseVolumeHistogram(doses: nlDoses, masses: nlMasses)
+            var compared: [VerifiedCompartment] = []
+            for c in plan.compartments {
+                switch c.kind {
+                case .tumor:
+                    guard let row = rows.first(where: { $0.kind == LabelKind.tumor.rawValue && $0.name == c.name }) else {
+                        throw InputError(field: "--verify", "the plan's tumour \(c.name) has no tumour label of that name; name the tumour labels as in the plan with --label-table")
+                    }
+                    compared.append(Verification.compare(c, deliveredMean: row.meanDoseGy, deliveredD70: row.d70Gy, deliveredV100: row.v100Percent))
+                case .wholeNormalLiver:
+                    guard let w = wholeNL else { continue }
+                    compared.append(Verification.compare(c, deliveredMean: w, deliveredD70: nlDVH.d(70), deliveredV100: nlDVH.v(100)))
+                case .lung:
+                    guard let l = map.lungDoseGy else { continue }
+                    compared.append(Verification.compare(c, deliveredMean: l, deliveredD70: nil, deliveredV100: nil))
+                }
+            }
+            verification = VerificationResult(planPatientId: plan.id, planInputSha256: plan.sha, planStatus: plan.status, compartments: compared)
+            verifyInputs = [path]
+        }
         let checks = try ClinicalPolicy.load().evaluateImage(device: dev, wholeNormalLiverDoseGy: wholeNL, lungDoseGy: map.lungDoseGy, priorLungDoseGy: prior,
                                                              lungShuntPercent: lsf, facts: PatientFacts()) { prescriptionRequirementFlags[$0] ?? $0 }
         let status = overallStatus(checks)
@@ -206,9 +270,9 @@ struct VoxelCommand: EvaluatingCommand {
                             liverActivityGBq: map.liverActivityGBq, voxelSizeMm: countVolume.grid.spacingMm, voxelVolumeMl: countVolume.grid.voxelVolumeMl,
                             dims: countVolume.grid.dims, orientationFrom: countVolume.grid.transform, labels: rows, wholeNormalLiverDoseGy: wholeNL,
                             lungDoseGy: map.lungDoseGy, lungMassG: map.lungMassG, cumulativeLungDoseGy: map.lungDoseGy.map { $0 + prior },
-                            status: status, checks: checks, assumptions: assumptions)
+                            verification: verification, status: status, checks: checks, assumptions: assumptions)
         var out = try CommandOutput(result: result, text: Self.text(result), status: status)
-        out.inputFiles = [counts, labels] + (labelTable.map { [$0] } ?? [])
+        out.inputFiles = [counts, labels] + (labelTable.map { [$0] } ?? []) + verifyInputs
         if let path = csv {
             let top = max(1, (dvhs.map { $0.dvh.doses.first ?? 0 }.max() ?? 0).rounded(.up))
             let step = max(1, (top / 1000).rounded(.up))
@@ -270,6 +334,18 @@ struct VoxelCommand: EvaluatingCommand {
         }
         if let w = r.wholeNormalLiverDoseGy { out.append(TextTable.line("whole normal-liver dose", "\(Format.fixed(w, 1)) Gy")) }
         if let l = r.lungDoseGy { out.append(TextTable.line("lung dose", "\(Format.fixed(l, 2)) Gy (lung mass \(Format.number(r.lungMassG ?? 0, significant: 4)) g)")) }
+        if let v = r.verification {
+            out.append("Verification against the plan of \(v.planPatientId) (input SHA-256 \(v.planInputSha256.prefix(16))…, plan \(v.planStatus)):")
+            out.append("  " + "compartment".padding(24) + "planned Gy".padding(12) + "delivered Gy".padding(14) + "difference".padding(20) + "D70 Gy planned/delivered".padding(26) + "V100 % planned/delivered")
+            for c in v.compartments {
+                let diff = "\(Format.fixed(c.differenceGy, 1)) Gy" + (c.differencePercent.map { " (\(Format.fixed($0, 1)) %)" } ?? "")
+                let d70 = "\(Format.fixed(c.plannedD70Gy, 1)) / \(c.deliveredD70Gy.map { Format.fixed($0, 1) } ?? "—")"
+                let v100 = "\(Format.fixed(c.plannedV100Percent, 0)) / \(c.deliveredV100Percent.map { Format.fixed($0, 1) } ?? "—")"
+                out.append("  " + String(c.name.prefix(23)).padding(24) + Format.fixed(c.plannedMeanDoseGy, 1).padding(12) + Format.fixed(c.deliveredMeanDoseGy, 1).padding(14)
+                           + diff.padding(20) + d70.padding(26) + v100)
+            }
+            out.append("  (the plan is a compartment plan: its dose is uniform in each compartment; whether each limit held is in the checks below)")
+        }
         out += TextTable.checks(r.checks)
         out += TextTable.assumptions(r.assumptions)
         return out.joined(separator: "\n")

@@ -180,6 +180,46 @@ struct VoxelCLITests {
         #expect(missing.exitCode == 2 && missing.stderr.contains("--labels") && missing.stderr.contains("100"))
     }
 
+    @Test("verification: a map whose uptake matches the plan's anatomy, at the plan's activity, delivers the planned doses; a tumour without a label is refused")
+    func verification() throws {
+        let p = try Self.phantom()
+        let anatomy = p.dir.appendingPathComponent("anatomy.json").path, planPath = p.dir.appendingPathComponent("plan.json").path
+        _ = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                             "--activity-gbq", "0.3", "--lung-shunt", "8", "--anatomy-out", anatomy], writeFiles: true)
+        let a = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: anatomy)))
+        let input: [String: Any] = [
+            "patient": ["id": "VOX-2", "heightCm": 170, "weightKg": 70, "histology": "HCC", "cirrhosis": false,
+                        "labs": ["bilirubinMgPerDl": 0.8, "albuminGPerDl": 4.0, "inr": 1.0, "ascites": "none", "encephalopathy": "none"]],
+            "anatomy": a, "treatment": ["modality": "y90-glass", "tumorTargetGy": 150],
+        ]
+        let plan = Dosecalc.invoke(["plan", "--input", "-", "--json"], standardInput: try JSONSerialization.data(withJSONObject: input))
+        try plan.stdout.write(toFile: planPath, atomically: true, encoding: .utf8)
+        let re = try #require(plan.jsonObject?["radioembolization"] as? [String: Any])
+        let activity = try #require(re["activityGBq"] as? Double)
+        let r = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                 "--activity-gbq", "\(activity)", "--lung-shunt", "8", "--verify", planPath, "--json"])
+        #expect(r.exitCode == 0 || r.exitCode == 3, "\(r.stderr)")
+        let v = try #require(r.jsonObject?["verification"] as? [String: Any])
+        let comps = try #require(v["compartments"] as? [[String: Any]])
+        #expect(Set(comps.compactMap { $0["kind"] as? String }) == ["tumor", "wholeNormalLiver", "lung"])
+        for c in comps {
+            let planned = c["plannedMeanDoseGy"] as! Double, delivered = c["deliveredMeanDoseGy"] as! Double
+            #expect(abs(delivered - planned) <= 1e-9 * planned, "\(c["name"]!): planned \(planned), delivered \(delivered)")
+        }
+        let tumour = try #require(comps.first { $0["kind"] as? String == "tumor" })
+        #expect(abs((tumour["deliveredD70Gy"] as! Double) - (tumour["plannedD70Gy"] as! Double)) <= 1e-9 * (tumour["plannedD70Gy"] as! Double))
+        // Text output shows the side-by-side table.
+        let text = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                    "--activity-gbq", "\(activity)", "--lung-shunt", "8", "--verify", planPath]).stdout
+        #expect(text.contains("Verification against the plan of VOX-2"))
+        // With the default label names ("tumour 2") and a plan tumour of another name, the match is refused.
+        let renamed = plan.stdout.replacingOccurrences(of: "\"tumour 2\"", with: "\"T9\"")
+        try renamed.write(toFile: planPath, atomically: true, encoding: .utf8)
+        let bad = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                   "--activity-gbq", "\(activity)", "--lung-shunt", "8", "--verify", planPath])
+        #expect(bad.exitCode == 2 && bad.stderr.contains("--verify") && bad.stderr.contains("T9"))
+    }
+
     @Test("a missing or truncated map is refused with its flag")
     func files() throws {
         let p = try Self.phantom()
