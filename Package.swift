@@ -57,7 +57,7 @@ let package = Package(
         // Monte Carlo propagation of input uncertainty through the prescriptions and the policy's limits.
         .target(name: "Uncertainty", dependencies: ["DosecalcCore", "GSLKit", "Radioembolization", "ClinicalPolicy"]),
         // Patient-specific optimisation over both modalities.
-        .target(name: "Planning", dependencies: ["DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "ClinicalPolicy", "Uncertainty"]),
+        .target(name: "Planning", dependencies: ["DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "ClinicalPolicy", "Uncertainty", "VoxelDosimetry"]),
         // Reference-case loading, comparison and reporting.
         .target(name: "Validation", dependencies: ["DosecalcCore"]),
         // The treatment ledger: delivered treatments per patient in a SQLite file (GRDB), read back

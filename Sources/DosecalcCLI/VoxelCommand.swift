@@ -6,6 +6,7 @@ import ClinicalPolicy
 import DosecalcCore
 import Foundation
 import ImagingIO
+import Planning
 import Radioembolization
 import VoxelDosimetry
 
@@ -43,6 +44,7 @@ struct VoxelCommand: EvaluatingCommand {
     @Option(name: .customLong("dose-out"), parsing: .unconditional, help: "Write the dose map (Gy, float32 NIfTI, same grid).") var doseOut: String?
     @Option(name: .customLong("csv"), parsing: .unconditional, help: "Write the cumulative DVHs (percent of mass ≥ dose) as CSV.") var csv: String?
     @Option(name: .customLong("verify"), parsing: .unconditional, help: "A plan (dosecalc plan --json) to compare with the doses of this map, compartment by compartment.") var verify: String?
+    @Option(name: .customLong("report"), parsing: .unconditional, help: "Write an HTML report: statistics, DVHs, verification, checks.") var report: String?
     @Option(name: .customLong("anatomy-out"), parsing: .unconditional, help: "Write the planner's anatomy object (masses, T/N, lung shunt) as JSON.") var anatomyOut: String?
     @Flag(name: .customLong("json")) var json = false
 
@@ -292,6 +294,18 @@ struct VoxelCommand: EvaluatingCommand {
             }
             guard let bytes = FileManager.default.contents(atPath: tmp) else { throw InputError(field: "--dose-out", "the dose map could not be prepared") }
             out.binaryFiles.append((path: path, contents: bytes, flag: "--dose-out"))
+        }
+        if let path = report {
+            var rowsForReport: [VoxelReportData.LabelRow] = []
+            for (l, h) in zip(rows, dvhs) {
+                rowsForReport.append(.init(name: l.name, stats: h.dvh.statistics, doses: h.dvh.doses, masses: h.dvh.masses))
+            }
+            let data = VoxelReportData(title: "Voxel dosimetry — \(nuclide == "y90" ? "Y-90" : "Ho-166") (\(dev.name))",
+                                       subtitle: "\(m == .ldm ? "Local deposition" : "Dose-kernel convolution"); map \(counts); labels \(labels); grid \(countVolume.grid.dims.map(String.init).joined(separator: " × ")) voxels of \(countVolume.grid.spacingMm.map { Format.number($0, significant: 4) }.joined(separator: " × ")) mm",
+                                       status: status, labels: rowsForReport, lungDoseGy: map.lungDoseGy, verification: verification?.compartments,
+                                       verificationCaption: verification.map { "Plan of \($0.planPatientId) (input SHA-256 \($0.planInputSha256.prefix(16))…, plan \($0.planStatus)); delivered doses from this map." },
+                                       checks: checks, assumptions: assumptions)
+            out.files.append((path: path, contents: VoxelReport.html(data), flag: "--report"))
         }
         if let path = anatomyOut {
             out.files.append((path: path, contents: try Self.anatomy(map: map, table: table, rows: rows, lungShuntPercent: lsf, field: "--anatomy-out"), flag: "--anatomy-out"))

@@ -972,7 +972,7 @@ public enum PlanReport {
         return out + "\""
     }
 
-    static let css = """
+    public static let css = """
     :root { --ok: #166534; --ok-bg: #dcfce7; --warn: #92400e; --warn-bg: #fef3c7; --bad: #991b1b; --bad-bg: #fee2e2;
             --line: #d4d4d8; --muted: #52525b; --head: #f4f4f5; --bind: #d97706; --bind-bg: #fff7e6; }
     * { box-sizing: border-box; }

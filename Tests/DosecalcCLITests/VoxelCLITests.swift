@@ -208,10 +208,16 @@ struct VoxelCLITests {
         }
         let tumour = try #require(comps.first { $0["kind"] as? String == "tumor" })
         #expect(abs((tumour["deliveredD70Gy"] as! Double) - (tumour["plannedD70Gy"] as! Double)) <= 1e-9 * (tumour["plannedD70Gy"] as! Double))
-        // Text output shows the side-by-side table.
+        // Text output shows the side-by-side table; the report the table and the DVH overlay.
+        let reportPath = p.dir.appendingPathComponent("voxel.html").path
         let text = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
-                                    "--activity-gbq", "\(activity)", "--lung-shunt", "8", "--verify", planPath]).stdout
+                                    "--activity-gbq", "\(activity)", "--lung-shunt", "8", "--verify", planPath, "--report", reportPath], writeFiles: true).stdout
         #expect(text.contains("Verification against the plan of VOX-2"))
+        let html = try String(contentsOfFile: reportPath, encoding: .utf8)
+        for needle in ["<h2>Planned and delivered</h2>", "id=\"dvh\"", "id=\"dvh-verify\"", "tumour 2, planned", "</html>"] {
+            #expect(html.contains(needle), "\(needle)")
+        }
+        #expect(!html.contains("<script"))
         // With the default label names ("tumour 2") and a plan tumour of another name, the match is refused.
         let renamed = plan.stdout.replacingOccurrences(of: "\"tumour 2\"", with: "\"T9\"")
         try renamed.write(toFile: planPath, atomically: true, encoding: .utf8)
