@@ -1,9 +1,32 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cnifti.h"
 #include <nifti1_io.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* libniftiio prints some errors ("** ERROR: nifti_convert_nhdr2nim: bad dim[1]") to stderr whatever
+   its debug level; dosecalc prints one line per error itself, so the library's standard error is
+   sent to /dev/null while it runs. One lock serialises these regions, so that two threads never
+   swap the descriptor under each other (the saved descriptor would otherwise be /dev/null). */
+static pthread_mutex_t quiet_lock = PTHREAD_MUTEX_INITIALIZER;
+static int quiet_begin(void) {
+    pthread_mutex_lock(&quiet_lock);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    int null = open("/dev/null", O_WRONLY);
+    if (saved >= 0 && null >= 0) dup2(null, STDERR_FILENO);
+    if (null >= 0) close(null);
+    return saved;
+}
+static void quiet_end(int saved) {
+    fflush(stderr);
+    if (saved >= 0) { dup2(saved, STDERR_FILENO); close(saved); }
+    pthread_mutex_unlock(&quiet_lock);
+}
 
 static int copy_double(const nifti_image *nim, double *out) {
     size_t n = nim->nvox;
@@ -30,7 +53,9 @@ static int copy_double(const nifti_image *nim, double *out) {
 int cnifti_read(const char *path, cnifti_volume *out) {
     memset(out, 0, sizeof *out);
     nifti_set_debug_level(0);
+    int q = quiet_begin();
     nifti_image *nim = nifti_image_read(path, 0);
+    quiet_end(q);
     if (!nim) return CNIFTI_UNREADABLE;
     for (int i = 0; i < 8; i++) out->dim[i] = nim->dim[i];
     for (int i = 0; i < 4; i++) out->pixdim[i] = nim->pixdim[i];
@@ -82,7 +107,9 @@ void cnifti_free(cnifti_volume *v) { free(v->values); v->values = NULL; }
 
 int cnifti_write_float_like(const char *like_path, const float *data, size_t n, const char *path, const char *description) {
     nifti_set_debug_level(0);
+    int q = quiet_begin();
     nifti_image *like = nifti_image_read(like_path, 0);
+    quiet_end(q);
     if (!like) return -1;
     if (like->nvox != n) { nifti_image_free(like); return -1; }
     nifti_image *out = nifti_copy_nim_info(like);
@@ -99,7 +126,9 @@ int cnifti_write_float_like(const char *like_path, const float *data, size_t n, 
     strncpy(out->descrip, description, sizeof out->descrip - 1);
     if (nifti_set_filenames(out, path, 0, 1) != 0) { nifti_image_free(out); return -1; }
     out->data = (void *)data;
+    q = quiet_begin();
     nifti_image_write(out);
+    quiet_end(q);
     out->data = NULL;   /* owned by the caller */
     nifti_image_free(out);
     return 0;

@@ -158,3 +158,48 @@ struct VoxelTests {
         #expect(!back.isIntegerType)
     }
 }
+
+@Suite("NIfTI reader under corruption")
+struct NIfTICorruptionTests {
+    @Test("property: a header with random bytes changed is read whole or refused with a NIfTIError, never trapped or half-read")
+    func corruptedHeaders() throws {
+        let dir = try NiftiFixture.folder()
+        let u = dir.appendingPathComponent("x.nii")
+        try NiftiFixture.write(u, dims: [6, 5, 4], spacing: [4, 4, 4], type: .float32, values: (0..<120).map(Double.init))
+        let good = try Data(contentsOf: u)
+        var g = SeededGenerator(seed: 20261204)
+        let target = dir.appendingPathComponent("y.nii")
+        var refused = 0
+        for _ in 0..<300 {
+            var b = [UInt8](good)
+            for _ in 0..<Int.random(in: 1...6, using: &g) { b[Int.random(in: 0..<352, using: &g)] = UInt8.random(in: 0...255, using: &g) }
+            if Bool.random(using: &g) {   // dims: zero, negative, huge
+                let v = [Int16(0), -1, 32767, 1].randomElement(using: &g)!
+                let at = 42 + 2 * Int.random(in: 0...2, using: &g)
+                withUnsafeBytes(of: v) { b.replaceSubrange(at..<at + 2, with: $0) }
+            }
+            try Data(b).write(to: target)
+            do {
+                let v = try NIfTI.read(target.path)
+                #expect(v.values.count == v.grid.count)
+                #expect(v.grid.dims.allSatisfy { $0 > 0 })
+            } catch is NIfTIError {
+                refused += 1
+            }
+        }
+        #expect(refused > 0)
+    }
+}
+
+/// SplitMix64 (Steele, Lea & Flood 2014), for reproducible corruptions.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
