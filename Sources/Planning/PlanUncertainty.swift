@@ -153,16 +153,23 @@ struct PlanSampler: Sendable {
     }
 
     /// Per sample and hard limit, the dose per unit of the activity scale: c_il = q_il(1) − q_il(0),
-    /// with `reference` the activities at scale 1 (the delivered-activity factor included).
-    func slopes(reference: [Double], serial: Bool = false) throws -> [[Double]] {
+    /// with `reference` the activities at scale 1 (the delivered-activity factor included); one flat
+    /// array, sample-major (limits.count values per sample), so ten million samples stay compact.
+    func slopes(reference: [Double], serial: Bool = false) throws -> [Double] {
         let zero = Array(repeating: 0.0, count: reference.count)
         let limits = self.limits
-        return try blocks(serial: serial) { draws in
-            draws.map { d in
+        var out: [Double] = []
+        out.reserveCapacity(specification.samples * limits.count)
+        for block in try blocks(serial: serial, { draws -> [Double] in
+            var b: [Double] = []
+            b.reserveCapacity(draws.count * limits.count)
+            for d in draws {
                 let one = d.model.doses(reference.map { $0 * d.activityFactor }), none = d.model.doses(zero)
-                return limits.map { one.quantity($0.quantity) - none.quantity($0.quantity) }
+                for l in limits { b.append(one.quantity(l.quantity) - none.quantity(l.quantity)) }
             }
-        }.flatMap { $0 }
+            return b
+        }) { out += block }
+        return out
     }
 
     /// The dose already received per limit (the prior lung dose for the cumulative lung limit).
@@ -174,13 +181,15 @@ struct PlanSampler: Sendable {
     }
 
     /// How many samples exceed any limit at scale `s`, and how many exceed each limit.
-    static func exceedances(_ slopes: [[Double]], offsets: [Double], limits: [(name: String, quantity: LimitQuantity, kind: CheckKind, limit: Double)],
+    static func exceedances(_ slopes: [Double], offsets: [Double], limits: [(name: String, quantity: LimitQuantity, kind: CheckKind, limit: Double)],
                             scale s: Double) -> (any: Int, each: [Int]) {
         var any = 0
         var each = Array(repeating: 0, count: limits.count)
-        for c in slopes {
+        let L = limits.count
+        guard L > 0 else { return (0, each) }
+        for start in stride(from: 0, to: slopes.count, by: L) {
             var hit = false
-            for l in limits.indices where !limits[l].kind.holds(s * c[l] + offsets[l], limit: limits[l].limit) {
+            for l in 0..<L where !limits[l].kind.holds(s * slopes[start + l] + offsets[l], limit: limits[l].limit) {
                 each[l] += 1
                 hit = true
             }
@@ -194,7 +203,7 @@ struct PlanSampler: Sendable {
     func chanceConstrainedScale(reference: [Double], alpha: Double, upperScale: Double) throws -> (scale: Double, binding: String?, probabilityAtUpper: Double) {
         let c = try slopes(reference: reference)
         let off = offsets
-        let n = c.count
+        let n = specification.samples
         let allowed = Int((alpha * Double(n)).rounded(.down))
         func count(_ s: Double) -> Int { Self.exceedances(c, offsets: off, limits: limits, scale: s).any }
         let atUpper = count(upperScale)
@@ -210,7 +219,7 @@ struct PlanSampler: Sendable {
         return (s, mostExceeded(c, off, at: root.upper), Double(atUpper) / Double(n))
     }
 
-    private func mostExceeded(_ c: [[Double]], _ off: [Double], at s: Double) -> String? {
+    private func mostExceeded(_ c: [Double], _ off: [Double], at s: Double) -> String? {
         let each = Self.exceedances(c, offsets: off, limits: limits, scale: s).each
         guard let m = each.indices.max(by: { each[$0] < each[$1] || (each[$0] == each[$1] && $0 > $1) }) else { return nil }
         return limits[m].name
