@@ -259,7 +259,7 @@ public struct PrescriptionSampler: Sendable {
         }
         if outside > 0, let e = firstOutside {
             throw InputError(field: Self.uncertaintyField(for: e.field).rawValue,
-                             "draws inputs outside what the calculation accepts in \(outside) of \(n) samples (first: \(e.field) \(e.message)); give a smaller spread")
+                             "draws inputs outside what the calculation accepts in \(outside) of \(n) samples (first: {\(e.field)} \(e.message)); give a smaller spread")
         }
         return PrescriptionSamples(count: n, inputs: result.inputs, outputs: result.outputs, exceeded: result.exceeded)
     }

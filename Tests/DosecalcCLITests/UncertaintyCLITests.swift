@@ -38,6 +38,14 @@ struct UncertaintyCLITests {
         #expect(NSDictionary(dictionary: plain) == NSDictionary(dictionary: withU))
     }
 
+    @Test("a spread that draws impossible inputs is refused in the words of the command line")
+    func impossibleDrawsWords() {
+        let r = Dosecalc.invoke(["y90", "--device", "glass", "--method", "partition", "--tumor-mass-g", "0.15", "--normal-liver-mass-g", "800",
+                                 "--tn-ratio", "4", "--tumor-dose-gy", "150", "--lung-shunt", "5", "--mass-cv-percent", "60", "--samples", "1000"])
+        #expect(r.exitCode == 2 && r.stdout.isEmpty)
+        #expect(r.stderr.hasPrefix("dosecalc: error: --mass-cv-percent:") && r.stderr.contains("--tumor-mass-g") && !r.stderr.contains("tumorMass"))
+    }
+
     @Test("the default seed is printed, so that a run can be repeated")
     func defaultSeedPrinted() throws {
         let r = Dosecalc.invoke(base + ["--lung-shunt-sd", "2", "--samples", "1000"])
