@@ -48,7 +48,7 @@ let package = Package(
         // NIfTI-1 through Debian's libniftiio (a small C API of ours, so that Swift never imports the library's
         // headers: Debian puts them in /usr/include/nifti, nifti1_io.h includes <znzlib.h> from there, and the
         // library ships no pkg-config file) and FFTW 3 (pkg-config fftw3); ImagingIO is their safe Swift layer.
-        .target(name: "CNIfTI", cSettings: [.unsafeFlags(["-I/usr/include/nifti"])],
+        .target(name: "CNIfTI", cSettings: [.unsafeFlags(["-I/usr/include/nifti", "-gdwarf-4"])],
                 linkerSettings: [.linkedLibrary("niftiio"), .linkedLibrary("znz"), .linkedLibrary("m")]),
         .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
         .target(name: "ImagingIO", dependencies: ["CNIfTI", "CFFTW"]),

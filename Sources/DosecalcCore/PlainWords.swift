@@ -43,14 +43,82 @@ public enum PlainWords {
         var s = text.components(separatedBy: "; ").filter { !$0.contains(".swift") }.joined(separator: "; ")
         s = s.replacingOccurrences(of: "(dubois)", with: "(DuBois)").replacingOccurrences(of: "(mosteller)", with: "(Mosteller)")
         // Input fields: treatment.tumorTargetGy → “treatment › tumour target in Gy”.
-        s = replace(s, pattern: #"(?<![A-Za-z0-9_])(patient|anatomy|treatment)((?:\.[A-Za-z][A-Za-z0-9]*|\[[0-9]+\])+)"#) { m in
-            "“" + fieldWords(m) + "”"
-        }
+        s = replaceInputPaths(s) { "“" + fieldWords($0) + "”" }
         // camelCase identifiers.
-        s = replace(s, pattern: #"(?<![A-Za-z0-9_./\-])[a-z]{2,}[a-z0-9]*[A-Z][A-Za-z0-9]*(?![A-Za-z0-9_/\-])"#) { m in
-            words(m, titles: titles)
-        }
+        s = replaceCamelCase(s) { words($0, titles: titles) }
         return s
+    }
+
+    /// The regular expressions the hand scans below implement (kept as their specification; the tests
+    /// compare the scans with them on random text).
+    public static let inputPathPattern = #"(?<![A-Za-z0-9_])(patient|anatomy|treatment)((?:\.[A-Za-z][A-Za-z0-9]*|\[[0-9]+\])+)"#
+    public static let camelCasePattern = #"(?<![A-Za-z0-9_./\-])[a-z]{2,}[a-z0-9]*[A-Z][A-Za-z0-9]*(?![A-Za-z0-9_/\-])"#
+    public static let fieldTokenPattern = #"([A-Za-z][A-Za-z0-9]*)|\[([0-9]+)\]"#
+
+    static func isAlnum(_ c: Unicode.Scalar) -> Bool { c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)) }
+    static func isLetter(_ c: Unicode.Scalar) -> Bool { c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c)) }
+    static func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
+    static func isLower(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) }
+    static func isUpper(_ c: Unicode.Scalar) -> Bool { ("A"..."Z").contains(c) }
+
+    /// Replaces every match of `inputPathPattern` ("treatment.tumorTargetGy", "anatomy.territories[0].name").
+    public static func replaceInputPaths(_ s: String, _ transform: (String) -> String) -> String {
+        let u = Array(s.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0, copied = 0
+        let heads = ["patient", "anatomy", "treatment"].map { Array($0.unicodeScalars) }
+        outer: while i < u.count {
+            if i > 0, isAlnum(u[i - 1]) || u[i - 1] == "_" { i += 1; continue }
+            for h in heads where i + h.count <= u.count && Array(u[i..<i + h.count]) == h {
+                var j = i + h.count, segments = 0
+                while j < u.count {
+                    if u[j] == ".", j + 1 < u.count, isLetter(u[j + 1]) {
+                        j += 2
+                        while j < u.count, isAlnum(u[j]) { j += 1 }
+                        segments += 1
+                    } else if u[j] == "[", j + 1 < u.count, isDigit(u[j + 1]) {
+                        var k = j + 1
+                        while k < u.count, isDigit(u[k]) { k += 1 }
+                        guard k < u.count, u[k] == "]" else { break }
+                        j = k + 1
+                        segments += 1
+                    } else { break }
+                }
+                if segments > 0 {
+                    out.append(contentsOf: u[copied..<i])
+                    out.append(contentsOf: transform(String(String.UnicodeScalarView(u[i..<j]))).unicodeScalars)
+                    i = j; copied = j
+                    continue outer
+                }
+            }
+            i += 1
+        }
+        out.append(contentsOf: u[copied...])
+        return String(out)
+    }
+
+    /// Replaces every match of `camelCasePattern`: a whole run of ASCII letters and digits that starts with
+    /// two lowercase letters and holds an uppercase one, not preceded by _ . / - and not followed by _ / -.
+    public static func replaceCamelCase(_ s: String, _ transform: (String) -> String) -> String {
+        let u = Array(s.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0, copied = 0
+        while i < u.count {
+            guard isAlnum(u[i]) else { i += 1; continue }
+            var e = i
+            while e < u.count, isAlnum(u[e]) { e += 1 }
+            let before = i > 0 ? u[i - 1] : nil, after = e < u.count ? u[e] : nil
+            let okBefore = before.map { !"_./-".unicodeScalars.contains($0) } ?? true
+            let okAfter = after.map { !"_/-".unicodeScalars.contains($0) } ?? true
+            if okBefore, okAfter, e - i >= 3, isLower(u[i]), isLower(u[i + 1]), u[i..<e].contains(where: isUpper) {
+                out.append(contentsOf: u[copied..<i])
+                out.append(contentsOf: transform(String(String.UnicodeScalarView(u[i..<e]))).unicodeScalars)
+                copied = e
+            }
+            i = e
+        }
+        out.append(contentsOf: u[copied...])
+        return String(out)
     }
 
     /// "[V]" → "(verified)"; "[V vial, R practice]" → "(verified: vial; recalled, not verified: practice)";
@@ -132,17 +200,44 @@ public enum PlainWords {
     /// An input field path in words: "anatomy.territories[0].excluded" → "anatomy › territory 1 › excluded".
     public static func fieldWords(_ path: String) -> String {
         var out: [String] = []
-        let re = compiled(#"([A-Za-z][A-Za-z0-9]*)|\[([0-9]+)\]"#)
-        let ns = path as NSString
-        for m in re.matches(in: path, range: NSRange(location: 0, length: ns.length)) {
-            if m.range(at: 1).location != NSNotFound {
-                out.append(words(ns.substring(with: m.range(at: 1)), titles: [:]))
-            } else if let i = Int(ns.substring(with: m.range(at: 2))), let last = out.popLast() {
-                let singular = ["territories": "territory", "tumors": "tumour", "tumours": "tumour", "prior treatments": "prior treatment"][last] ?? last
-                out.append("\(singular) \(i + 1)")
+        for token in fieldTokens(path) {
+            switch token {
+            case .identifier(let id):
+                out.append(words(id, titles: [:]))
+            case .index(let digits):
+                if let i = Int(digits), let last = out.popLast() {
+                    let singular = ["territories": "territory", "tumors": "tumour", "tumours": "tumour", "prior treatments": "prior treatment"][last] ?? last
+                    out.append("\(singular) \(i + 1)")
+                }
             }
         }
         return out.joined(separator: " › ")
+    }
+
+    enum FieldToken: Equatable { case identifier(String), index(String) }
+
+    /// The matches of `fieldTokenPattern`, left to right: identifiers (a letter, then letters and digits)
+    /// and bracketed indices.
+    static func fieldTokens(_ s: String) -> [FieldToken] {
+        let u = Array(s.unicodeScalars)
+        var out: [FieldToken] = []
+        var i = 0
+        while i < u.count {
+            if isLetter(u[i]) {
+                var e = i + 1
+                while e < u.count, isAlnum(u[e]) { e += 1 }
+                out.append(.identifier(String(String.UnicodeScalarView(u[i..<e]))))
+                i = e
+            } else if u[i] == "[", i + 1 < u.count, isDigit(u[i + 1]) {
+                var k = i + 1
+                while k < u.count, isDigit(u[k]) { k += 1 }
+                if k < u.count, u[k] == "]" {
+                    out.append(.index(String(String.UnicodeScalarView(u[(i + 1)..<k]))))
+                    i = k + 1
+                } else { i += 1 }
+            } else { i += 1 }
+        }
+        return out
     }
 
     /// A camelCase identifier in words: a check's title, a known phrase, or its humps split with a unit

@@ -35,3 +35,40 @@ struct EvidenceMarkerTests {
         }
     }
 }
+
+@Suite("Identifier scans against their regular expressions")
+struct IdentifierScanTests {
+    @Test("input paths, camelCase identifiers and field tokens: the scans find exactly what the expressions find", arguments: [0, 1, 2])
+    func agree(_ which: Int) {
+        var g = SeededGenerator(seed: 4242 + UInt64(which))
+        let alphabet: [String] = ["treatment", "anatomy", "patient", ".", "[", "]", "0", "12", "a", "b", "Gy", "tumor", "Target", "x", "_", "/", "-",
+                                  " ", "é", "µ", "(", ")", ";", "territories", "lung", "Shunt", "A", "z9"]
+        for _ in 0..<4000 {
+            let s = (0..<Int.random(in: 0..<14, using: &g)).map { _ in alphabet.randomElement(using: &g)! }.joined()
+            switch which {
+            case 0:
+                #expect(PlainWords.replaceInputPaths(s) { "<" + $0 + ">" } == PlainWords.replace(s, pattern: PlainWords.inputPathPattern) { "<" + $0 + ">" }, "\(s.debugDescription)")
+            case 1:
+                #expect(PlainWords.replaceCamelCase(s) { "<" + $0 + ">" } == PlainWords.replace(s, pattern: PlainWords.camelCasePattern) { "<" + $0 + ">" }, "\(s.debugDescription)")
+            default:
+                let scanned = PlainWords.fieldTokens(s).map { t -> String in
+                    switch t { case .identifier(let x): return "i:" + x; case .index(let x): return "n:" + x }
+                }
+                let re = try! NSRegularExpression(pattern: PlainWords.fieldTokenPattern)
+                let ns = s as NSString
+                let expected = re.matches(in: s, range: NSRange(location: 0, length: ns.length)).map { m in
+                    m.range(at: 1).location != NSNotFound ? "i:" + ns.substring(with: m.range(at: 1)) : "n:" + ns.substring(with: m.range(at: 2))
+                }
+                #expect(scanned == expected, "\(s.debugDescription)")
+            }
+        }
+    }
+
+    @Test("hand cases", arguments: [
+        ("see treatment.tumorTargetGy now", "see <treatment.tumorTargetGy> now"), ("anatomy.territories[0].normalLiverMassG", "<anatomy.territories[0].normalLiverMassG>"),
+        ("patients.x", "patients.x"), ("xtreatment.a", "xtreatment.a"), ("treatment", "treatment"), ("treatment.", "treatment."),
+    ])
+    func paths(_ input: String, _ expected: String) {
+        #expect(PlainWords.replaceInputPaths(input) { "<" + $0 + ">" } == expected)
+    }
+}
