@@ -195,12 +195,12 @@ struct VoxelCommand: EvaluatingCommand {
         do { map = try VoxelDose.localDeposition(input) } catch let e as InputError { throw e.renamed { Self.fields[$0] } }
         var kernelNotes: [Assumption] = []
         if m == .kernel {
-            let k = try VoxelKernelFile.load().kernel(nuclide: nuclide, spacingMm: countVolume.grid.spacingMm, field: "--method")
+            let k = try VoxelKernelFile.load().shares(nuclide: nuclide, spacingMm: countVolume.grid.spacingMm, field: "--method")
             let kinds = Dictionary(table.entries.map { ($0.value, $0.kind) }, uniquingKeysWith: { a, _ in a })
             let r = VoxelDose.convolve(map, grid: countVolume.grid, kernel: k, tissueDensityGPerMl: rho) { kinds[$0] == .normalLiver || kinds[$0] == .tumor }
             map = r.map
             kernelNotes = [
-                Assumption(name: "voxelKernel (\(Format.number(k.voxelSizeMm)) mm, \(k.medium))", value: k.octant[0], unit: k.unit + " at the centre", source: k.source),
+                Assumption(name: "voxelKernel (\(Format.number(k.voxelSizeMm, significant: 4)) mm, soft tissue)", value: k.shares[665], unit: "share of a decay's energy kept in its own voxel", source: k.source),
                 Assumption(name: "kernelMethod", value: 0, unit: "", source: "each voxel's local-deposition energy (the same K and half-life) is spread by the kernel's share of a decay's energy at each offset, S(u)/ΣS, over an 11 × 11 × 11 neighbourhood by FFT (FFTW, zero-padded, no wrap-around); dose = energy / mass in homogeneous soft tissue of the liver density; lung voxels keep the local deposition"),
                 Assumption(name: "energyLeavingImage", value: r.lostPercent, unit: "%", source: "share of the liver's energy deposited outside the image grid"),
             ]

@@ -14,8 +14,8 @@ struct KernelTests {
     func published() throws {
         let f = try VoxelKernelFile.load()
         #expect(f.kernels.map(\.voxelSizeMm) == [3, 4, 4.42, 4.8])
-        let three = try f.kernel(nuclide: "y90", spacingMm: [3, 3, 3], field: "m")
-        #expect(abs(three.octant[0] / 1.61 - 1) < 0.02)
+        let three = try f.shares(nuclide: "y90", spacingMm: [3, 3, 3], field: "m")
+        #expect(abs(three.centreSValue! / 1.61 - 1) < 0.02)
         for k in f.kernels {
             // Σ S over the 11³ kernel (mGy/(MBq·s) = 1e-9 Gy per decay) × voxel mass at 1.04 g/mL, in MeV.
             var total = 0.0
@@ -27,9 +27,25 @@ struct KernelTests {
             #expect(abs(mev / 0.9267 - 1) < 0.015, "\(k.voxelSizeMm) mm: \(mev) MeV")
             #expect(abs(k.energyShares.reduce(0, +) - 1) < 1e-12)
         }
-        #expect(throws: InputError.self) { try f.kernel(nuclide: "y90", spacingMm: [5, 5, 5], field: "m") }
-        #expect(throws: InputError.self) { try f.kernel(nuclide: "y90", spacingMm: [4, 4, 3], field: "m") }
-        #expect(throws: InputError.self) { try f.kernel(nuclide: "ho166", spacingMm: [4, 4, 4], field: "m") }
+        #expect(throws: InputError.self) { try f.shares(nuclide: "y90", spacingMm: [5, 5, 5], field: "m") }
+        #expect(throws: InputError.self) { try f.shares(nuclide: "y90", spacingMm: [2.9, 2.9, 2.9], field: "m") }
+        #expect(throws: InputError.self) { try f.shares(nuclide: "y90", spacingMm: [4, 4, 3], field: "m") }
+        #expect(throws: InputError.self) { try f.shares(nuclide: "ho166", spacingMm: [4, 4, 4], field: "m") }
+        #expect(try f.shares(nuclide: "y90", spacingMm: [4.2, 4.2, 4.2], field: "m").interpolatedFrom == [4, 4.42])
+    }
+
+    @Test("interpolation in the voxel size, left out one at a time: 4 mm from 3 and 4.42 mm, 4.42 mm from 4 and 4.8 mm")
+    func leaveOneOut() throws {
+        let f = try VoxelKernelFile.load()
+        for (size, lower, upper) in [(4.0, 3.0, 4.42), (4.42, 4.0, 4.8)] {
+            let truth = f.kernels.first { $0.voxelSizeMm == size }!.energyShares
+            let rest = VoxelKernelFile(description: f.description, kernels: f.kernels.filter { $0.voxelSizeMm != size })
+            let got = try rest.shares(nuclide: "y90", spacingMm: [size, size, size], field: "m")
+            #expect(got.interpolatedFrom == [lower, upper])
+            #expect(abs(got.shares[665] / truth[665] - 1) < 0.01, "centre share \(got.shares[665]) vs \(truth[665])")
+            #expect(zip(got.shares, truth).map { abs($0 - $1) }.max()! < 0.003)
+            #expect(abs(got.shares.reduce(0, +) - 1) < 1e-12)
+        }
     }
 
     func map(counts: [Double], labels: [Double], dims: [Int]) throws -> (VoxelDoseMap, VolumeGrid) {
@@ -55,7 +71,7 @@ struct KernelTests {
             if x >= 6 && x < 17 && y >= 6 && y < 17 && z >= 6 && z < 17 { counts[i] = 1 }
         } } }
         let (ldm, grid) = try map(counts: counts, labels: labels, dims: dims)
-        let k = try VoxelKernelFile.load().kernel(nuclide: "y90", spacingMm: grid.spacingMm, field: "m")
+        let k = try VoxelKernelFile.load().shares(nuclide: "y90", spacingMm: grid.spacingMm, field: "m")
         let r = VoxelDose.convolve(ldm, grid: grid, kernel: k, tissueDensityGPerMl: 1.03) { $0 == 1 }
         let voxelKg = 1.03 * 0.064 / 1000
         let energy = r.map.doseGy.reduce(0) { $0 + $1 * voxelKg }
@@ -67,7 +83,7 @@ struct KernelTests {
         var point = [Double](repeating: 0, count: n * n * n); point[centre] = 1
         let (p, _) = try map(counts: point, labels: labels, dims: dims)
         let pr = VoxelDose.convolve(p, grid: grid, kernel: k, tissueDensityGPerMl: 1.03) { $0 == 1 }
-        let shares = k.energyShares
+        let shares = k.shares
         #expect(abs(pr.map.doseGy[centre] / p.doseGy[centre] - shares[665]) < 1e-12)           // centre of the 11³ kernel
         #expect(abs(pr.map.doseGy[centre + 1] / p.doseGy[centre] - shares[666]) < 1e-12)       // one voxel along x
     }
