@@ -226,6 +226,27 @@ struct VoxelCLITests {
         #expect(bad.exitCode == 2 && bad.stderr.contains("--verify") && bad.stderr.contains("T9"))
     }
 
+    @Test("a broken kernel file is refused whole with exit 78, naming the file and the key; ldm does not read it", arguments: [
+        ("\"voxelSizeMm\": 4.0", "\"voxelSizeMm\": \"4 mm\"", "kernels[1].voxelSizeMm"),
+        ("\"unit\": \"mGy/(MBq·s)\",\n   \"octant\": [\n    0.858", "\"unit\": \"mGy/(MBq·s)\",\n   \"octant\": [\n    -0.858", "kernels[1].octant"),
+        ("\"medium\": \"soft tissue\",", "\"medium\": \"soft tissue\", \"mediun\": 1,", "mediun"),
+    ])
+    func brokenKernelFile(_ find: String, _ replace: String, _ key: String) throws {
+        let p = try Self.phantom()
+        let dir = p.dir.appendingPathComponent("reference-data")
+        try FileManager.default.copyItem(at: DosecalcBinary.packageRoot.appendingPathComponent("reference-data"), to: dir)
+        let file = dir.appendingPathComponent("voxel-kernels/y90-soft-tissue.json")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.contains(find), "\(find)")
+        try text.replacingOccurrences(of: find, with: replace).write(to: file, atomically: true, encoding: .utf8)
+        let args = ["--reference-data", dir.path, "voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                    "--activity-gbq", "0.3", "--lung-shunt", "8"]
+        let r = try DosecalcBinary.run(args + ["--method", "kernel"])
+        #expect(r.exitCode == 78, "exit \(r.exitCode): \(r.stderr)")
+        #expect(r.stdout.isEmpty && r.stderr.contains("voxel-kernels/y90-soft-tissue.json") && r.stderr.contains(key), "\(r.stderr)")
+        #expect(try DosecalcBinary.run(args).exitCode == 0)
+    }
+
     @Test("a missing or truncated map is refused with its flag")
     func files() throws {
         let p = try Self.phantom()

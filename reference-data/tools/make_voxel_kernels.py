@@ -62,7 +62,7 @@ out = {
     "kernels": kernels,
 }
 with open(os.path.join(DIR, "y90-soft-tissue.json"), "w") as f:
-    json.dump(out, f, indent=1)
+    json.dump(out, f, indent=1, ensure_ascii=False)
     f.write("\n")
 for k in kernels:
     print(k["voxelSizeMm"], "mm:", k["energyPerDecayMeV"], "MeV/decay; self", k["octant"][0])
