@@ -33,7 +33,7 @@ struct VoxelCommand: EvaluatingCommand {
     @Option(name: .customLong("method"), parsing: .unconditional, help: "ldm (local deposition; default) | kernel") var method: String?
     @Option(name: .customLong("map-unit"), parsing: .unconditional, help: "counts (default) | bq-per-ml") var mapUnit: String?
     @Option(name: .customLong("activity-gbq"), parsing: .unconditional, help: "Injected activity (GBq), count maps.") var activityGBq: String?
-    @Option(name: .customLong("lung-shunt"), parsing: .unconditional, help: "Lung shunt in percent, 0 ≤ LSF < 100, count maps.") var lungShunt: String?
+    @Option(name: .customLong("lung-shunt"), parsing: .unconditional, help: "Lung shunt in percent, 0 ≤ LSF < 100, or 'image': lung-label counts over lung and liver counts (count maps).") var lungShunt: String?
     @Option(name: .customLong("acquisition-time"), parsing: .unconditional, help: "Bq/mL maps: acquisition time, ISO 8601 with UTC offset.") var acquisitionTime: String?
     @Option(name: .customLong("treatment-time"), parsing: .unconditional, help: "Bq/mL maps: treatment time, ISO 8601 with UTC offset.") var treatmentTime: String?
     @Option(name: .customLong("density-g-per-ml"), parsing: .unconditional, help: "Liver and tumour density (g/mL; default the catalogue's 1.03).") var densityGPerMl: String?
@@ -149,13 +149,15 @@ struct VoxelCommand: EvaluatingCommand {
         guard let unit = MapUnit(rawValue: unitValue) else { throw InputError(field: "--map-unit", "must be one of counts, bq-per-ml; got \(quotedForMessage(unitValue))") }
         let dev = try cat.device(deviceID)
         let nuc = try cat.nuclide(dev.nuclide)
-        var activity: Double? = nil, lsf: Double? = nil, hours: Double? = nil
+        var activity: Double? = nil, lsf: Double? = nil, hours: Double? = nil, shuntFromImage = false
         switch unit {
         case .counts:
             guard let a = activityGBq else { throw InputError(field: "--activity-gbq", "is required for a count map: the injected activity (GBq)") }
             activity = try PlausibleInputs.activityGBq.check(try parseNumber(a, field: "--activity-gbq"), field: "--activity-gbq")
-            guard let l = lungShunt else { throw InputError(field: "--lung-shunt", "is required for a count map: lung shunt in percent, in [0, 100)") }
-            lsf = try PlausibleInputs.lungShuntPercent.check(try parsePercent(l, field: "--lung-shunt"), field: "--lung-shunt")
+            guard let l = lungShunt else { throw InputError(field: "--lung-shunt", "is required for a count map: lung shunt in percent, in [0, 100), or 'image' to take it from the lung label's counts") }
+            if l == "image" { shuntFromImage = true } else {
+                lsf = try PlausibleInputs.lungShuntPercent.check(try parsePercent(l, field: "--lung-shunt"), field: "--lung-shunt")
+            }
             if acquisitionTime != nil || treatmentTime != nil {
                 throw InputError(field: acquisitionTime != nil ? "--acquisition-time" : "--treatment-time", "applies to --map-unit bq-per-ml only")
             }
@@ -187,12 +189,14 @@ struct VoxelCommand: EvaluatingCommand {
         let countVolume: Volume, labelVolume: Volume
         do { countVolume = try NIfTI.read(counts) } catch let e as NIfTIError { throw InputError(field: "--counts", e.description) }
         do { labelVolume = try NIfTI.read(labels) } catch let e as NIfTIError { throw InputError(field: "--labels", e.description) }
-        let input = VoxelDoseInput(counts: countVolume, labels: labelVolume, labelTable: table, mapUnit: unit, activityGBq: activity, lungShuntPercent: lsf,
+        var input = VoxelDoseInput(counts: countVolume, labels: labelVolume, labelTable: table, mapUnit: unit, activityGBq: activity, lungShuntPercent: lsf,
                                    hoursTreatmentToAcquisition: hours, halfLifeH: nuc.halfLifeH, doseFactorGyKgPerGBq: dev.doseFactorGyKgPerGBq,
                                    tissueDensityGPerMl: rho, lungDensityGPerMl: lungRho, reportingLungMassG: cat.tissue.lungMassG)
+        input.lungShuntFromImage = shuntFromImage
         var verifyInputs: [String] = []
         var map: VoxelDoseMap
         do { map = try VoxelDose.localDeposition(input) } catch let e as InputError { throw e.renamed { Self.fields[$0] } }
+        if shuntFromImage { lsf = map.lungShuntPercent }
         var kernelNotes: [Assumption] = []
         if m == .kernel {
             let k = try VoxelKernelFile.load().shares(nuclide: nuclide, spacingMm: countVolume.grid.spacingMm, field: "--method")
@@ -264,6 +268,9 @@ struct VoxelCommand: EvaluatingCommand {
             Assumption(name: "lungDose", value: map.lungMassG ?? 0, unit: "g", source: map.lungMethod),
         ]
         assumptions += kernelNotes
+        if shuntFromImage, let l = lsf {
+            assumptions.append(Assumption(name: "lungShunt", value: l, unit: "%", source: "from the image: lung-label counts over lung and liver counts (given as --lung-shunt image)"))
+        }
         if lungRho != nil { assumptions.append(Assumption(name: "lungDensity", value: lungRho!, unit: "g/mL", source: "given on the command line (--lung-density-g-per-ml)")) }
         if !countVolume.grid.unitStated {
             assumptions.append(Assumption(name: "voxelUnit", value: 1, unit: "mm", source: "the NIfTI header does not state the spatial unit; millimetres are taken"))

@@ -27,6 +27,8 @@ public struct VoxelDoseInput: Sendable {
     /// Patient-relative: the injected activity (GBq) and the lung shunt (percent).
     public var activityGBq: Double?
     public var lungShuntPercent: Double?
+    /// Patient-relative: take the lung shunt from the map itself, lung counts over lung and liver counts.
+    public var lungShuntFromImage = false
     /// Absolute: hours from the treatment to the acquisition (≥ 0).
     public var hoursTreatmentToAcquisition: Double?
     public var halfLifeH: Double
@@ -65,6 +67,8 @@ public struct VoxelDoseMap: Sendable {
     public let liverActivityGBq: Double
     /// Mean count (or concentration) per gram of each label, for T/N ratios.
     public let countsPerGram: [Int: Double]
+    /// The lung shunt the calculation used (percent; count maps), given or from the image.
+    public var lungShuntPercent: Double? = nil
 }
 
 public enum VoxelDose {
@@ -111,14 +115,25 @@ public enum VoxelDose {
         var dose = [Double](repeating: 0, count: n)
         var liverActivity = 0.0
         var lungDose: Double? = nil, lungMass: Double? = nil, lungMethod = ""
+        var lungShuntUsed: Double? = nil
         switch input.mapUnit {
         case .counts:
-            guard let a = input.activityGBq, let lsf = input.lungShuntPercent else {
-                throw InputError(field: VoxelField.activity.rawValue, "and {lungShunt} are required for a count map (patient-relative local deposition)")
-            }
             var liverCounts = 0.0
             for i in 0..<n where isLiver(labels[i]) { liverCounts += input.counts.values[i] }
             guard liverCounts > 0 else { throw InputError(field: VoxelField.counts.rawValue, "holds no counts inside the liver labels") }
+            var shunt = input.lungShuntPercent
+            if input.lungShuntFromImage {
+                guard !lungVoxels.isEmpty else {
+                    throw InputError(field: VoxelField.lungShunt.rawValue, "image: the label map has no lung voxel (label 100 by default) to take the lung shunt from")
+                }
+                let lungCounts = lungVoxels.reduce(0) { $0 + input.counts.values[$1] }
+                shunt = 100 * lungCounts / (lungCounts + liverCounts)
+                guard shunt! < 100 else { throw InputError(field: VoxelField.lungShunt.rawValue, "image: the lung holds all the counts") }
+            }
+            guard let a = input.activityGBq, let lsf = shunt else {
+                throw InputError(field: VoxelField.activity.rawValue, "and {lungShunt} are required for a count map (patient-relative local deposition)")
+            }
+            lungShuntUsed = lsf
             liverActivity = a * (1 - lsf / 100)
             for i in 0..<n where isLiver(labels[i]) {
                 let av = liverActivity * input.counts.values[i] / liverCounts
@@ -160,7 +175,7 @@ public enum VoxelDose {
         for i in 0..<n where mass[i] > 0 { sums[labels[i], default: (0, 0)].c += input.counts.values[i]; sums[labels[i], default: (0, 0)].m += mass[i] }
         for (l, s) in sums where s.m > 0 { perGram[l] = s.c / s.m }
         return VoxelDoseMap(doseGy: dose, label: labels, massG: mass, lungDoseGy: lungDose, lungMassG: lungMass, lungMethod: lungMethod,
-                            liverActivityGBq: liverActivity, countsPerGram: perGram)
+                            liverActivityGBq: liverActivity, countsPerGram: perGram, lungShuntPercent: lungShuntUsed)
     }
 
     static func voxelText(_ i: Int, _ g: VolumeGrid) -> String {

@@ -113,6 +113,6 @@ extension VoxelDose {
         }
         let lost = total > 0 ? 100 * max(0, 1 - kept / total) : 0
         return (VoxelDoseMap(doseGy: dose, label: m.label, massG: mass, lungDoseGy: m.lungDoseGy, lungMassG: m.lungMassG, lungMethod: m.lungMethod,
-                             liverActivityGBq: m.liverActivityGBq, countsPerGram: m.countsPerGram), lost)
+                             liverActivityGBq: m.liverActivityGBq, countsPerGram: m.countsPerGram, lungShuntPercent: m.lungShuntPercent), lost)
     }
 }

@@ -247,6 +247,29 @@ struct VoxelCLITests {
         #expect(try DosecalcBinary.run(args).exitCode == 0)
     }
 
+    @Test("--lung-shunt image: the shunt is the lung label's share of the counts, used for the doses and the planner's anatomy")
+    func shuntFromImage() throws {
+        let p = try Self.phantom()
+        let anatomy = p.dir.appendingPathComponent("anatomy.json").path
+        let r = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                 "--activity-gbq", "0.3", "--lung-shunt", "image", "--anatomy-out", anatomy, "--json"], writeFiles: true)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        // Lung: x = 20…23 of 24, all y and z: 4 × 20 × 12 voxels of 3 counts; liver: normal voxels 100, tumour voxels 400.
+        let lung = Double(4 * 20 * 12) * 3, liver = Double(p.liverVoxels) * 100 + Double(p.tumorVoxels) * 400
+        let expected = 100 * lung / (lung + liver)
+        let o = try #require(r.jsonObject)
+        #expect(abs((o["lungShuntPercent"] as! Double) - expected) < 1e-12 * expected)
+        #expect(abs((o["lungDoseGy"] as! Double) - 50 * 0.3 * expected / 100 / 1.0) < 1e-12)
+        let a = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: anatomy))) as! [String: Any]
+        #expect(abs((a["lungShuntPercent"] as! Double) - expected) < 1e-12 * expected)
+        // Without a lung label there is nothing to take it from.
+        let t = p.dir.appendingPathComponent("labels.json")
+        try Data(#"{"labels": [{"value": 1, "name": "liver", "kind": "normalLiver"}, {"value": 2, "name": "T", "kind": "tumor"}, {"value": 100, "name": "other", "kind": "background"}]}"#.utf8).write(to: t)
+        let none = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                    "--activity-gbq", "0.3", "--lung-shunt", "image", "--label-table", t.path])
+        #expect(none.exitCode == 2 && none.stderr.contains("--lung-shunt") && none.stdout.isEmpty, "\(none.stderr)")
+    }
+
     @Test("a missing or truncated map is refused with its flag")
     func files() throws {
         let p = try Self.phantom()
