@@ -209,10 +209,10 @@ bad = [
     ("residual-100", ["vial", "--device", "glass", "--activity-gbq", "2", "--residual-percent", "100", "--hours", "10"], "--residual-percent"),
 ]
 for name, args, flag in bad:
-    case("BAD-" + name, "safety rule: bad input never becomes a number (issue #2, Deliver 5)", "safety", args, None, exitCode=2, stderrContains=flag)
+    case("BAD-" + name, "safety rule: bad input never becomes a number; it is refused with one line naming the input", "safety", args, None, exitCode=2, stderrContains=flag)
 case("BAD-unknown-flag", "safety rule: an unknown flag is a usage error", "safety", base + ["--lung-shunt", "5", "--lung-shunt-fraction", "0.05"], None, exitCode=64, stderrContains="--lung-shunt-fraction")
 
-out = {"description": "Radioembolization reference cases (issue #2). Each case is a dosecalc invocation; expected values are published numbers or independent computations of the published formulas, never dosecalc output. Regenerate with reference-data/tools/make_radioembolization_cases.py.",
+out = {"description": "Radioembolization reference cases. Each case is a dosecalc invocation; expected values are published numbers or independent computations of the published formulas, never dosecalc output. Regenerate with reference-data/tools/make_radioembolization_cases.py.",
        "cases": cases}
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "..", "cases", "radioembolization.json"), "w") as f:
