@@ -45,6 +45,7 @@ struct VoxelCommand: EvaluatingCommand {
     @Option(name: .customLong("csv"), parsing: .unconditional, help: "Write the cumulative DVHs (percent of mass ≥ dose) as CSV.") var csv: String?
     @Option(name: .customLong("verify"), parsing: .unconditional, help: "A plan (dosecalc plan --json) to compare with the doses of this map, compartment by compartment.") var verify: String?
     @Option(name: .customLong("report"), parsing: .unconditional, help: "Write an HTML report: statistics, DVHs, verification, checks.") var report: String?
+    @Option(name: .customLong("territories"), parsing: .unconditional, help: "With --anatomy-out: a territory map on the same grid (0 none, k territory k).") var territories: String?
     @Option(name: .customLong("anatomy-out"), parsing: .unconditional, help: "Write the planner's anatomy object (masses, T/N, lung shunt) as JSON.") var anatomyOut: String?
     @Flag(name: .customLong("json")) var json = false
 
@@ -315,30 +316,37 @@ struct VoxelCommand: EvaluatingCommand {
             out.files.append((path: path, contents: VoxelReport.html(data), flag: "--report"))
         }
         if let path = anatomyOut {
-            out.files.append((path: path, contents: try Self.anatomy(map: map, table: table, rows: rows, lungShuntPercent: lsf, field: "--anatomy-out"), flag: "--anatomy-out"))
+            var territoryOf: [Int]? = nil
+            if let t = territories {
+                let tv: Volume
+                do { tv = try NIfTI.read(t) } catch let e as NIfTIError { throw InputError(field: "--territories", e.description) }
+                if let m = countVolume.grid.mismatch(tv.grid) {
+                    throw InputError(field: "--territories", "is not on the grid of --counts: \(m); resample one onto the other first")
+                }
+                territoryOf = try tv.values.map { v in
+                    guard v.isFinite, v == v.rounded(), v >= 0, v <= 32767 else {
+                        throw InputError(field: "--territories", "is not a territory map: a voxel holds \(v); territories are whole numbers 0 (none) to 32767")
+                    }
+                    return Int(v)
+                }
+                verifyInputs.append(t)
+            }
+            let a = try ImageAnatomy.derive(map: map, counts: countVolume.values, table: table, territoryOf: territoryOf, field: "--anatomy-out")
+            out.files.append((path: path, contents: try Self.anatomy(a, lungShuntPercent: lsf, field: "--anatomy-out"), flag: "--anatomy-out"))
+        } else if territories != nil {
+            throw InputError(field: "--territories", "applies with --anatomy-out only")
         }
         return out
     }
 
-    /// The planner's `anatomy` object: one territory holding every normal-liver label, one tumour per
-    /// tumour label, T/N from the mean counts per gram (tumour over normal liver).
-    static func anatomy(map: VoxelDoseMap, table: LabelTable, rows: [LabelResult], lungShuntPercent: Double?, field: String) throws -> String {
+    /// The planner's `anatomy` object (ImageAnatomy) as JSON.
+    static func anatomy(_ a: ImageAnatomy, lungShuntPercent: Double?, field: String) throws -> String {
         guard let lsf = lungShuntPercent else { throw InputError(field: field, "needs a count map with --lung-shunt (the planner's lung shunt)") }
-        let normal = rows.filter { $0.kind == LabelKind.normalLiver.rawValue }
-        let nlMass = normal.reduce(0) { $0 + $1.massG }
-        var nlCounts = 0.0
-        for r in normal { nlCounts += (map.countsPerGram[r.label] ?? 0) * r.massG }
-        guard nlMass > 0, nlCounts > 0 else { throw InputError(field: field, "needs counts in the normal liver to compute T/N ratios") }
-        let nlPerGram = nlCounts / nlMass
-        var tumors: [[String: Any]] = []
-        for r in rows where r.kind == LabelKind.tumor.rawValue {
-            let tn = (map.countsPerGram[r.label] ?? 0) / nlPerGram
-            guard tn > 0 else { throw InputError(field: field, "tumour '\(r.name)' has no counts, so it has no T/N ratio for the planner") }
-            tumors.append(["name": r.name, "massG": r.massG, "tnRatio": tn])
+        let territories: [[String: Any]] = a.territories.map { t in
+            ["name": t.name, "normalLiverMassG": t.normalLiverMassG,
+             "tumors": t.tumors.map { ["name": $0.name, "massG": $0.massG, "tnRatio": $0.tnRatio] as [String: Any] }]
         }
-        guard !tumors.isEmpty else { throw InputError(field: field, "needs at least one tumour label: the planner prescribes to the tumour") }
-        let anatomy: [String: Any] = ["lungShuntPercent": lsf, "wholeNormalLiverMassG": nlMass,
-                                      "territories": [["name": "liver", "normalLiverMassG": nlMass, "tumors": tumors]]]
+        let anatomy: [String: Any] = ["lungShuntPercent": lsf, "wholeNormalLiverMassG": a.wholeNormalLiverMassG, "territories": territories]
         let data = try JSONSerialization.data(withJSONObject: anatomy, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self) + "\n"
     }

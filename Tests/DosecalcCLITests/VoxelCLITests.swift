@@ -270,6 +270,43 @@ struct VoxelCLITests {
         #expect(none.exitCode == 2 && none.stderr.contains("--lung-shunt") && none.stdout.isEmpty, "\(none.stderr)")
     }
 
+    @Test("a territory map splits the normal liver; a tumour goes with the territory holding most of it; a territory without a tumour is refused")
+    func territories() throws {
+        let p = try Self.phantom()
+        let (nx, ny, nz) = (24, 20, 12)
+        func territoryMap(_ f: (Int, Int) -> Int) throws -> String {
+            var v = [Double](repeating: 0, count: nx * ny * nz)
+            for z in 0..<nz { for y in 0..<ny { for x in 0..<nx { v[(z * ny + y) * nx + x] = Double(x < 18 ? f(x, y) : 0) } } }
+            let u = p.dir.appendingPathComponent("territories-\(UUID().uuidString).nii")
+            try NiftiFixture.write(u, dims: [nx, ny, nz], spacing: [4, 4, 4], type: .int16, values: v)
+            return u.path
+        }
+        let anatomy = p.dir.appendingPathComponent("anatomy.json").path
+        // Territory 2: y ≥ 5 (holds the whole tumour, rows 6–14); rows 0–4 belong to no territory.
+        let t = try territoryMap { _, y in y >= 5 ? 2 : 0 }
+        let r = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                 "--activity-gbq", "0.3", "--lung-shunt", "8", "--anatomy-out", anatomy, "--territories", t], writeFiles: true)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let a = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: anatomy))) as! [String: Any]
+        let ters = a["territories"] as! [[String: Any]]
+        #expect(ters.count == 1 && ters[0]["name"] as? String == "territory 2")
+        let voxelG = 0.064 * 1.03
+        let whole = Double(p.liverVoxels) * voxelG, outside = Double(18 * 5 * 12) * voxelG   // x < 18, y < 5: normal liver, no territory
+        #expect(abs((a["wholeNormalLiverMassG"] as! Double) - whole) < 1e-9 * whole)
+        #expect(abs((ters[0]["normalLiverMassG"] as! Double) - (whole - outside)) < 1e-9 * whole)
+        let tumor = (ters[0]["tumors"] as! [[String: Any]])[0]
+        #expect(abs((tumor["tnRatio"] as! Double) - 4) < 1e-12)
+        // Territory 1 (y < 10) holds no tumour majority: refused, naming it.
+        let split = try territoryMap { _, y in y < 10 ? 1 : 2 }
+        let bad = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                   "--activity-gbq", "0.3", "--lung-shunt", "8", "--anatomy-out", anatomy, "--territories", split])
+        #expect(bad.exitCode == 2 && bad.stderr.contains("territory 1") && bad.stdout.isEmpty, "\(bad.stderr)")
+        // A territory map without --anatomy-out is refused.
+        let alone = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
+                                     "--activity-gbq", "0.3", "--lung-shunt", "8", "--territories", t])
+        #expect(alone.exitCode == 2 && alone.stderr.contains("--territories"))
+    }
+
     @Test("a missing or truncated map is refused with its flag")
     func files() throws {
         let p = try Self.phantom()
