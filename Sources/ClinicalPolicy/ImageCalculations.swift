@@ -18,9 +18,11 @@ extension ClinicalPolicy {
         if let l = lungShuntPercent { q[.lungShuntPercent] = l }
         if let b = facts.bilirubinMgPerDl { q[.bilirubinMgPerDl] = b }
         if let s = facts.childPughScore { q[.childPughScore] = Double(s) }
-        return evaluate(Self.modality(device: device), facts: facts, quantities: q, selection: .reportUnknown, naming: naming).map { c in
-            guard c.state == .notEvaluated, c.value == nil, c.requires?.contains(naming(LimitQuantity.perfusedNormalLiverDoseGy.rawValue)) == true else { return c }
+        let modality = Self.modality(device: device)
+        return evaluate(modality, facts: facts, quantities: q, selection: .reportUnknown, naming: naming).map { c in
+            guard c.value == nil, quantity(ofCheck: c.name, modality: modality) == .perfusedNormalLiverDoseGy else { return c }
             var n = c
+            n.requires = nil
             n.note = "the perfused normal-liver dose needs the perfused territory, which the label map does not give; the whole normal-liver dose is checked instead"
             return n
         }

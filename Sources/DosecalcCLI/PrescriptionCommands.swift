@@ -28,11 +28,7 @@ struct PrescriptionOptions: ParsableArguments {
     @Option(name: .customLong("prior-lung-dose-gy"), parsing: .unconditional, help: "Lung dose of earlier treatments (Gy; default 0).") var priorLungDoseGy: String?
     @Option(name: .customLong("dose-factor-gy-kg-per-gbq"), parsing: .unconditional, help: "Override the device's dose factor K (Gy·kg/GBq).") var doseFactor: String?
     @Option(name: .customLong("residual-percent"), parsing: .unconditional, help: "Activity left in the vial and lines (%), to report the vial activity needed.") var residualPercent: String?
-    @Option(name: .customLong("bilirubin-mg-per-dl"), parsing: .unconditional, help: "Patient fact: total bilirubin (mg/dL); selects the glass whole normal-liver limit.") var bilirubinMgPerDl: String?
-    @Option(name: .customLong("cirrhosis"), parsing: .unconditional, help: "Patient fact: yes | no; selects the resin normal-liver limit.") var cirrhosis: YesNo?
-    @Option(name: .customLong("child-pugh-score"), parsing: .unconditional, help: "Patient fact: Child–Pugh score, 5 to 15 (class B from 7, C from 10).") var childPughScore: String?
-    @Option(name: .customLong("prior-radioembolization"), parsing: .unconditional, help: "Patient fact: yes | no; a pretreated liver takes the resin 30 Gy limit.") var priorRadioembolization: YesNo?
-    @Option(name: .customLong("bilobar"), parsing: .unconditional, help: "Treatment fact: yes | no (both lobes, or one territory holding the whole normal liver); selects the Ho-166 whole normal-liver limit.") var bilobar: YesNo?
+    @OptionGroup var patientFacts: PatientFactOptions
     @Option(name: .customLong("lung-shunt-sd"), parsing: .unconditional, help: "Uncertainty: standard deviation of the lung shunt in percentage points (normal, truncated to [0, 100) %).") var lungShuntSd: String?
     @Option(name: .customLong("mass-cv-percent"), parsing: .unconditional, help: "Uncertainty: coefficient of variation of every mass and volume, 0–100 % (lognormal, the given value as median).") var massCvPercent: String?
     @Option(name: .customLong("tn-ratio-cv-percent"), parsing: .unconditional, help: "Uncertainty: coefficient of variation of the T/N ratio, 0–100 % (lognormal).") var tnRatioCvPercent: String?
@@ -52,6 +48,18 @@ struct PrescriptionOptions: ParsableArguments {
             throw ValidationError("--brief and --json are both given; --brief shortens the text output only, and the JSON output is always complete: give one of them")
         }
     }
+
+    /// The patient facts given on the command line (PatientFactOptions).
+    func facts() throws -> PatientFacts { try patientFacts.facts() }
+}
+
+/// The patient facts that select a limit (y90, ho166, voxel): an absent flag is an unknown fact.
+struct PatientFactOptions: ParsableArguments {
+    @Option(name: .customLong("bilirubin-mg-per-dl"), parsing: .unconditional, help: "Patient fact: total bilirubin (mg/dL); selects the glass whole normal-liver limit.") var bilirubinMgPerDl: String?
+    @Option(name: .customLong("cirrhosis"), parsing: .unconditional, help: "Patient fact: yes | no; selects the resin normal-liver limit.") var cirrhosis: YesNo?
+    @Option(name: .customLong("child-pugh-score"), parsing: .unconditional, help: "Patient fact: Child–Pugh score, 5 to 15 (class B from 7, C from 10).") var childPughScore: String?
+    @Option(name: .customLong("prior-radioembolization"), parsing: .unconditional, help: "Patient fact: yes | no; a pretreated liver takes the resin 30 Gy limit.") var priorRadioembolization: YesNo?
+    @Option(name: .customLong("bilobar"), parsing: .unconditional, help: "Treatment fact: yes | no (both lobes, or one territory holding the whole normal liver); selects the Ho-166 whole normal-liver limit.") var bilobar: YesNo?
 
     /// The patient facts given on the command line; an absent flag is an unknown fact, never "no".
     func facts() throws -> PatientFacts {

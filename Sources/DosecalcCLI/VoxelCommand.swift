@@ -47,6 +47,7 @@ struct VoxelCommand: EvaluatingCommand {
     @Option(name: .customLong("report"), parsing: .unconditional, help: "Write an HTML report: statistics, DVHs, verification, checks.") var report: String?
     @Option(name: .customLong("territories"), parsing: .unconditional, help: "With --anatomy-out: a territory map on the same grid (0 none, k territory k).") var territories: String?
     @Option(name: .customLong("anatomy-out"), parsing: .unconditional, help: "Write the planner's anatomy object (masses, T/N, lung shunt) as JSON.") var anatomyOut: String?
+    @OptionGroup var patientFacts: PatientFactOptions
     @Flag(name: .customLong("json")) var json = false
 
     init() {}
@@ -194,7 +195,7 @@ struct VoxelCommand: EvaluatingCommand {
                                    hoursTreatmentToAcquisition: hours, halfLifeH: nuc.halfLifeH, doseFactorGyKgPerGBq: dev.doseFactorGyKgPerGBq,
                                    tissueDensityGPerMl: rho, lungDensityGPerMl: lungRho, reportingLungMassG: cat.tissue.lungMassG)
         input.lungShuntFromImage = shuntFromImage
-        var verifyInputs: [String] = []
+        var extraInputs: [String] = []
         var map: VoxelDoseMap
         do { map = try VoxelDose.localDeposition(input) } catch let e as InputError { throw e.renamed { Self.fields[$0] } }
         if shuntFromImage { lsf = map.lungShuntPercent }
@@ -255,10 +256,10 @@ struct VoxelCommand: EvaluatingCommand {
                 }
             }
             verification = VerificationResult(planPatientId: plan.id, planInputSha256: plan.sha, planStatus: plan.status, compartments: compared)
-            verifyInputs = [path]
+            extraInputs = [path]
         }
         let checks = try ClinicalPolicy.load().evaluateImage(device: dev, wholeNormalLiverDoseGy: wholeNL, lungDoseGy: map.lungDoseGy, priorLungDoseGy: prior,
-                                                             lungShuntPercent: lsf, facts: PatientFacts()) { prescriptionRequirementFlags[$0] ?? $0 }
+                                                             lungShuntPercent: lsf, facts: try patientFacts.facts()) { prescriptionRequirementFlags[$0] ?? $0 }
         let status = overallStatus(checks)
         var assumptions = [
             Assumption(name: "doseFactor (\(nuc.name), \(dev.name))", value: dev.doseFactorGyKgPerGBq, unit: "Gy·kg/GBq", source: dev.doseFactorSource),
@@ -282,7 +283,7 @@ struct VoxelCommand: EvaluatingCommand {
                             lungDoseGy: map.lungDoseGy, lungMassG: map.lungMassG, cumulativeLungDoseGy: map.lungDoseGy.map { $0 + prior },
                             verification: verification, status: status, checks: checks, assumptions: assumptions)
         var out = try CommandOutput(result: result, text: Self.text(result), status: status)
-        out.inputFiles = [counts, labels] + (labelTable.map { [$0] } ?? []) + verifyInputs
+        out.inputFiles = [counts, labels] + (labelTable.map { [$0] } ?? []) + extraInputs
         if let path = csv {
             let top = max(1, (dvhs.map { $0.dvh.doses.first ?? 0 }.max() ?? 0).rounded(.up))
             let step = max(1, (top / 1000).rounded(.up))
@@ -329,7 +330,7 @@ struct VoxelCommand: EvaluatingCommand {
                     }
                     return Int(v)
                 }
-                verifyInputs.append(t)
+                extraInputs.append(t)
             }
             let a = try ImageAnatomy.derive(map: map, counts: countVolume.values, table: table, territoryOf: territoryOf, field: "--anatomy-out")
             out.files.append((path: path, contents: try Self.anatomy(a, lungShuntPercent: lsf, field: "--anatomy-out"), flag: "--anatomy-out"))

@@ -307,6 +307,25 @@ struct VoxelCLITests {
         #expect(alone.exitCode == 2 && alone.stderr.contains("--territories"))
     }
 
+    @Test("patient facts select the limits as for y90; every flag a check asks for is one voxel takes")
+    func facts() throws {
+        let p = try Self.phantom()
+        let base = ["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass", "--activity-gbq", "0.3", "--lung-shunt", "8", "--json"]
+        let checks = { (o: [String: Any]) in o["checks"] as! [[String: Any]] }
+        let without = try #require(Dosecalc.invoke(base).jsonObject)
+        // Every check that asks for something asks for a flag of this command.
+        let help = Dosecalc.invoke(["voxel", "--help"]).stdout
+        for c in checks(without) { for r in (c["requires"] as? [String]) ?? [] { #expect(help.contains(r), "\(c["name"]!): \(r)") } }
+        let perfused = try #require(checks(without).first { $0["name"] as? String == "perfusedNormalLiverDose" })
+        #expect(perfused["state"] as? String == "notEvaluated" && perfused["requires"] == nil)
+        // A bilirubin of 0.8 mg/dL decides the glass whole normal-liver limit (EANM 2022 Table 2 footnote: 90 Gy below 1.1 mg/dL, 50 Gy from it).
+        let with = try #require(Dosecalc.invoke(base + ["--bilirubin-mg-per-dl", "0.8"]).jsonObject)
+        let whole = try #require(checks(with).first { $0["name"] as? String == "wholeNormalLiverDose" })
+        #expect(whole["state"] as? String == "passed" && whole["limit"] as? Double == 90)
+        let bad = Dosecalc.invoke(Array(base.dropLast()) + ["--child-pugh-score", "4"])
+        #expect(bad.exitCode == 2 && bad.stderr.contains("--child-pugh-score"))
+    }
+
     @Test("a missing or truncated map is refused with its flag")
     func files() throws {
         let p = try Self.phantom()
