@@ -69,64 +69,49 @@ struct PlanSampler: Sendable {
     func draw(_ stream: RandomStream) throws -> Draw {
         let s = specification
         var inputs: [Double] = []
-        var lsf = lungShuntPercent
-        if s.lungShuntPercentSd > 0 {
-            var tries = 0
-            repeat {
-                lsf = stream.normal(mean: lungShuntPercent, sd: s.lungShuntPercentSd)
-                tries += 1
-                guard tries <= 100_000 else {
-                    throw InputError(field: UncertaintyField.lungShuntPercentSd.rawValue, "leaves almost no lung shunt inside [0, 100) %; give a smaller standard deviation")
-                }
-            } while !(lsf >= 0 && lsf < 100)
-            inputs.append(lsf)
-        }
+        let lsf = try s.drawLungShuntPercent(stream, measured: lungShuntPercent)
+        if s.lungShuntPercentSd > 0 { inputs.append(lsf) }
         var ters = territories
         var lungG = lungMassG
         var wholeG = wholeNormalLiverMassG
         if s.massCvPercent > 0 {
-            let sl = UncertaintySpecification.sigmaLn(cvPercent: s.massCvPercent)
             let nominalNL = territories.reduce(0) { $0 + $1.normalMassKg } * 1000
             var drawnNL = 0.0
             for n in ters.indices {
                 let t = ters[n]
-                let nl = stream.lognormal(median: t.normalMassKg, sigmaLn: sl)
+                let nl = s.drawMass(stream, measured: t.normalMassKg)
                 inputs.append(nl * 1000)
                 drawnNL += nl * 1000
                 var tumors = t.tumors
                 for j in tumors.indices {
-                    tumors[j].massKg = stream.lognormal(median: tumors[j].massKg, sigmaLn: sl)
+                    tumors[j].massKg = s.drawMass(stream, measured: tumors[j].massKg)
                     inputs.append(tumors[j].massKg * 1000)
                 }
                 ters[n] = t.with(normalMassKg: nl, tumors: tumors)
             }
             // The rest of the whole normal liver (untreated territories and liver outside them) is drawn as one mass.
             let rest = wholeNormalLiverMassG - nominalNL
-            let drawnRest = rest > 0 ? stream.lognormal(median: rest, sigmaLn: sl) : 0
+            let drawnRest = rest > 0 ? s.drawMass(stream, measured: rest) : 0
             wholeG = drawnNL + drawnRest
             // The input is the rest itself, drawn independently (the whole is a sum of drawn masses).
             if rest > 0 { inputs.append(drawnRest) }
             if lungMassMeasured {
-                lungG = stream.lognormal(median: lungMassG, sigmaLn: sl)
+                lungG = s.drawMass(stream, measured: lungMassG)
                 inputs.append(lungG)
             }
         }
         if s.tnRatioCvPercent > 0 {
-            let sl = UncertaintySpecification.sigmaLn(cvPercent: s.tnRatioCvPercent)
             for n in ters.indices {
                 var tumors = ters[n].tumors
                 for j in tumors.indices {
-                    tumors[j].tn = stream.lognormal(median: tumors[j].tn, sigmaLn: sl)
+                    tumors[j].tn = s.drawTNRatio(stream, measured: tumors[j].tn)
                     inputs.append(tumors[j].tn)
                 }
                 ters[n] = ters[n].with(normalMassKg: ters[n].normalMassKg, tumors: tumors)
             }
         }
-        var factor = 1.0
-        if s.activityCvPercent > 0 {
-            factor = stream.lognormal(median: 1, sigmaLn: UncertaintySpecification.sigmaLn(cvPercent: s.activityCvPercent))
-            inputs.append(factor)   // scaled to the delivered total by the caller
-        }
+        let factor = s.drawActivity(stream, prescribed: 1)
+        if s.activityCvPercent > 0 { inputs.append(factor) }   // scaled to the delivered total by the caller
         let model = DoseModel(territories: ters, lungShuntFraction: lsf / 100, doseFactor: doseFactor, lungMassKg: lungG / 1000,
                               wholeNormalLiverMassKg: wholeG / 1000, priorLungDoseGy: priorLungDoseGy)
         return Draw(model: model, activityFactor: factor, inputs: inputs)
@@ -135,21 +120,9 @@ struct PlanSampler: Sendable {
     /// Runs `body` on every sample, block by block (each block its own stream), on every core unless
     /// `serial`; returns the blocks' results in block order.
     func blocks<T: Sendable>(serial: Bool = false, _ body: @escaping @Sendable (_ draws: [Draw]) -> T) throws -> [T] {
-        let n = specification.samples, size = PrescriptionSampler.blockSize
-        let count = (n + size - 1) / size
-        let store = ResultStore<T>(count)
-        let run: @Sendable (Int) -> Void = { b in
-            let stream = RandomStream(seed: RandomStream.seed(specification.seed, block: b))
-            var draws: [Draw] = []
-            do {
-                for _ in (b * size)..<min(n, (b + 1) * size) { draws.append(try draw(stream)) }
-                store.set(b, .success(body(draws)))
-            } catch {
-                store.set(b, .failure(error))
-            }
+        try SampleBlocks.run(samples: specification.samples, seed: specification.seed, serial: serial) { stream, count in
+            body(try (0..<count).map { _ in try draw(stream) })
         }
-        if serial { for b in 0..<count { run(b) } } else { DispatchQueue.concurrentPerform(iterations: count, execute: run) }
-        return try (0..<count).map { try store.get($0) }
     }
 
     /// Per sample and hard limit, the dose per unit of the activity scale: c_il = q_il(1) − q_il(0),
@@ -278,13 +251,4 @@ extension RadioembolizationPlanner.Territory {
         t.perfusedLimitApplies = perfusedLimitApplies
         return t
     }
-}
-
-/// Results by index, written once each from the workers.
-final class ResultStore<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<T, any Error>?]
-    init(_ count: Int) { results = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<T, any Error>) { lock.lock(); results[i] = r; lock.unlock() }
-    func get(_ i: Int) throws -> T { lock.lock(); let r = results[i]!; lock.unlock(); return try r.get() }
 }

@@ -37,7 +37,7 @@ public struct PrescriptionSamples: Sendable {
 }
 
 public struct PrescriptionSampler: Sendable {
-    public static let blockSize = 1_000
+    public static var blockSize: Int { SampleBlocks.blockSize }
 
     /// The validated prescription, as computed nominally.
     public let request: PrescriptionRequest
@@ -152,36 +152,21 @@ public struct PrescriptionSampler: Sendable {
         var d = Draw(lungShuntPercent: r.lungShuntPercent, perfusedMassG: r.perfusedMassG, tumorMassG: r.tumorMassG,
                      normalLiverMassG: r.normalLiverMassG, wholeNormalLiverMassG: r.wholeNormalLiverMassG, normalLiverOutsideG: nil,
                      lungMassG: r.lungMassG, tnRatio: r.tnRatio, activityGBq: a)
-        if s.lungShuntPercentSd > 0 {
-            var x = -1.0, tries = 0
-            repeat {
-                x = stream.normal(mean: r.lungShuntPercent, sd: s.lungShuntPercentSd)
-                tries += 1
-                guard tries <= 100_000 else {
-                    throw InputError(field: UncertaintyField.lungShuntPercentSd.rawValue, "leaves almost no lung shunt inside [0, 100) %; give a smaller standard deviation")
-                }
-            } while !(x >= 0 && x < 100)
-            d.lungShuntPercent = x
-        }
+        d.lungShuntPercent = try s.drawLungShuntPercent(stream, measured: r.lungShuntPercent)
         if s.massCvPercent > 0 {
-            let sl = UncertaintySpecification.sigmaLn(cvPercent: s.massCvPercent)
-            if let m = r.perfusedMassG { d.perfusedMassG = stream.lognormal(median: m, sigmaLn: sl) }
-            if let m = r.tumorMassG { d.tumorMassG = stream.lognormal(median: m, sigmaLn: sl) }
-            if let m = r.normalLiverMassG { d.normalLiverMassG = stream.lognormal(median: m, sigmaLn: sl) }
+            d.perfusedMassG = r.perfusedMassG.map { s.drawMass(stream, measured: $0) }
+            d.tumorMassG = r.tumorMassG.map { s.drawMass(stream, measured: $0) }
+            d.normalLiverMassG = r.normalLiverMassG.map { s.drawMass(stream, measured: $0) }
             if let whole = r.wholeNormalLiverMassG {
                 let rest = whole - (r.normalLiverMassG ?? 0)
-                let drawnRest = rest > 0 ? stream.lognormal(median: rest, sigmaLn: sl) : 0
+                let drawnRest = rest > 0 ? s.drawMass(stream, measured: rest) : 0
                 d.wholeNormalLiverMassG = (d.normalLiverMassG ?? 0) + drawnRest
                 if rest > 0 { d.normalLiverOutsideG = drawnRest }
             }
-            if lungMassMeasured { d.lungMassG = stream.lognormal(median: r.lungMassG, sigmaLn: sl) }
+            if lungMassMeasured { d.lungMassG = s.drawMass(stream, measured: r.lungMassG) }
         }
-        if s.tnRatioCvPercent > 0, let t = r.tnRatio {
-            d.tnRatio = stream.lognormal(median: t, sigmaLn: UncertaintySpecification.sigmaLn(cvPercent: s.tnRatioCvPercent))
-        }
-        if s.activityCvPercent > 0 {
-            d.activityGBq = stream.lognormal(median: a, sigmaLn: UncertaintySpecification.sigmaLn(cvPercent: s.activityCvPercent))
-        }
+        d.tnRatio = r.tnRatio.map { s.drawTNRatio(stream, measured: $0) }
+        d.activityGBq = s.drawActivity(stream, prescribed: a)
         return d
     }
 
@@ -208,49 +193,34 @@ public struct PrescriptionSampler: Sendable {
     /// the parallel run).
     public func run(activityScale: Double = 1, serial: Bool = false) throws -> PrescriptionSamples {
         let n = specification.samples
-        let blocks = (n + Self.blockSize - 1) / Self.blockSize
         let inputNames = drawnInputNames
         let outputFields = Self.outputFields.filter { f in f.value(nominal) != nil }
-        let store = BlockStore(blocks: blocks)
         let a = activityGBq * activityScale
-        let runBlock: @Sendable (Int) -> Void = { b in
-            let stream = RandomStream(seed: RandomStream.seed(specification.seed, block: b))
-            let start = b * Self.blockSize, end = min(n, start + Self.blockSize)
+        let parts = try SampleBlocks.run(samples: n, seed: specification.seed, serial: serial) { stream, count in
             var block = BlockResult(inputs: Array(repeating: [], count: inputNames.count),
                                     outputs: Array(repeating: [], count: outputFields.count),
                                     failed: Array(repeating: [], count: limits.count))
-            do {
-                for _ in start..<end {
-                    let d = try draw(stream, activityGBq: a)
-                    let result: PrescriptionResult
-                    do { result = try Prescription.calculate(request(for: d), catalogue: catalogue, details: false) } catch let e as InputError {
-                        block.outside += 1
-                        if block.firstOutside == nil { block.firstOutside = e }
-                        continue
-                    }
-                    for (k, x) in values(of: d).enumerated() { block.inputs[k].append(x) }
-                    for (k, f) in outputFields.enumerated() { block.outputs[k].append(f.value(result) ?? .nan) }
-                    for (k, l) in limits.enumerated() {
-                        block.failed[k].append(ClinicalPolicy.quantity(l.quantity, of: result, facts: facts).map { !l.kind.holds($0, limit: l.limit) } ?? false)
-                    }
+            for _ in 0..<count {
+                let d = try draw(stream, activityGBq: a)
+                let result: PrescriptionResult
+                do { result = try Prescription.calculate(request(for: d), catalogue: catalogue, details: false) } catch let e as InputError {
+                    block.outside += 1
+                    if block.firstOutside == nil { block.firstOutside = e }
+                    continue
                 }
-            } catch {
-                block.error = error
+                for (k, x) in values(of: d).enumerated() { block.inputs[k].append(x) }
+                for (k, f) in outputFields.enumerated() { block.outputs[k].append(f.value(result) ?? .nan) }
+                for (k, l) in limits.enumerated() {
+                    block.failed[k].append(ClinicalPolicy.quantity(l.quantity, of: result, facts: facts).map { !l.kind.holds($0, limit: l.limit) } ?? false)
+                }
             }
-            store.set(b, block)
-        }
-        if serial {
-            for b in 0..<blocks { runBlock(b) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: blocks, execute: runBlock)
+            return block
         }
         var result = PrescriptionSamples(count: 0, inputs: inputNames.map { ($0, []) }, outputs: outputFields.map { ($0.name, []) },
                                          exceeded: limits.map { ($0.name, []) })
         var outside = 0
         var firstOutside: InputError?
-        for b in 0..<blocks {
-            let r = store.get(b)
-            if let e = r.error { throw e }
+        for r in parts {
             outside += r.outside
             if firstOutside == nil { firstOutside = r.firstOutside }
             for k in r.inputs.indices { result.inputs[k].values += r.inputs[k] }
@@ -276,20 +246,10 @@ public struct PrescriptionSampler: Sendable {
 }
 
 /// One block's samples.
-struct BlockResult: @unchecked Sendable {
+struct BlockResult: Sendable {
     var inputs: [[Double]]
     var outputs: [[Double]]
     var failed: [[Bool]]
     var outside = 0
     var firstOutside: InputError?
-    var error: (any Error)?
-}
-
-/// Block results by index, written once each from the workers.
-final class BlockStore: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [BlockResult?]
-    init(blocks: Int) { results = Array(repeating: nil, count: blocks) }
-    func set(_ b: Int, _ r: BlockResult) { lock.lock(); results[b] = r; lock.unlock() }
-    func get(_ b: Int) -> BlockResult { lock.lock(); defer { lock.unlock() }; return results[b]! }
 }

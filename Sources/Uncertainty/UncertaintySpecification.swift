@@ -81,8 +81,8 @@ public struct UncertaintySpecification: Sendable, Equatable {
         if activityCvPercent > 0 {
             out.append("delivered activity: lognormal, median = the prescribed activity, coefficient of variation \(Format.number(activityCvPercent)) %")
         }
-        out.append("inputs independent of each other; \(samples) samples, seed \(seed); GSL MT19937, one stream per block of \(PrescriptionSampler.blockSize) samples, so the result does not depend on the number of cores")
-        out.append("intervals: 2.5th, 50th and 97.5th percentiles of the samples (linear interpolation between order statistics); exceedance probability: the share of samples in which a hard limit fails")
+        out.append("inputs independent of each other; \(samples) samples, seed \(seed); GSL MT19937, one stream per block of \(SampleBlocks.blockSize) samples, so the result does not depend on the number of cores")
+        out.append("intervals: 2.5th, 50th and 97.5th percentiles of the samples (linear interpolation between order statistics); exceedance probability: the share of samples in which a hard limit fails (a limit that depends on a fact not given is taken at its strictest value, as printed with the check)")
         out.append("sensitivity: first-order share of each dose's variance explained by each input, estimated from the same samples by binning (samples sorted by the input into √N equal-count bins; between-bin variance, corrected for its expected value without any effect, over the total variance; estimates below 0 shown as 0); shares need not add up to 1")
         return out
     }

@@ -66,11 +66,11 @@ public struct UncertaintyResult: Sendable, Codable, Equatable {
         // Every statistic is a function of one column or one pair of columns, computed on every core
         // and stored by index, so the result does not depend on the number of cores.
         let inputs = samples.inputs, outputs = samples.outputs
-        let orders = Slots<[Int]>(inputs.count)
+        let orders = IndexedResults<[Int]>(inputs.count)
         DispatchQueue.concurrentPerform(iterations: inputs.count) { orders.set($0, Self.order(inputs[$0].values)) }
-        let ivals = Slots<Interval>(outputs.count)
+        let ivals = IndexedResults<Interval>(outputs.count)
         DispatchQueue.concurrentPerform(iterations: outputs.count) { ivals.set($0, Self.interval(outputs[$0].values)) }
-        let pairs = Slots<(Double, Swing)>(outputs.count * inputs.count)
+        let pairs = IndexedResults<(Double, Swing)>(outputs.count * inputs.count)
         DispatchQueue.concurrentPerform(iterations: outputs.count * inputs.count) { k in
             let o = k / inputs.count, i = k % inputs.count
             let order = orders.get(i)
@@ -158,13 +158,4 @@ public struct UncertaintyResult: Sendable, Codable, Equatable {
         let share = (between - Double(bins - 1) * within / Double(n - bins)) / total
         return max(0, share)
     }
-}
-
-/// Values by index, written once each from the workers.
-final class Slots<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [T?]
-    init(_ count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ v: T) { lock.lock(); values[i] = v; lock.unlock() }
-    func get(_ i: Int) -> T { lock.lock(); defer { lock.unlock() }; return values[i]! }
 }
