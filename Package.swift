@@ -71,11 +71,12 @@ let package = Package(
         ]),
         .executableTarget(name: "dosecalc", dependencies: ["DosecalcCLI"]),
 
-        .testTarget(name: "DosecalcCoreTests", dependencies: ["DosecalcCore"]),
+        .testTarget(name: "DosecalcCoreTests", dependencies: ["DosecalcCore", "TestSupport"]),
         .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
-        // NIfTI files for the tests, written byte by byte from the format (independent of libniftiio).
-        .target(name: "NIfTIFixtures", path: "Tests/NIfTIFixtures"),
-        .testTarget(name: "VoxelDosimetryTests", dependencies: ["VoxelDosimetry", "ImagingIO", "DosecalcCore", "NIfTIFixtures"]),
+        // Shared by the tests: a seeded generator, and NIfTI files written byte by byte from the format
+        // (independent of libniftiio).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "VoxelDosimetryTests", dependencies: ["VoxelDosimetry", "ImagingIO", "DosecalcCore", "TestSupport"]),
         .testTarget(name: "UncertaintyTests", dependencies: ["Uncertainty", "Radioembolization", "ClinicalPolicy", "DosecalcCore", "GSLKit"]),
         .testTarget(name: "ClinicalPolicyTests", dependencies: ["ClinicalPolicy", "DosecalcCore"]),
         .testTarget(name: "PatientAssessmentTests", dependencies: ["PatientAssessment"]),
@@ -83,6 +84,6 @@ let package = Package(
         .testTarget(name: "ChemoembolizationTests", dependencies: ["Chemoembolization", "DosecalcCore", "GSLKit"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "DosecalcCore", "ClinicalPolicy", "Uncertainty", "GSLKit", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "DosecalcCLI", "Planning", "ClinicalPolicy", "DosecalcCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DosecalcCLITests", dependencies: ["DosecalcCLI", "Validation", "DosecalcCore", "NIfTIFixtures", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "DosecalcCLITests", dependencies: ["DosecalcCLI", "Validation", "DosecalcCore", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]),
     ]
 )

@@ -3,6 +3,7 @@
 // the nominal result is untouched by the uncertainty; a plan without an uncertainty object has none.
 import Foundation
 import Testing
+import TestSupport
 @testable import DosecalcCLI
 
 @Suite("Uncertainty on the command line")
@@ -56,7 +57,7 @@ struct UncertaintyCLITests {
 
     @Test("property: random spreads inside their ranges never trap, never print a non-finite number, keep 2.5 % ≤ median ≤ 97.5 %")
     func randomSpreads() throws {
-        var g = SystemRandomNumberGenerator()
+        var g = SeededGenerator(seed: 14)
         for _ in 0..<12 {
             let sd = Double.random(in: 0...4, using: &g), cv = Double.random(in: 0...30, using: &g)
             let tn = Double.random(in: 0...40, using: &g), act = Double.random(in: 0...10, using: &g)

@@ -4,7 +4,7 @@
 // gives exactly the partition model's mean doses, so the voxel means are checked against `dosecalc y90
 // --method partition` on the masses the label map holds (an independent compartment calculation).
 import Foundation
-import NIfTIFixtures
+import TestSupport
 import Testing
 @testable import DosecalcCLI
 
@@ -63,7 +63,7 @@ struct VoxelCLITests {
         let r = Dosecalc.invoke(["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass",
                                  "--activity-gbq", "0.3", "--lung-shunt", "8", "--dose-out", dose, "--csv", csv, "--anatomy-out", anatomy, "--v-gy", "120"], writeFiles: true)
         #expect(r.exitCode == 0, "\(r.stderr)")
-        let doseMap = try NIfTIFixtures.readFloat32Nii(gzipped: dose)
+        let doseMap = try TestSupport.readFloat32Nii(gzipped: dose)
         #expect(doseMap.count == 24 * 20 * 12 && doseMap.contains { $0 > 0 })
         let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
         #expect(lines.first == "dose_gy,\"normal liver\",\"tumour 2\"")

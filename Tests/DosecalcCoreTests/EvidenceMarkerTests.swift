@@ -3,6 +3,7 @@
 // regular expression of the marker finds; the expression is the independent oracle here.
 import Foundation
 import Testing
+import TestSupport
 @testable import DosecalcCore
 
 @Suite("Evidence markers")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // parseNumber / parsePercent: only plain ASCII decimals become numbers; every refusal is one line.
 import Testing
+import TestSupport
 @testable import DosecalcCore
 
 /// 1e-320 as its bit pattern (2024 × 2^-1074, from Python struct.pack("<d", 1e-320)); a literal would warn.

@@ -2,6 +2,7 @@
 // Strict JSON: the value tree, every refusal with its path and position, and round trips.
 import Foundation
 import Testing
+import TestSupport
 @testable import DosecalcCore
 
 /// 1e-320 as its bit pattern (2024 × 2^-1074, from Python struct.pack("<d", 1e-320)); a literal would warn.

@@ -2,6 +2,7 @@
 // Timestamps: real calendar, required offset in range, arithmetic Unix times checked by hand.
 import Foundation
 import Testing
+import TestSupport
 @testable import DosecalcCore
 
 /// Unix times worked out by hand and checked with Python's datetime.fromisoformat(s).timestamp().

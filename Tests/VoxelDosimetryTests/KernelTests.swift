@@ -4,7 +4,7 @@
 import DosecalcCore
 import Foundation
 import ImagingIO
-import NIfTIFixtures
+import TestSupport
 import Testing
 @testable import VoxelDosimetry
 
