@@ -849,10 +849,10 @@ public enum PlanReport {
             s += "</tbody></table>\n"
         }
         // Tornado charts for the results a limit is set on, then the tumour doses (at most four).
-        let limitOf: [String: Double] = ["lungDoseGy": .lungDoseGy, "cumulativeLungDoseGy": .cumulativeLungDoseGy, "wholeNormalLiverDoseGy": .wholeNormalLiverDoseGy]
-            .compactMapValues { (q: LimitQuantity) in x.r.checks.first { $0.severity == .hard && $0.unit == "Gy" && $0.name == Self.checkName(q) }?.limit }
+        let limitChecks = u.limitChecks ?? [:]
+        let limitOf: [String: Double] = limitChecks.compactMapValues { name in x.r.checks.first { $0.severity == .hard && $0.name == name }?.limit }
         var charted: [String] = []
-        if let b = u.chanceConstraint?.bindingLimit, let k = ["lungDose": "lungDoseGy", "cumulativeLungDose": "cumulativeLungDoseGy", "wholeNormalLiverDose": "wholeNormalLiverDoseGy"][b] { charted.append(k) }
+        if let b = u.chanceConstraint?.bindingLimit, let k = limitChecks.first(where: { $0.value == b })?.key { charted.append(k) }
         charted += ["lungDoseGy", "wholeNormalLiverDoseGy"] + keys.filter { $0.contains("tumorDosesGy") }
         var seen = Set<String>()
         charted = charted.filter { seen.insert($0).inserted && (u.swings[$0]?.values.contains { $0.highTenthMean != $0.lowTenthMean } ?? false) }
@@ -875,16 +875,6 @@ public enum PlanReport {
         }
         s += "</section>\n"
         return s
-    }
-
-    /// The check name of a dose limit quantity in the plan's checks.
-    static func checkName(_ q: LimitQuantity) -> String {
-        switch q {
-        case .lungDoseGy: return "lungDose"
-        case .cumulativeLungDoseGy: return "cumulativeLungDose"
-        case .wholeNormalLiverDoseGy: return "wholeNormalLiverDose"
-        default: return q.rawValue
-        }
     }
 
     /// Reading order of the result keys: activity, territories, whole liver, lung.

@@ -237,6 +237,10 @@ struct PlanSampler: Sendable {
         }
         var r = UncertaintyResult(samples: samples, specification: specification)
         r.chanceConstraint = chanceConstraint
+        // The results named after their quantity (lung, cumulative lung, whole normal liver) carry its limit.
+        var checks: [String: String] = [:]
+        for l in limits where outputNames.contains(l.quantity.rawValue) { checks[l.quantity.rawValue] = l.name }
+        r.limitChecks = checks
         return r
     }
 }

@@ -35,6 +35,8 @@ public struct UncertaintyResult: Sendable, Codable, Equatable {
     /// Planner only: the activity chosen so that no hard limit is exceeded with more than the allowed
     /// probability, beside the nominal plan.
     public var chanceConstraint: ChanceConstraint?
+    /// Planner only: for each result that a hard limit is stated on, the name of that limit's check.
+    public var limitChecks: [String: String]?
 
     public struct ChanceConstraint: Sendable, Codable, Equatable {
         /// The largest allowed probability that any hard limit is exceeded.

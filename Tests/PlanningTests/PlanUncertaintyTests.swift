@@ -35,6 +35,7 @@ struct PlanUncertaintyTests {
             let u = try #require(r.uncertainty)
             #expect(u.exceedanceProbability["cumulativeLungDose"]! <= alpha)
             #expect(u.chanceConstraint?.bindingLimit == "cumulativeLungDose")
+            #expect(u.limitChecks?["cumulativeLungDoseGy"] == "cumulativeLungDose" && u.limitChecks?["lungDoseGy"] == "lungDose")
             #expect(r.radioembolization?.bindingConstraint == "cumulativeLungDose")
         }
     }
@@ -77,7 +78,7 @@ struct PlanUncertaintyTests {
         let (r, i) = try PlanReportTests.planned(patient: "unc-04-chance-lung-bound")
         let html = PlanReportTests.render(r, i, name: "unc-04")
         for needle in ["<h2>Uncertainty</h2>", "Chance constraint", "97.5th percentile", "Probability that each hard limit is exceeded",
-                       "id=\"tornado-1\"", "limit that binds"] {
+                       "id=\"tornado-1\"", "limit that binds", ">limit 50<"] {
             #expect(html.contains(needle), "\(needle)")
         }
         let (p, pi) = try PlanReportTests.planned(patient: "plan-02-glass-lung-limited")
