@@ -199,6 +199,7 @@ struct VoxelCommand: EvaluatingCommand {
         var map: VoxelDoseMap
         do { map = try VoxelDose.localDeposition(input) } catch let e as InputError { throw e.renamed { Self.fields[$0] } }
         if shuntFromImage { lsf = map.lungShuntPercent }
+        let ldmDoseGy = map.doseGy
         var kernelNotes: [Assumption] = []
         if m == .kernel {
             let k = try VoxelKernelFile.load().shares(nuclide: nuclide, spacingMm: countVolume.grid.spacingMm, field: "--method")
@@ -332,8 +333,10 @@ struct VoxelCommand: EvaluatingCommand {
                 }
                 extraInputs.append(t)
             }
-            let a = try ImageAnatomy.derive(map: map, counts: countVolume.values, table: table, territoryOf: territoryOf, field: "--anatomy-out")
-            out.files.append((path: path, contents: try Self.anatomy(a, lungShuntPercent: lsf, field: "--anatomy-out"), flag: "--anatomy-out"))
+            let a = try ImageAnatomy.derive(map: map, ldmDoseGy: ldmDoseGy, counts: countVolume.values, table: table, territoryOf: territoryOf, field: "--anatomy-out")
+            let source = "\(m == .ldm ? "local deposition" : "dose-kernel convolution") of \(URL(fileURLWithPath: counts).lastPathComponent) with labels \(URL(fileURLWithPath: labels).lastPathComponent)"
+                + (territories.map { " and territories \(URL(fileURLWithPath: $0).lastPathComponent)" } ?? "")
+            out.files.append((path: path, contents: try Self.anatomy(a, lungShuntPercent: lsf, imageSource: source, field: "--anatomy-out"), flag: "--anatomy-out"))
         } else if territories != nil {
             throw InputError(field: "--territories", "applies with --anatomy-out only")
         }
@@ -341,13 +344,16 @@ struct VoxelCommand: EvaluatingCommand {
     }
 
     /// The planner's `anatomy` object (ImageAnatomy) as JSON.
-    static func anatomy(_ a: ImageAnatomy, lungShuntPercent: Double?, field: String) throws -> String {
+    /// Each compartment carries its DVH shape (dose over the local-deposition mean at each mass percent,
+    /// 0…100) so that the plan report can draw the image's DVHs at the planned doses.
+    static func anatomy(_ a: ImageAnatomy, lungShuntPercent: Double?, imageSource: String, field: String) throws -> String {
         guard let lsf = lungShuntPercent else { throw InputError(field: field, "needs a count map with --lung-shunt (the planner's lung shunt)") }
         let territories: [[String: Any]] = a.territories.map { t in
-            ["name": t.name, "normalLiverMassG": t.normalLiverMassG,
-             "tumors": t.tumors.map { ["name": $0.name, "massG": $0.massG, "tnRatio": $0.tnRatio] as [String: Any] }]
+            ["name": t.name, "normalLiverMassG": t.normalLiverMassG, "normalLiverDoseRatioAtMassPercent": t.normalLiverDoseRatioAtMassPercent,
+             "tumors": t.tumors.map { ["name": $0.name, "massG": $0.massG, "tnRatio": $0.tnRatio, "doseRatioAtMassPercent": $0.doseRatioAtMassPercent] as [String: Any] }]
         }
-        let anatomy: [String: Any] = ["lungShuntPercent": lsf, "wholeNormalLiverMassG": a.wholeNormalLiverMassG, "territories": territories]
+        let anatomy: [String: Any] = ["lungShuntPercent": lsf, "wholeNormalLiverMassG": a.wholeNormalLiverMassG, "territories": territories,
+                                      "imageSource": imageSource]
         let data = try JSONSerialization.data(withJSONObject: anatomy, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self) + "\n"
     }

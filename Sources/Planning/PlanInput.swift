@@ -68,6 +68,8 @@ public struct PlanInput: Codable, Sendable {
         public var lungMassG: Double?
         public var wholeNormalLiverMassG: Double
         public var territories: [Territory]
+        /// Where an image-derived anatomy came from (written by `dosecalc voxel --anatomy-out`); shown in the report.
+        public var imageSource: String?
     }
 
     public struct Territory: Codable, Sendable {
@@ -82,12 +84,17 @@ public struct PlanInput: Codable, Sendable {
         /// true: the territory is listed (its liver counts in the whole normal liver) but not treated
         /// in this session; it receives no activity and the plan says so.
         public var excluded: Bool?
+        /// The image's DVH shape of this territory's normal liver: r_k = D_k / mean dose, k = 0…100
+        /// (see ImageDoseShape); written by `dosecalc voxel --anatomy-out`, drawn by the report.
+        public var normalLiverDoseRatioAtMassPercent: [Double]?
     }
 
     public struct Tumor: Codable, Sendable {
         public var name: String
         public var massG: Double
         public var tnRatio: Double
+        /// The image's DVH shape of this tumour (as for the normal liver).
+        public var doseRatioAtMassPercent: [Double]?
     }
 
     public struct Treatment: Codable, Sendable {
@@ -177,9 +184,10 @@ public struct PlanInput: Codable, Sendable {
             "priorTreatments": .array(.object(["kind": .leaf, "date": .leaf, "lungDoseGy": .leaf, "doxorubicinMg": .leaf])),
         ]),
         "anatomy": .object([
-            "lungShuntPercent": .leaf, "lungMassG": .leaf, "wholeNormalLiverMassG": .leaf,
+            "lungShuntPercent": .leaf, "lungMassG": .leaf, "wholeNormalLiverMassG": .leaf, "imageSource": .leaf,
             "territories": .array(.object(["name": .leaf, "normalLiverMassG": .leaf, "intent": .leaf, "perfusedDoseTargetGy": .leaf, "excluded": .leaf,
-                                           "tumors": .array(.object(["name": .leaf, "massG": .leaf, "tnRatio": .leaf]))])),
+                                           "normalLiverDoseRatioAtMassPercent": .leaf,
+                                           "tumors": .array(.object(["name": .leaf, "massG": .leaf, "tnRatio": .leaf, "doseRatioAtMassPercent": .leaf]))])),
         ]),
         "treatment": .object([
             "modality": .leaf, "tumorTargetGy": .leaf, "calibrationTime": .leaf, "earliestTreatmentTime": .leaf,

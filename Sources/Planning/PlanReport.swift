@@ -499,8 +499,52 @@ public enum PlanReport {
         s += "<figure class=\"chart-fig\"><figcaption>Absorbed dose per compartment against its limit and target\(x.notAnOrder ? " (computed, not an order)" : "")</figcaption>\n"
         s += ReportSVG.doseBarChart(doseBars(re, checks: x.r.checks, input: x.input), unit: "Gy", axisTitle: "absorbed dose (Gy)", id: "dose-chart")
         s += "\n</figure>\n"
+        s += imageDoseVolumeFigure(re, x)
         s += prescriptionDetails(re, x)
         s += "</section>\n"
+        return s
+    }
+
+    /// With an image-derived anatomy (`dosecalc voxel --anatomy-out`): each compartment's DVH from the
+    /// image at the planned dose (D_k = r_k · planned dose; ImageDoseShape), with D50, D70 and D90.
+    static func imageDoseVolumeFigure(_ re: RadioembolizationPlan, _ x: Context) -> String {
+        guard let anatomy = x.input.anatomy else { return "" }
+        var curves: [(name: String, planned: Double, doses: [Double])] = []
+        for t in re.territories where t.prescription != .excluded {
+            guard let ter = anatomy.territories.first(where: { $0.name == t.name }) else { continue }
+            let multi = re.territories.count > 1
+            if let r = ter.normalLiverDoseRatioAtMassPercent {
+                curves.append((multi ? "\(t.name): normal liver" : "normal liver", t.normalLiverDoseGy, ImageDoseShape.doses(r, plannedDoseGy: t.normalLiverDoseGy)))
+            }
+            for name in tumourOrder(t, input: x.input) {
+                guard let r = ter.tumors.first(where: { $0.name == name })?.doseRatioAtMassPercent, let d = t.tumorDosesGy[name] else { continue }
+                curves.append((multi ? "\(t.name): \(name)" : name, d, ImageDoseShape.doses(r, plannedDoseGy: d)))
+            }
+        }
+        guard !curves.isEmpty else { return "" }
+        let top = max(curves.map { $0.doses[0] }.max() ?? 1, 1) * 1.05
+        let percents = (0...100).map(Double.init)
+        var series: [ReportSVG.Series] = []
+        for (n, c) in curves.enumerated() {
+            // The cumulative DVH through (D_k, k %), closed by a vertical drop at the maximum and a flat line to 0 Gy.
+            series.append(ReportSVG.Series(name: c.name, xs: [0] + c.doses.reversed() + [c.doses[0], top], ys: [100] + percents.reversed() + [0, 0],
+                                           color: VoxelReport.palette[n % VoxelReport.palette.count]))
+        }
+        var s = "<figure class=\"chart-fig\"><figcaption>Dose–volume histograms from the images at the planned doses\(x.notAnOrder ? " (computed, not an order)" : "")</figcaption>\n"
+        s += ReportSVG.lineChart(series: series, x: ReportSVG.linearAxis(title: "absorbed dose (Gy)", dataMax: top),
+                                 y: ReportSVG.linearAxis(title: "mass with at least this dose (%)", dataMax: 100, fixedMax: 100), id: "image-dvh",
+                                 ariaLabel: "cumulative dose–volume histograms from the images")
+        s += "\n</figure>\n"
+        s += "<table class=\"grid-table image-dvh-table\"><caption>From the images at the planned doses</caption><thead><tr><th>Compartment</th>"
+        s += "<th class=\"num\">Planned mean (Gy)</th><th class=\"num\">D50 (Gy)</th><th class=\"num\">D70 (Gy)</th><th class=\"num\">D90 (Gy)</th><th class=\"num\">Minimum–maximum (Gy)</th></tr></thead><tbody>"
+        for c in curves {
+            s += "<tr><td>\(e(c.name))</td><td class=\"num\">\(f(c.planned, 1))</td><td class=\"num\">\(f(c.doses[50], 1))</td><td class=\"num\">\(f(c.doses[70], 1))</td>"
+            s += "<td class=\"num\">\(f(c.doses[90], 1))</td><td class=\"num\">\(f(c.doses[100], 1))–\(f(c.doses[0], 1))</td></tr>"
+        }
+        s += "</tbody></table>\n<p><small>The image's dose in each compartment is proportional to its counts per gram, and the plan's compartment dose is the image's mean "
+        s += "by local deposition, so each curve is the image's dose distribution scaled to the planned dose"
+        s += anatomy.imageSource.map { " (images: \(e($0)))" } ?? ""
+        s += ". D<sub>x</sub>: the least dose of the hottest x&nbsp;% of the mass.</small></p>\n"
         return s
     }
 

@@ -325,6 +325,11 @@ public enum RadioembolizationPlanner {
         let lsf = lsfPercent / 100
         let lungMassG = try PlausibleInputs.lungMassG.check(anatomy.lungMassG ?? catalogue.tissue.lungMassG, field: "anatomy.lungMassG")
         let wholeNL = try PlausibleInputs.liverMassG.check(anatomy.wholeNormalLiverMassG, field: "anatomy.wholeNormalLiverMassG")
+        if let source = anatomy.imageSource {
+            guard !source.isEmpty, source.count <= 512, !source.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw InputError(field: "anatomy.imageSource", "must be 1 to 512 characters without control characters")
+            }
+        }
         guard !anatomy.territories.isEmpty else { throw InputError(field: "anatomy.territories", "must list at least one territory") }
         guard anatomy.territories.count <= PlanInputLimits.territories else {
             throw InputError(field: "anatomy.territories", "must list at most \(PlanInputLimits.territories) territories; got \(anatomy.territories.count)")
@@ -340,6 +345,7 @@ public enum RadioembolizationPlanner {
             try checkName(ter.name, field: "\(p).name")
             guard allNames.insert(ter.name).inserted else { throw InputError(field: "\(p).name", "'\(ter.name)' is used by another territory: every territory needs its own name") }
             let m = try PlausibleInputs.liverMassG.check(ter.normalLiverMassG, field: "\(p).normalLiverMassG")
+            if let shape = ter.normalLiverDoseRatioAtMassPercent { _ = try ImageDoseShape.check(shape, field: "\(p).normalLiverDoseRatioAtMassPercent") }
             guard !ter.tumors.isEmpty else { throw InputError(field: "\(p).tumors", "must list at least one tumour (the planner prescribes to the tumour)") }
             guard ter.tumors.count <= PlanInputLimits.tumorsPerTerritory else {
                 throw InputError(field: "\(p).tumors", "must list at most \(PlanInputLimits.tumorsPerTerritory) tumours; got \(ter.tumors.count)")
@@ -352,6 +358,7 @@ public enum RadioembolizationPlanner {
                 }
                 let mt = try PlausibleInputs.tumorMassG.check(tu.massG, field: "\(p).tumors[\(j)].massG")
                 let r = try PlausibleInputs.tnRatio.check(tu.tnRatio, field: "\(p).tumors[\(j)].tnRatio")
+                if let shape = tu.doseRatioAtMassPercent { _ = try ImageDoseShape.check(shape, field: "\(p).tumors[\(j)].doseRatioAtMassPercent") }
                 ts.append((tu.name, mt / 1000, r))
             }
             let intent = ter.intent ?? .lobar

@@ -43,6 +43,20 @@ public struct DoseVolumeHistogram: Sendable {
         return doses.last ?? 0
     }
 
+    /// D_x for ascending `percents` in one pass (the same rule as `d(_:)`).
+    public func d(percents: [Double]) -> [Double] {
+        guard !doses.isEmpty else { return percents.map { _ in 0 } }
+        var out: [Double] = []
+        out.reserveCapacity(percents.count)
+        var i = 0, cum = masses.first ?? 0
+        for p in percents {
+            let target = p / 100 * totalMassG * (1 - 1e-12)
+            while cum < target && i + 1 < doses.count { i += 1; cum += masses[i] }
+            out.append(cum >= target ? doses[i] : (doses.last ?? 0))
+        }
+        return out
+    }
+
     /// V_d (percent of the mass with dose ≥ d).
     public func v(_ gy: Double) -> Double {
         var m = 0.0

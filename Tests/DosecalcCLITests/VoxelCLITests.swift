@@ -337,4 +337,70 @@ struct VoxelCLITests {
             #expect(r.exitCode == 2 && r.stderr.contains(flag) && r.stdout.isEmpty, "\(r.stderr)")
         }
     }
+
+    @Test("the anatomy carries each compartment's DVH shape; the plan report draws the image DVHs at the planned doses, D_x by hand; a broken shape is refused")
+    func imageDVHsInPlanReport() throws {
+        // The phantom's tumour, made non-uniform: voxels with x < 9 take 700 counts, the rest 250.
+        let dir = try NiftiFixture.folder()
+        let (nx, ny, nz) = (24, 20, 12)
+        var labels = [Double](repeating: 0, count: nx * ny * nz), counts = labels
+        var hot = 0, cold = 0
+        for z in 0..<nz { for y in 0..<ny { for x in 0..<nx {
+            let i = (z * ny + y) * nx + x
+            let r2 = Double((x - 9) * (x - 9) + (y - 10) * (y - 10) + (z - 6) * (z - 6))
+            if x < 18 {
+                if r2 <= 16 { labels[i] = 2; if x < 9 { counts[i] = 700; hot += 1 } else { counts[i] = 250; cold += 1 } } else { labels[i] = 1; counts[i] = 100 }
+            } else if x >= 20 { labels[i] = 100; counts[i] = 3 }
+        } } }
+        let c = dir.appendingPathComponent("spect.nii"), l = dir.appendingPathComponent("labels.nii")
+        try NiftiFixture.write(c, dims: [nx, ny, nz], spacing: [4, 4, 4], type: .float32, values: counts)
+        try NiftiFixture.write(l, dims: [nx, ny, nz], spacing: [4, 4, 4], type: .int16, values: labels)
+        let anatomyPath = dir.appendingPathComponent("anatomy.json").path
+        let r = Dosecalc.invoke(["voxel", "--counts", c.path, "--labels", l.path, "--nuclide", "y90", "--device", "glass",
+                                 "--activity-gbq", "0.3", "--lung-shunt", "8", "--anatomy-out", anatomyPath], writeFiles: true)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        var a = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: anatomyPath))) as! [String: Any]
+        var ters = a["territories"] as! [[String: Any]]
+        var tumors = ters[0]["tumors"] as! [[String: Any]]
+        // By hand: equal voxel masses, so the tumour's mean count is (700 h + 250 c)/(h + c); the hottest h/(h + c)
+        // of the mass has 700/mean, the rest 250/mean. The normal liver is uniform: every ratio is 1.
+        let mean = (700 * Double(hot) + 250 * Double(cold)) / Double(hot + cold), hotShare = 100 * Double(hot) / Double(hot + cold)
+        let shape = tumors[0]["doseRatioAtMassPercent"] as! [Double]
+        #expect(shape.count == 101)
+        for k in 0...100 {
+            let expected = Double(k) <= hotShare ? 700 / mean : 250 / mean
+            #expect(abs(shape[k] - expected) < 1e-12, "r_\(k)")
+        }
+        #expect((ters[0]["normalLiverDoseRatioAtMassPercent"] as! [Double]).allSatisfy { abs($0 - 1) < 1e-12 })
+        #expect(abs((tumors[0]["tnRatio"] as! Double) - mean / 100) < 1e-12)
+        // The plan on that anatomy, and its report.
+        func input(_ anatomy: [String: Any]) throws -> Data {
+            try JSONSerialization.data(withJSONObject: [
+                "patient": ["id": "VOX-DVH", "heightCm": 170, "weightKg": 70, "histology": "HCC", "cirrhosis": false,
+                            "labs": ["bilirubinMgPerDl": 0.8, "albuminGPerDl": 4.0, "inr": 1.0, "ascites": "none", "encephalopathy": "none"]],
+                "anatomy": anatomy, "treatment": ["modality": "y90-glass", "tumorTargetGy": 205],
+            ] as [String: Any])
+        }
+        let report = dir.appendingPathComponent("plan.html").path
+        let plan = Dosecalc.invoke(["plan", "--input", "-", "--json", "--report", report], writeFiles: true, standardInput: try input(a))
+        #expect(plan.exitCode == 0, "\(plan.stderr)")
+        let re = try #require(plan.jsonObject?["radioembolization"] as? [String: Any])
+        let planned = try #require(((re["territories"] as! [[String: Any]])[0]["tumorDosesGy"] as! [String: Any])["tumour 2"] as? Double)
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("Dose–volume histograms from the images at the planned doses") && html.contains("id=\"image-dvh\""))
+        // D50 and D90 of the tumour at the planned dose, by hand (hot share is below 50 %: both are the cold dose).
+        #expect(hotShare < 50)
+        let cells = ["<td>tumour 2</td>", "<td class=\"num\">\(String(format: "%.1f", planned))</td>",
+                     "<td class=\"num\">\(String(format: "%.1f", planned * 250 / mean))</td>"]
+        for cell in cells { #expect(html.contains(cell), "\(cell)") }
+        #expect(html.contains("spect.nii"))
+        // A shape that rises, or has the wrong length, is refused naming the field.
+        var rising = shape; rising[40] = rising[0] + 1
+        tumors[0]["doseRatioAtMassPercent"] = rising; ters[0]["tumors"] = tumors; a["territories"] = ters
+        let bad = Dosecalc.invoke(["plan", "--input", "-"], standardInput: try input(a))
+        #expect(bad.exitCode == 2 && bad.stdout.isEmpty && bad.stderr.contains("anatomy.territories[0].tumors[0].doseRatioAtMassPercent[40]"), "\(bad.stderr)")
+        tumors[0]["doseRatioAtMassPercent"] = Array(shape.prefix(100)); ters[0]["tumors"] = tumors; a["territories"] = ters
+        let short = Dosecalc.invoke(["plan", "--input", "-"], standardInput: try input(a))
+        #expect(short.exitCode == 2 && short.stderr.contains("101 values"), "\(short.stderr)")
+    }
 }
