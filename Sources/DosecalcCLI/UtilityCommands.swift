@@ -32,7 +32,9 @@ struct LSFCommand: EvaluatingCommand {
         let assumptions: [Assumption]
     }
 
-    func evaluate() throws -> CommandOutput {
+    /// The planar lung shunt from the four count flags (shared by `lsf` and `voxel --lung-shunt planar`).
+    static func planar(lungAnterior: String, lungPosterior: String, liverAnterior: String, liverPosterior: String) throws
+        -> (fraction: Double, gmLung: Double, gmLiver: Double) {
         let la = try ranged(lungAnterior, "--lung-anterior", countRange)
         let lp = try ranged(lungPosterior, "--lung-posterior", countRange)
         let va = try ranged(liverAnterior, "--liver-anterior", countRange)
@@ -41,6 +43,11 @@ struct LSFCommand: EvaluatingCommand {
         guard r.gmLiver > 0 else {
             throw InputError(field: "--liver-anterior", "liver counts give a zero geometric mean; both liver views need counts > 0")
         }
+        return r
+    }
+
+    func evaluate() throws -> CommandOutput {
+        let r = try Self.planar(lungAnterior: lungAnterior, lungPosterior: lungPosterior, liverAnterior: liverAnterior, liverPosterior: liverPosterior)
         let result = Result(lungShuntPercent: 100 * r.fraction, lungShuntFraction: r.fraction,
                             geometricMeanLungCounts: r.gmLung, geometricMeanLiverCounts: r.gmLiver,
                             status: .ok, checks: [], assumptions: [])

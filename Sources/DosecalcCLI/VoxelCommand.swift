@@ -33,7 +33,11 @@ struct VoxelCommand: EvaluatingCommand {
     @Option(name: .customLong("method"), parsing: .unconditional, help: "ldm (local deposition; default) | kernel") var method: String?
     @Option(name: .customLong("map-unit"), parsing: .unconditional, help: "counts (default) | bq-per-ml") var mapUnit: String?
     @Option(name: .customLong("activity-gbq"), parsing: .unconditional, help: "Injected activity (GBq), count maps.") var activityGBq: String?
-    @Option(name: .customLong("lung-shunt"), parsing: .unconditional, help: "Lung shunt in percent, 0 ≤ LSF < 100, or 'image': lung-label counts over lung and liver counts (count maps).") var lungShunt: String?
+    @Option(name: .customLong("lung-shunt"), parsing: .unconditional, help: "Lung shunt in percent, 0 ≤ LSF < 100; 'image': lung-label counts over lung and liver counts; 'planar': from the four planar count flags (count maps).") var lungShunt: String?
+    @Option(name: .customLong("lung-anterior"), parsing: .unconditional, help: "With --lung-shunt planar: lung counts, anterior view.") var lungAnterior: String?
+    @Option(name: .customLong("lung-posterior"), parsing: .unconditional, help: "With --lung-shunt planar: lung counts, posterior view.") var lungPosterior: String?
+    @Option(name: .customLong("liver-anterior"), parsing: .unconditional, help: "With --lung-shunt planar: liver counts, anterior view.") var liverAnterior: String?
+    @Option(name: .customLong("liver-posterior"), parsing: .unconditional, help: "With --lung-shunt planar: liver counts, posterior view.") var liverPosterior: String?
     @Option(name: .customLong("acquisition-time"), parsing: .unconditional, help: "Bq/mL maps: acquisition time, ISO 8601 with UTC offset.") var acquisitionTime: String?
     @Option(name: .customLong("treatment-time"), parsing: .unconditional, help: "Bq/mL maps: treatment time, ISO 8601 with UTC offset.") var treatmentTime: String?
     @Option(name: .customLong("density-g-per-ml"), parsing: .unconditional, help: "Liver and tumour density (g/mL; default the catalogue's 1.03).") var densityGPerMl: String?
@@ -152,12 +156,25 @@ struct VoxelCommand: EvaluatingCommand {
         let dev = try cat.device(deviceID)
         let nuc = try cat.nuclide(dev.nuclide)
         var activity: Double? = nil, lsf: Double? = nil, hours: Double? = nil, shuntFromImage = false
+        var planarNote: Assumption? = nil
+        let planarFlags: [(String, String?)] = [("--lung-anterior", lungAnterior), ("--lung-posterior", lungPosterior),
+                                                ("--liver-anterior", liverAnterior), ("--liver-posterior", liverPosterior)]
+        if lungShunt != "planar", let given = planarFlags.first(where: { $0.1 != nil }) {
+            throw InputError(field: given.0, "applies with --lung-shunt planar only")
+        }
         switch unit {
         case .counts:
             guard let a = activityGBq else { throw InputError(field: "--activity-gbq", "is required for a count map: the injected activity (GBq)") }
             activity = try PlausibleInputs.activityGBq.check(try parseNumber(a, field: "--activity-gbq"), field: "--activity-gbq")
-            guard let l = lungShunt else { throw InputError(field: "--lung-shunt", "is required for a count map: lung shunt in percent, in [0, 100), or 'image' to take it from the lung label's counts") }
-            if l == "image" { shuntFromImage = true } else {
+            guard let l = lungShunt else { throw InputError(field: "--lung-shunt", "is required for a count map: lung shunt in percent, in [0, 100), 'image' to take it from the lung label's counts, or 'planar' with the four planar count flags") }
+            if l == "image" { shuntFromImage = true } else if l == "planar" {
+                if let missing = planarFlags.first(where: { $0.1 == nil }) {
+                    throw InputError(field: missing.0, "is required with --lung-shunt planar: the four planar counts (lung and liver, anterior and posterior)")
+                }
+                let r = try LSFCommand.planar(lungAnterior: lungAnterior!, lungPosterior: lungPosterior!, liverAnterior: liverAnterior!, liverPosterior: liverPosterior!)
+                lsf = try PlausibleInputs.lungShuntPercent.check(100 * r.fraction, field: "--lung-shunt")
+                planarNote = Assumption(name: "lungShunt", value: lsf!, unit: "%", source: "from planar counts: GM lung / (GM lung + GM liver), GM = √(anterior × posterior), lung \(Format.number(r.gmLung, significant: 7)), liver \(Format.number(r.gmLiver, significant: 7)) (given as --lung-shunt planar); planar imaging overestimates the shunt against SPECT/CT (Allred et al., EJNMMI Res 2018)")
+            } else {
                 lsf = try PlausibleInputs.lungShuntPercent.check(try parsePercent(l, field: "--lung-shunt"), field: "--lung-shunt")
             }
             if acquisitionTime != nil || treatmentTime != nil {
@@ -271,6 +288,7 @@ struct VoxelCommand: EvaluatingCommand {
             Assumption(name: "lungDose", value: map.lungMassG ?? 0, unit: "g", source: map.lungMethod),
         ]
         assumptions += kernelNotes
+        if let n = planarNote { assumptions.append(n) }
         if shuntFromImage, let l = lsf {
             assumptions.append(Assumption(name: "lungShunt", value: l, unit: "%", source: "from the image: lung-label counts over lung and liver counts (given as --lung-shunt image)"))
         }

@@ -403,4 +403,26 @@ struct VoxelCLITests {
         let short = Dosecalc.invoke(["plan", "--input", "-"], standardInput: try input(a))
         #expect(short.exitCode == 2 && short.stderr.contains("101 values"), "\(short.stderr)")
     }
+
+    @Test("--lung-shunt planar: the shunt from the four planar counts (by hand 1/11) gives the same doses as the number; the count flags are refused without it and required with it")
+    func planarShunt() throws {
+        let p = try Self.phantom()
+        let base = ["voxel", "--counts", p.counts, "--labels", p.labels, "--nuclide", "y90", "--device", "glass", "--activity-gbq", "0.3", "--json"]
+        // GM lung = √(4000 · 6000), GM liver = √(40000 · 60000) = 10 × GM lung: LSF = 1/11.
+        let planar = Dosecalc.invoke(base + ["--lung-shunt", "planar", "--lung-anterior", "4000", "--lung-posterior", "6000",
+                                             "--liver-anterior", "40000", "--liver-posterior", "60000"])
+        #expect(planar.exitCode == 0, "\(planar.stderr)")
+        let o = try #require(planar.jsonObject)
+        #expect(abs((o["lungShuntPercent"] as! Double) - 100.0 / 11) < 1e-12)
+        let number = try #require(Dosecalc.invoke(base + ["--lung-shunt", "\(100.0 / 11)"]).jsonObject)
+        #expect(abs((o["lungDoseGy"] as! Double) - (number["lungDoseGy"] as! Double)) < 1e-12)
+        #expect(abs((o["wholeNormalLiverDoseGy"] as! Double) - (number["wholeNormalLiverDoseGy"] as! Double)) < 1e-9)
+        #expect((o["assumptions"] as! [[String: Any]]).contains { ($0["source"] as? String ?? "").contains("planar counts") })
+        let stray = Dosecalc.invoke(base + ["--lung-shunt", "8", "--lung-anterior", "4000"])
+        #expect(stray.exitCode == 2 && stray.stdout.isEmpty && stray.stderr.contains("--lung-anterior"), "\(stray.stderr)")
+        let missing = Dosecalc.invoke(base + ["--lung-shunt", "planar", "--lung-anterior", "4000", "--lung-posterior", "6000", "--liver-anterior", "40000"])
+        #expect(missing.exitCode == 2 && missing.stderr.contains("--liver-posterior"), "\(missing.stderr)")
+        let zero = Dosecalc.invoke(base + ["--lung-shunt", "planar", "--lung-anterior", "4000", "--lung-posterior", "6000", "--liver-anterior", "0", "--liver-posterior", "60000"])
+        #expect(zero.exitCode == 2 && zero.stderr.contains("--liver-anterior"), "\(zero.stderr)")
+    }
 }
