@@ -6,9 +6,10 @@ reference-data/voxel-kernels/lanconelli-2012/*.tsv.
 Source of the tables: Lanconelli N, Pacilio M, Lo Meo S, Botta F, Di Dia A, Torres Aroche LA, Coca Perez MA,
 Cremonesi M. A free database of radionuclide voxel S values for the dosimetry of nonuniform activity
 distributions. Phys Med Biol 2012;57:517-533 (DOSXYZnrc, soft tissue). The .tsv files are the database's
-Y-90 soft-tissue files as distributed in github.com/MGHPhysicsResearch/MIRDCalculation, folder
-MIRD/VoxelSValues (commit d7cf1983557b4aeb89c05ffd36633907bf6aa2a1, MIT licence): one octant, i, j, k = 0..5,
-S in mGy/(MBq s) (1 mGy/(MBq s) = 1e-9 Gy per decay).
+Y-90 soft-tissue files (all 13 voxel sizes, 2.21-9.28 mm) as distributed in
+github.com/MGHPhysicsResearch/MIRDCalculation (MIT licence), folders MIRD/VoxelSValues (commit d7cf198...) and
+VoxelSValues (commit a2a2fc7...), per file in SIZES below: the data rows only, values as printed; one octant,
+i, j, k = 0..5, S in mGy/(MBq s) (1 mGy/(MBq s) = 1e-9 Gy per decay).
 
 Checks made here (the script stops if one fails):
 - the octant is symmetric under permutations of (i, j, k), as a kernel in a homogeneous medium must be;
@@ -16,8 +17,9 @@ Checks made here (the script stops if one fails):
   soft tissue; the density the group states for its soft-tissue kernels, d'Andrea et al., Appl Sci
   2025;15:958), gives the energy absorbed per decay; it must lie within 1.5 % of the Y-90 mean beta energy
   (0.9267 MeV, ICRP 107; 0.9367 MeV in the TheraSphere insert's dose factor);
-- the 3 mm self-dose S(0,0,0) = 1.59 agrees with MIRD Pamphlet 17's 1.61 mGy/(MBq s) (Bolch et al., J Nucl
-  Med 1999;40:11S-36S) within 2 %.
+- the 3 mm and 6 mm self-doses S(0,0,0) = 1.59 and 0.342 agree with MIRD Pamphlet 17's 1.61 and 0.346
+  mGy/(MBq s) (Bolch et al., J Nucl Med 1999;40:11S-36S) within 2 %;
+- the centre value falls strictly as the voxel size grows.
 """
 import json, os, itertools
 
@@ -25,11 +27,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DIR = os.path.join(HERE, "..", "voxel-kernels")
 RAW = os.path.join(DIR, "lanconelli-2012")
 MEV_PER_GY_KG = 1 / 1.602176634e-13
-SIZES = {"90Y3mmsoft.tsv": 3.0, "90Y4mmsoft.tsv": 4.0, "90Y4.42mmsoft.tsv": 4.42, "90Y4.8mmsoft.tsv": 4.8}
+D7C = "d7cf1983557b4aeb89c05ffd36633907bf6aa2a1"   # folder MIRD/VoxelSValues
+A2A = "a2a2fc793d5d89ff90a4db44c4de43e664c8bd0e"   # folder VoxelSValues (the same database, an earlier layout)
+SIZES = {  # file: (voxel size in mm, folder, commit)
+    "90Y2.21mmsoft.tsv": (2.21, "VoxelSValues", A2A), "90Y2.33mmsoft.tsv": (2.33, "MIRD/VoxelSValues", D7C),
+    "90Y2.4mmsoft.tsv": (2.4, "VoxelSValues", A2A), "90Y3mmsoft.tsv": (3.0, "MIRD/VoxelSValues", D7C),
+    "90Y3.59mmsoft.tsv": (3.59, "VoxelSValues", A2A), "90Y3.9mmsoft.tsv": (3.9, "VoxelSValues", A2A),
+    "90Y4mmsoft.tsv": (4.0, "MIRD/VoxelSValues", D7C), "90Y4.42mmsoft.tsv": (4.42, "MIRD/VoxelSValues", D7C),
+    "90Y4.8mmsoft.tsv": (4.8, "MIRD/VoxelSValues", D7C), "90Y5mmsoft.tsv": (5.0, "VoxelSValues", A2A),
+    "90Y6mmsoft.tsv": (6.0, "MIRD/VoxelSValues", D7C), "90Y6.8mmsoft.tsv": (6.8, "VoxelSValues", A2A),
+    "90Y9.28mmsoft.tsv": (9.28, "MIRD/VoxelSValues", D7C),
+}
 DENSITY = 1.04
 
 kernels = []
-for name, size in sorted(SIZES.items(), key=lambda x: x[1]):
+for name, (size, folder, commit) in sorted(SIZES.items(), key=lambda x: x[1][0]):
     octant = {}
     with open(os.path.join(RAW, name)) as f:
         for line in f:
@@ -48,17 +60,22 @@ for name, size in sorted(SIZES.items(), key=lambda x: x[1]):
         "unit": "mGy/(MBq·s)",
         "octant": [octant[(i, j, k)] for i in range(6) for j in range(6) for k in range(6)],
         "energyPerDecayMeV": round(mev, 4),
-        "source": f"Lanconelli et al., Phys Med Biol 2012;57:517 (voxel S values, Y-90, soft tissue, {size:g} mm), file {name[:-4]}.txt "
-                  "of github.com/MGHPhysicsResearch/MIRDCalculation (commit d7cf198, MIT) [V: the file]; medium density 1.04 g/mL "
+        "source": f"Lanconelli et al., Phys Med Biol 2012;57:517 (voxel S values, Y-90, soft tissue, {size:g} mm), file {folder}/{name[:-4]}.txt "
+                  f"of github.com/MGHPhysicsResearch/MIRDCalculation (commit {commit[:7]}, MIT) [V: the file]; medium density 1.04 g/mL "
                   "[D: energy balance, and d'Andrea et al., Appl Sci 2025;15:958 for the group's soft-tissue kernels]",
     })
 self3 = next(k for k in kernels if k["voxelSizeMm"] == 3.0)["octant"][0]
 assert abs(self3 / 1.61 - 1) < 0.02
+self6 = next(k for k in kernels if k["voxelSizeMm"] == 6.0)["octant"][0]
+assert abs(self6 / 0.346 - 1) < 0.02   # MIRD Pamphlet 17, 6 mm: 3.46E-1 mGy/(MBq s)
+# The centre S value falls as the voxel grows (a check that no file is misnamed).
+centres = [k["octant"][0] for k in kernels]
+assert all(a > b for a, b in zip(centres, centres[1:])), centres
 
 out = {
     "description": "Voxel S-value kernels for dose-kernel convolution (octant i, j, k = 0..5, index 36 i + 6 j + k; the kernel is "
                    "S(|a|, |b|, |c|) for offsets a, b, c in -5..5). Generated by reference-data/tools/make_voxel_kernels.py, which "
-                   "checks symmetry, the energy per decay against the Y-90 mean beta energy and the 3 mm self-dose against MIRD Pamphlet 17.",
+                   "checks symmetry, the energy per decay against the Y-90 mean beta energy and the 3 and 6 mm self-doses against MIRD Pamphlet 17.",
     "kernels": kernels,
 }
 with open(os.path.join(DIR, "y90-soft-tissue.json"), "w") as f:
