@@ -4,7 +4,7 @@ import Foundation
 /// The fingerprint of the reference-data set a result was computed with.
 ///
 /// The set is every `.json` file of the reference-data directory that the engine reads: everything
-/// except the validation cases (`cases/`), the example patients (`patients/`) and the generator
+/// except the validation cases (`cases/`) and their phantom images (`phantoms/`), the example patients (`patients/`) and the generator
 /// scripts (`tools/`). Each file is hashed with SHA-256; the set's fingerprint is the SHA-256 of the
 /// lines "relative/path <file sha256>\n" in byte order of the paths. A change to any constant, limit
 /// or source text of the set changes the fingerprint, and `files` says which file changed.
@@ -14,7 +14,7 @@ public struct ReferenceDataFingerprint: Sendable, Codable, Equatable {
     public let files: [String: String]
 
     /// Folders of the reference-data directory that hold no data the engine computes with.
-    public static let excludedFolders: Set<String> = ["cases", "patients", "tools"]
+    public static let excludedFolders: Set<String> = ["cases", "patients", "phantoms", "tools"]
 
     /// The fingerprint of the reference-data directory in use (computed once per process).
     public static func current() throws -> ReferenceDataFingerprint {

@@ -231,18 +231,18 @@ public enum ValidationRunner {
 /// result from any working directory and never writes into the checkout.
 ///
 /// A path is the value of a path flag, given as `--flag VALUE` or `--flag=VALUE`:
-/// - input flags (`inputFlags`: `--input`, `--reference-data`): a relative value is relative to the
+/// - input flags (`inputFlags`: `--input`, `--reference-data`, the voxel maps): a relative value is relative to the
 ///   reference-data directory, e.g. `--input patients/plan-01-resin-nl-limited.json`. An older
 ///   value written relative to the checkout root (`reference-data/patients/…`) has that first
 ///   component dropped. An absolute value is left as it is.
-/// - output flags (`outputFlags`: `--report`, `--csv`): a relative value is put in a temporary folder
+/// - output flags (`outputFlags`: `--report`, `--csv`, `--dose-out`, `--anatomy-out`): a relative value is put in a temporary folder
 ///   made for the case (`outputDirectory`); an absolute value (e.g. `/dev/null` in a safety case) is
 ///   left as it is.
 public struct CasePaths: Sendable {
     /// Flags whose value is a file or folder the command reads.
-    public static let inputFlags: Set<String> = ["--input", "--reference-data"]
+    public static let inputFlags: Set<String> = ["--input", "--reference-data", "--counts", "--labels", "--label-table", "--territories", "--verify"]
     /// Flags whose value is a file the command writes.
-    public static let outputFlags: Set<String> = ["--report", "--csv"]
+    public static let outputFlags: Set<String> = ["--report", "--csv", "--dose-out", "--anatomy-out"]
     /// The first component of a path written relative to the checkout root rather than to the
     /// reference-data directory.
     static let checkoutPrefix = "reference-data/"
