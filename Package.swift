@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "Validation", targets: ["Validation"]),
         .library(name: "DosecalcCLI", targets: ["DosecalcCLI"]),
         .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "ImagingIO", targets: ["ImagingIO"]),
+        .library(name: "VoxelDosimetry", targets: ["VoxelDosimetry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -56,6 +56,7 @@ let package = Package(
                 .product(name: "DosecalcCLI", package: mainPackage),
                 .product(name: "DosecalcCore", package: mainPackage),
                 .product(name: "GSLKit", package: mainPackage),
+                .product(name: "ImagingIO", package: mainPackage),
                 .product(name: "Planning", package: mainPackage),
                 .product(name: "Radioembolization", package: mainPackage),
             ],

@@ -132,6 +132,32 @@ def handle(req):
             secs.append(time.perf_counter() - t0)
         out["outputs"] = {k: float(v) for k, v in o.items()}
         out["rhs_evaluations"], out["jacobian_evaluations"], out["n"] = int(sol.nfev), int(sol.njev), len(sol.y)
+    elif op == "voxel_make":
+        import voxel_peer
+        voxel_peer.make_phantom(req["counts"], req["labels"], n=req.get("n", 128))
+        if req.get("big"):
+            rng = np.random.default_rng(2)
+            n = req["big_n"]
+            big = rng.random((n, n, n))
+            big.tofile(req["big"])
+    elif op == "voxel_ldm":
+        import voxel_peer
+        for _ in range(iters):
+            t0 = time.perf_counter()
+            res = voxel_peer.ldm_stats(req["counts"], req["labels"], req["activity"], req["lsf"])
+            secs.append(time.perf_counter() - t0)
+        out["result"] = {str(k): v for k, v in res.items()}
+    elif op == "fftconvolve":
+        import voxel_peer
+        n = req["n"]
+        x = inputs(req["input"], n * n * n).reshape(n, n, n)
+        k = np.fromfile(req["kernel"], dtype=np.float64).reshape(11, 11, 11)
+        for _ in range(iters):
+            t0 = time.perf_counter()
+            y = voxel_peer.convolve_same(x, k)
+            secs.append(time.perf_counter() - t0)
+        if req.get("dump"):
+            y.astype(np.float64).tofile(req["dump"])
     elif op == "plan":
         kind = req.get("kind", "re")
         for _ in range(iters):

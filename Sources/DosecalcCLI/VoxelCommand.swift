@@ -220,7 +220,7 @@ struct VoxelCommand: EvaluatingCommand {
         var kernelNotes: [Assumption] = []
         if m == .kernel {
             let k = try VoxelKernelFile.load().shares(nuclide: nuclide, spacingMm: countVolume.grid.spacingMm, field: "--method")
-            let kinds = Dictionary(table.entries.map { ($0.value, $0.kind) }, uniquingKeysWith: { a, _ in a })
+            let kinds = table.kindsByValue
             let r = VoxelDose.convolve(map, grid: countVolume.grid, kernel: k, tissueDensityGPerMl: rho) { kinds[$0] == .normalLiver || kinds[$0] == .tumor }
             map = r.map
             kernelNotes = [
@@ -231,14 +231,14 @@ struct VoxelCommand: EvaluatingCommand {
         }
 
         // Per label: the dose–volume statistics of the labels with a mass.
-        var byLabel: [Int: (d: [Double], m: [Double])] = [:]
-        for i in map.doseGy.indices where map.massG[i] > 0 { byLabel[map.label[i], default: ([], [])].d.append(map.doseGy[i]); byLabel[map.label[i]]!.m.append(map.massG[i]) }
+        var voxelsOf = [[Int]](repeating: [], count: 32768)
+        for i in map.doseGy.indices where map.massG[i] > 0 { voxelsOf[map.label[i]].append(i) }
         var rows: [LabelResult] = []
         var dvhs: [(name: String, dvh: DoseVolumeHistogram)] = []
         var normalDose = 0.0, normalMass = 0.0
-        for l in byLabel.keys.sorted() {
+        for l in 0..<32768 where !voxelsOf[l].isEmpty {
             guard let e = table.entry(l) else { continue }
-            let h = DoseVolumeHistogram(doses: byLabel[l]!.d, masses: byLabel[l]!.m)
+            let h = DoseVolumeHistogram(doses: voxelsOf[l].map { map.doseGy[$0] }, masses: voxelsOf[l].map { map.massG[$0] })
             let s = h.statistics
             if e.kind == .normalLiver { normalDose += s.meanDoseGy * s.massG; normalMass += s.massG }
             var extra: [String: Double] = [:]
@@ -253,7 +253,8 @@ struct VoxelCommand: EvaluatingCommand {
         if let path = verify {
             let plan = try Self.plannedCompartments(path)
             var nlDoses: [Double] = [], nlMasses: [Double] = []
-            for i in map.doseGy.indices where map.massG[i] > 0 && table.entry(map.label[i])?.kind == .normalLiver {
+            let kinds = table.kindsByValue
+            for i in map.doseGy.indices where map.massG[i] > 0 && kinds[map.label[i]] == .normalLiver {
                 nlDoses.append(map.doseGy[i]); nlMasses.append(map.massG[i])
             }
             let nlDVH = DoseVolumeHistogram(doses: nlDoses, masses: nlMasses)

@@ -26,9 +26,12 @@ public struct DoseVolumeHistogram: Sendable {
     public let totalMassG: Double
 
     public init(doses d: [Double], masses m: [Double]) {
-        let order = d.indices.sorted { d[$0] > d[$1] || (d[$0] == d[$1] && $0 < $1) }
-        doses = order.map { d[$0] }
-        masses = order.map { m[$0] }
+        // Sorted by dose, highest first. The order among equal doses changes no statistic (D_x is a dose,
+        // V_d and the mean sum over every voxel), so the pairs are sorted as they are, without an index.
+        var pairs = zip(d, m).map { (dose: $0, mass: $1) }
+        pairs.sort { $0.dose > $1.dose }
+        doses = pairs.map(\.dose)
+        masses = pairs.map(\.mass)
         totalMassG = masses.reduce(0, +)
     }
 

@@ -45,7 +45,7 @@ public struct ImageAnatomy: Sendable, Equatable {
     ///   `ldmDoseGy` the local-deposition dose per voxel (`map` may hold a kernel dose).
     public static func derive(map: VoxelDoseMap, ldmDoseGy: [Double], counts: [Double], table: LabelTable, territoryOf: [Int]?, field: String) throws -> ImageAnatomy {
         let n = map.label.count
-        let kind = Dictionary(table.entries.map { ($0.value, $0.kind) }, uniquingKeysWith: { a, _ in a })
+        let kind = table.kindsByValue
         let name = Dictionary(table.entries.map { ($0.value, $0.name) }, uniquingKeysWith: { a, _ in a })
         let terr = territoryOf ?? Array(repeating: 1, count: n)
         var nlMass: [Int: Double] = [:], nlCounts: [Int: Double] = [:], wholeNL = 0.0

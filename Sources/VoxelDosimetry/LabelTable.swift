@@ -30,6 +30,13 @@ public struct LabelTable: Sendable, Equatable {
 
     public func entry(_ value: Int) -> LabelEntry? { entries.first { $0.value == value } }
 
+    /// The kind of every label value 0…32767 (nil: not in the table), for per-voxel lookups by index.
+    public var kindsByValue: [LabelKind?] {
+        var k = [LabelKind?](repeating: nil, count: 32768)
+        for e in entries where e.value >= 0 && e.value < 32768 { k[e.value] = e.kind }
+        return k
+    }
+
     /// Reads a label table; unknown keys, duplicate values or names, values outside 0…32767 and unknown
     /// kinds are refused with the field named (`field` is the flag that named the file).
     public static func decode(_ data: Data, field: String) throws -> LabelTable {

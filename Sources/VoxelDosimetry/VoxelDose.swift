@@ -84,8 +84,7 @@ public enum VoxelDose {
         }
         // Labels: whole numbers that the table knows.
         var labels = [Int](repeating: 0, count: n)
-        var kindOf: [Int: LabelKind] = [:]
-        for e in input.labelTable.entries { kindOf[e.value] = e.kind }
+        let kindOf = input.labelTable.kindsByValue
         for (i, v) in input.labels.values.enumerated() {
             guard v.isFinite, v == v.rounded(), v >= 0, v <= 32767 else {
                 throw InputError(field: VoxelField.labels.rawValue, "is not a label map: voxel \(voxelText(i, input.labels.grid)) holds \(v); labels are whole numbers 0 to 32767")
@@ -171,9 +170,9 @@ public enum VoxelDose {
             }
         }
         var perGram: [Int: Double] = [:]
-        var sums: [Int: (c: Double, m: Double)] = [:]
-        for i in 0..<n where mass[i] > 0 { sums[labels[i], default: (0, 0)].c += input.counts.values[i]; sums[labels[i], default: (0, 0)].m += mass[i] }
-        for (l, s) in sums where s.m > 0 { perGram[l] = s.c / s.m }
+        var sumC = [Double](repeating: 0, count: 32768), sumM = [Double](repeating: 0, count: 32768)
+        for i in 0..<n where mass[i] > 0 { sumC[labels[i]] += input.counts.values[i]; sumM[labels[i]] += mass[i] }
+        for l in 0..<32768 where sumM[l] > 0 { perGram[l] = sumC[l] / sumM[l] }
         return VoxelDoseMap(doseGy: dose, label: labels, massG: mass, lungDoseGy: lungDose, lungMassG: lungMass, lungMethod: lungMethod,
                             liverActivityGBq: liverActivity, countsPerGram: perGram, lungShuntPercent: lungShuntUsed)
     }

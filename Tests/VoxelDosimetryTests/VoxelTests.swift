@@ -79,10 +79,21 @@ struct VoxelTests {
         #expect(s.minDoseGy == 10 && s.maxDoseGy == 40)
     }
 
-    @Test("FFT convolution equals the direct convolution sum, and a unit kernel returns the volume")
-    func fftMatchesDirect() {
+    @Test("the padded FFT length: the least 2·3·5·7-smooth length at least n, by brute force")
+    func fastLength() {
+        func smooth(_ m: Int) -> Bool { var r = m; for p in [2, 3, 5, 7] { while r % p == 0 { r /= p } }; return r == 1 }
+        for n in 1...600 {
+            let m = FFTConvolution.fastLength(n)
+            #expect(m >= n && smooth(m) && !(n..<m).contains(where: smooth), "\(n) → \(m)")
+        }
+        #expect(FFTConvolution.fastLength(170) == 175 && FFTConvolution.fastLength(266) == 270 && FFTConvolution.fastLength(17) == 18)
+    }
+
+    @Test("FFT convolution equals the direct convolution sum (also where the padded length exceeds n + m − 1), and a unit kernel returns the volume",
+          arguments: [(FFTConvolution.Shape(6, 5, 4), FFTConvolution.Shape(3, 5, 3)), (FFTConvolution.Shape(12, 7, 9), FFTConvolution.Shape(11, 11, 11)),
+                      (FFTConvolution.Shape(1, 13, 2), FFTConvolution.Shape(5, 3, 7))])
+    func fftMatchesDirect(_ s: FFTConvolution.Shape, _ ks: FFTConvolution.Shape) {
         var g = SeededGenerator(seed: 12)
-        let s = FFTConvolution.Shape(6, 5, 4), ks = FFTConvolution.Shape(3, 5, 3)
         let v = (0..<s.count).map { _ in Double.random(in: 0...1, using: &g) }
         let kernel = (0..<ks.count).map { _ in Double.random(in: 0...1, using: &g) }
         let got = FFTConvolution.convolve(v, shape: s, kernel: kernel, kernelShape: ks)

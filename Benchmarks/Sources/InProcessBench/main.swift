@@ -10,6 +10,7 @@ import DosecalcCLI
 import DosecalcCore
 import Foundation
 import GSLKit
+import ImagingIO
 import Planning
 import Radioembolization
 #if canImport(Glibc)
@@ -145,6 +146,20 @@ final class Worker {
                 }
                 try lines.write(toFile: dump, atomically: true, encoding: .utf8)
             }
+
+        // ---- 10. FFT convolution of a map with an 11^3 kernel (ImagingIO, FFTW) -----------------------
+        case "fft_convolve":
+            let n = req["n"] as! Int
+            let x = try input(req["input"] as! String)
+            let k = try readDoubles(req["kernel"] as! String)
+            var y: [Double] = []
+            for _ in 0..<iters {
+                let t0 = now()
+                y = FFTConvolution.convolve(x, shape: .init(n, n, n), kernel: k, kernelShape: .init(11, 11, 11))
+                seconds.append(now() - t0)
+                blackHole(y)
+            }
+            if let dump = req["dump"] as? String { try writeDoubles(y, dump) }
 
         // ---- 2. decay ---------------------------------------------------------------------------
         // rows: activity GBq, hours
