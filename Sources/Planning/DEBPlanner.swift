@@ -12,7 +12,8 @@ import PatientAssessment
 ///     dose(L) = min(session cap after the bilirubin reduction, lifetime remainder, requested dose,
 ///                   V_max · L, dose at which the plasma peak reaches its limit)
 ///
-/// The last term is found with GSL's Brent root finder on peak(dose) − limit. The plan is the size and
+/// The last term is found by scaling the dose (the peak is proportional to it at a fixed loading), checked
+/// by a solve, with GSL's Brent root finder on peak(dose) − limit as the fallback. The plan is the size and
 /// loading whose dose gives the most local exposure, which is the model's tissue AUC over 28 days. The
 /// loading is searched with GSL's Brent minimiser on −exposure over [L_min, L_max], or over the loadings
 /// given in the input.
@@ -30,6 +31,8 @@ public enum DEBPlanner {
         let peak: Double
         let exposure: Double
         let limitedBy: String
+        /// The 28-day solve at this size, loading and dose.
+        let result: DEBResult?
     }
 
     public static func plan(_ input: PlanInput, assessment a: AssessmentSummary, policy: ClinicalPolicy)
@@ -107,20 +110,34 @@ public enum DEBPlanner {
         func peak(_ size: BeadSize, _ loading: Double, _ dose: Double) throws -> Double {
             try simulate(size, loading, dose, days: 0.25).summary.plasmaPeakNgPerMl
         }
+        /// The dose at which the plasma peak meets its limit, with the 28-day solve at that dose. At a fixed
+        /// loading every bead releases alike and the pharmacokinetics are linear, so the peak is proportional
+        /// to the dose (to 1e-9 relative in the model): the dose is scaled once from a solve above the limit
+        /// and solved again, and only a solve whose peak holds the limit is accepted. If three scalings do
+        /// not land under it, GSL's Brent root finder on the 6-hour peak takes over.
+        func peakBoundDose(_ size: BeadSize, _ loading: Double, above dose0: Double, result r0: DEBResult) throws -> (dose: Double, result: DEBResult) {
+            var dose = dose0, r = r0
+            for _ in 0..<3 {
+                dose *= peakLimit / r.summary.plasmaPeakNgPerMl * (1 - 1e-9)
+                r = try simulate(size, loading, dose, days: exposureDays)
+                if r.summary.plasmaPeakNgPerMl <= peakLimit { return (dose, r) }
+            }
+            let root = try RootFinder.brent(lower: dose0 * 1e-6, upper: dose0, absTol: 1e-6, relTol: 1e-7) {
+                try peak(size, loading, $0) - peakLimit
+            }
+            return (root.lower, try simulate(size, loading, root.lower, days: exposureDays))   // the side that keeps the peak under the limit
+        }
         func evaluate(_ size: BeadSize, _ loading: Double) throws -> Evaluation {
             var dose = min(capMg, volumeLimit * loading)
             var limitedBy = volumeLimit * loading < capMg ? "beadVolume" : capRule
-            if dose > 0, try peak(size, loading, dose) > peakLimit {
-                let root = try RootFinder.brent(lower: dose * 1e-6, upper: dose, absTol: 1e-6, relTol: 1e-7) {
-                    try peak(size, loading, $0) - peakLimit
-                }
-                dose = root.lower      // the side of the bracket that keeps the peak under the limit
+            guard dose > 0 else { return Evaluation(size: size, loading: loading, dose: 0, peak: 0, exposure: 0, limitedBy: limitedBy, result: nil) }
+            var r = try simulate(size, loading, dose, days: exposureDays)
+            if r.summary.plasmaPeakNgPerMl > peakLimit {
+                (dose, r) = try peakBoundDose(size, loading, above: dose, result: r)
                 limitedBy = "plasmaPeak"
             }
-            guard dose > 0 else { return Evaluation(size: size, loading: loading, dose: 0, peak: 0, exposure: 0, limitedBy: limitedBy) }
-            let r = try simulate(size, loading, dose, days: exposureDays)
             return Evaluation(size: size, loading: loading, dose: dose, peak: r.summary.plasmaPeakNgPerMl,
-                              exposure: r.summary.tissueAuc0to28dUgHPerMl ?? r.summary.tissueAucUgHPerMl, limitedBy: limitedBy)
+                              exposure: r.summary.tissueAuc0to28dUgHPerMl ?? r.summary.tissueAucUgHPerMl, limitedBy: limitedBy, result: r)
         }
 
         var evaluations: [Evaluation] = []
@@ -152,12 +169,11 @@ public enum DEBPlanner {
         let best = evaluations.first
 
         // --- the chosen plan, simulated in full -----------------------------------------------------
-        let days = max(exposureDays, 28)
+        // The candidate's own 28-day solve (exposureDays is 28) is the plan's: it is not solved again.
         var planPeak = 0.0, planPeakTime = 0.0, tissuePeak = 0.0, exposure = 0.0
         var eluted: [String: Double] = [:]
         var curves = ChemoembolizationPlan.Curves(timesH: [], plasmaNgPerMl: [], tissueUM: [], elutedPercent: [])
-        if let b = best, b.dose > 0 {
-            let r = try simulate(b.size, b.loading, b.dose, days: days)
+        if let b = best, b.dose > 0, let r = b.result {
             planPeak = r.summary.plasmaPeakNgPerMl
             planPeakTime = r.summary.plasmaPeakTimeH
             tissuePeak = r.summary.tissuePeakUM
