@@ -145,15 +145,25 @@ def deb_plan(path, method="BDF"):
         return scipy_peer.simulate([(size["modelDiameterUm"], loading, dose / loading)], days=days, method=method, p=p)[0]
 
     def evaluate(size, loading):
+        # The same algorithm as DEBPlanner: one 28-day solve at the capped dose; if its plasma peak is
+        # above the limit, scale the dose (the peak is proportional to it at a fixed loading), solve again
+        # and accept only a peak under the limit; brentq on the 6-hour peak as the fallback.
         dose = min(cap, vmax * loading)
         limited = "beadVolume" if vmax * loading < cap else cap_rule
-        if dose > 0 and sim(size, loading, dose, 0.25)["plasma_peak_ng_per_ml"] > peak_limit:
-            dose = brentq(lambda x: sim(size, loading, x, 0.25)["plasma_peak_ng_per_ml"] - peak_limit,
-                          dose * 1e-6, dose, xtol=1e-6, rtol=1e-7)
-            limited = "plasmaPeak"
         r = sim(size, loading, dose, 28.0)
+        if dose > 0 and r["plasma_peak_ng_per_ml"] > peak_limit:
+            d0, limited = dose, "plasmaPeak"
+            for _ in range(3):
+                dose *= peak_limit / r["plasma_peak_ng_per_ml"] * (1 - 1e-9)
+                r = sim(size, loading, dose, 28.0)
+                if r["plasma_peak_ng_per_ml"] <= peak_limit:
+                    break
+            else:
+                dose = brentq(lambda x: sim(size, loading, x, 0.25)["plasma_peak_ng_per_ml"] - peak_limit,
+                              d0 * 1e-6, d0, xtol=1e-6, rtol=1e-7)
+                r = sim(size, loading, dose, 28.0)
         return dict(size=size["id"], loading=loading, dose=dose, peak=r["plasma_peak_ng_per_ml"],
-                    exposure=r["tissue_auc_ug_h_per_ml"], limited=limited)
+                    exposure=r["tissue_auc_ug_h_per_ml"], limited=limited, result=r)
 
     evals = []
     for size in sizes:
@@ -172,8 +182,7 @@ def deb_plan(path, method="BDF"):
             minimize_scalar(lambda L: -ev(L)["exposure"], bounds=(lo, hi), method="bounded", options={"xatol": 0.05})
         evals += list(cache.values())
     best = max(evals, key=lambda e: e["exposure"])
-    size = find(product["sizes"], best["size"])
-    final = sim(size, best["loading"], best["dose"], 28.0)
+    final = best["result"]   # the candidate's own 28-day solve is the plan's
     return {"doxorubicin_mg": best["dose"], "loading_mg_per_ml": best["loading"], "bead_volume_ml": best["dose"] / best["loading"],
             "plasma_peak_ng_per_ml": final["plasma_peak_ng_per_ml"], "tissue_auc_ug_h_per_ml": final["tissue_auc_ug_h_per_ml"],
             "binding": best["limited"]}

@@ -65,6 +65,14 @@ struct PlanSampler: Sendable {
         return n
     }
 
+    /// A drawn input must lie where the planner accepts the nominal one (the same ranges as the input
+    /// check and as `y90`); otherwise the spread is refused, naming it, rather than computed on.
+    private func plausible(_ range: PlausibleRange, _ value: Double, path: String, spread: String) throws {
+        do { _ = try range.check(value, field: path) } catch let e as InputError {
+            throw InputError(field: spread, "draws \(e.field) outside what the planner accepts (\(e.message)); give a smaller spread")
+        }
+    }
+
     /// One sample, drawn in a fixed order.
     func draw(_ stream: RandomStream) throws -> Draw {
         let s = specification
@@ -79,12 +87,15 @@ struct PlanSampler: Sendable {
             var drawnNL = 0.0
             for n in ters.indices {
                 let t = ters[n]
+                let p = "anatomy.territories[\(inputIndex[n])]"
                 let nl = s.drawMass(stream, measured: t.normalMassKg)
+                try plausible(PlausibleInputs.liverMassG, nl * 1000, path: "\(p).normalLiverMassG", spread: "massCvPercent")
                 inputs.append(nl * 1000)
                 drawnNL += nl * 1000
                 var tumors = t.tumors
                 for j in tumors.indices {
                     tumors[j].massKg = s.drawMass(stream, measured: tumors[j].massKg)
+                    try plausible(PlausibleInputs.tumorMassG, tumors[j].massKg * 1000, path: "\(p).tumors[\(j)].massG", spread: "massCvPercent")
                     inputs.append(tumors[j].massKg * 1000)
                 }
                 ters[n] = t.with(normalMassKg: nl, tumors: tumors)
@@ -93,10 +104,12 @@ struct PlanSampler: Sendable {
             let rest = wholeNormalLiverMassG - nominalNL
             let drawnRest = rest > 0 ? s.drawMass(stream, measured: rest) : 0
             wholeG = drawnNL + drawnRest
+            try plausible(PlausibleInputs.liverMassG, wholeG, path: "anatomy.wholeNormalLiverMassG", spread: "massCvPercent")
             // The input is the rest itself, drawn independently (the whole is a sum of drawn masses).
             if rest > 0 { inputs.append(drawnRest) }
             if lungMassMeasured {
                 lungG = s.drawMass(stream, measured: lungMassG)
+                try plausible(PlausibleInputs.lungMassG, lungG, path: "anatomy.lungMassG", spread: "massCvPercent")
                 inputs.append(lungG)
             }
         }
@@ -105,6 +118,7 @@ struct PlanSampler: Sendable {
                 var tumors = ters[n].tumors
                 for j in tumors.indices {
                     tumors[j].tn = s.drawTNRatio(stream, measured: tumors[j].tn)
+                    try plausible(PlausibleInputs.tnRatio, tumors[j].tn, path: "anatomy.territories[\(inputIndex[n])].tumors[\(j)].tnRatio", spread: "tnRatioCvPercent")
                     inputs.append(tumors[j].tn)
                 }
                 ters[n] = ters[n].with(normalMassKg: ters[n].normalMassKg, tumors: tumors)
