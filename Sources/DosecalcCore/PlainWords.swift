@@ -170,25 +170,34 @@ public enum PlainWords {
     /// `transform(marker)`. A scan by hand rather than the regular expression: compiling that costs
     /// more than the rest of a single calculation.
     public static func replaceEvidenceMarkers(_ s: String, _ transform: (String) -> String) -> String {
-        let u = Array(s.unicodeScalars)
-        var out = String.UnicodeScalarView()
+        // Over UTF-8 bytes: "[", "]", the code letters and the separators are ASCII, and no byte of a
+        // multi-byte character is ASCII, so every position compared here is a character boundary.
+        var u = Array(s.utf8)
+        guard u.contains(UInt8(ascii: "[")) else { return s }
+        let open = UInt8(ascii: "["), close = UInt8(ascii: "]")
+        func isCode(_ b: UInt8) -> Bool { b == UInt8(ascii: "V") || b == UInt8(ascii: "R") || b == UInt8(ascii: "C") || b == UInt8(ascii: "D") || b == UInt8(ascii: "A") }
+        func isSeparator(_ b: UInt8) -> Bool { b == UInt8(ascii: " ") || b == UInt8(ascii: ":") || b == UInt8(ascii: ";") || b == UInt8(ascii: ",") }
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count + 32)
         var i = 0, copied = 0
         while i < u.count {
-            guard u[i] == "[", i + 2 < u.count, "VRCDA".unicodeScalars.contains(u[i + 1]) else { i += 1; continue }
+            guard u[i] == open, i + 2 < u.count, isCode(u[i + 1]) else { i += 1; continue }
             var j = i + 2
-            if u[j] != "]" {
-                guard " :;,".unicodeScalars.contains(u[j]) else { i += 1; continue }
+            if u[j] != close {
+                guard isSeparator(u[j]) else { i += 1; continue }
                 j += 1
-                while j < u.count, u[j] != "[", u[j] != "]" { j += 1 }
-                guard j < u.count, u[j] == "]" else { i += 1; continue }
+                while j < u.count, u[j] != open, u[j] != close { j += 1 }
+                guard j < u.count, u[j] == close else { i += 1; continue }
             }
             out.append(contentsOf: u[copied..<i])
-            out.append(contentsOf: transform(String(String.UnicodeScalarView(u[i...j]))).unicodeScalars)
+            out.append(contentsOf: transform(String(decoding: u[i...j], as: UTF8.self)).utf8)
             i = j + 1
             copied = i
         }
+        if copied == 0 { return s }
         out.append(contentsOf: u[copied...])
-        return String(out)
+        u = out
+        return String(decoding: u, as: UTF8.self)
     }
 
     /// Data text for a person in plain text: identifiers in words, source-file references dropped,
