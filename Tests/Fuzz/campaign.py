@@ -507,12 +507,27 @@ def gen_anatomy(rng, modality):
         elif r < 0.25:
             t["intent"] = "lobar"
         terr.append(t)
+    if rng.random() < 0.2:
+        # An image-derived anatomy (dosecalc voxel --anatomy-out): every compartment's DVH shape, 101 ratios
+        # r_k = D_k / mean, never rising.
+        def shape():
+            top, fall = rng.uniform(1.0, 4.0), rng.uniform(0.5, 6.0)
+            vals = [round(top * math.exp(-fall * k / 100), 6) for k in range(101)]
+            for k in range(1, 101):
+                vals[k] = min(vals[k], vals[k - 1])
+            return vals
+        for t in terr:
+            t["normalLiverDoseRatioAtMassPercent"] = shape()
+            for tu in t["tumors"]:
+                tu["doseRatioAtMassPercent"] = shape()
     if len(terr) > 1 and rng.random() < 0.1:
         terr[-1]["excluded"] = True
     nl = sum(t["normalLiverMassG"] for t in terr)
     whole = nl if rng.random() < 0.35 else round(nl + rng.uniform(0, 600))
     a = {"lungShuntPercent": pnum(rng, 0, 20) if rng.random() < 0.9 else pnum(rng, 20, 30),
          "wholeNormalLiverMassG": whole, "territories": terr}
+    if "normalLiverDoseRatioAtMassPercent" in terr[0]:
+        a["imageSource"] = "local deposition of spect.nii.gz with labels labels.nii.gz"
     if rng.random() < 0.8:
         a["lungMassG"] = pnum(rng, 800, 1300) if rng.random() < 0.7 else 1000
     return a
