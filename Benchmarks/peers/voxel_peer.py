@@ -52,8 +52,9 @@ def make_phantom(counts_path, labels_path, n=128, spacing=4.0, seed=1):
     for lab, (cx, cy, cz, r) in zip((2, 3, 4), ((0.4, 0.45, 0.5, 0.06), (0.55, 0.55, 0.45, 0.04), (0.35, 0.6, 0.55, 0.03))):
         labels[((x - cx * n) ** 2 + (y - cy * n) ** 2 + (z - cz * n) ** 2 <= (r * n) ** 2) & liver] = lab
     labels[(x >= 0.85 * n) & (np.abs(y - 0.5 * n) < 0.3 * n) & (np.abs(z - 0.5 * n) < 0.3 * n)] = 100
-    uptake = np.choose(np.searchsorted([1, 2, 3, 4, 100], labels), [0.0, 10.0, 60.0, 40.0, 30.0, 0.5])
-    uptake = np.where(labels == 0, 0.0, uptake)
+    uptake = np.zeros(labels.shape)
+    for lab, u in ((1, 10.0), (2, 60.0), (3, 40.0), (4, 30.0), (100, 0.5)):
+        uptake[labels == lab] = u
     counts = np.clip(uptake + rng.normal(0, 1.0, uptake.shape) * (labels > 0), 0, None)
     write_nii(counts_path, counts, spacing, 16)
     write_nii(labels_path, labels, spacing, 4)

@@ -544,7 +544,8 @@ public enum PlanReport {
         s += "</tbody></table>\n<p><small>The image's dose in each compartment is proportional to its counts per gram, and the plan's compartment dose is the image's mean "
         s += "by local deposition, so each curve is the image's dose distribution scaled to the planned dose"
         s += anatomy.imageSource.map { " (images: \(e($0)))" } ?? ""
-        s += ". D<sub>x</sub>: the least dose of the hottest x&nbsp;% of the mass.</small></p>\n"
+        s += ". From a dose-kernel map, a small compartment's curve can lie below its planned mean: the kernel carries part of its energy "
+        s += "into its neighbours, which the compartment model does not. D<sub>x</sub>: the least dose of the hottest x&nbsp;% of the mass.</small></p>\n"
         return s
     }
 
