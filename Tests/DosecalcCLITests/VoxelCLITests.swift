@@ -10,25 +10,26 @@ import Testing
 
 @Suite("dosecalc voxel")
 struct VoxelCLITests {
-    struct Phantom { let dir: URL; let counts: String; let labels: String; let liverVoxels: Int; let tumorVoxels: Int }
+    struct Phantom { let dir: URL; let counts: String; let labels: String; let liverVoxels: Int; let tumorVoxels: Int; let tumorCounts: [Double] }
 
-    /// 24 × 20 × 12 voxels of 4 mm: liver x < 18, a tumour sphere of radius 4 voxels inside it, lung x ≥ 20.
-    static func phantom(countType: NiftiFixture.DataType = .float32) throws -> Phantom {
+    /// 24 × 20 × 12 voxels of 4 mm: liver x < 18, a tumour sphere of radius 4 voxels inside it (counts
+    /// `tumorCount(x)`, uniform 400 by default), lung x ≥ 20.
+    static func phantom(countType: NiftiFixture.DataType = .float32, tumorCount: (Int) -> Double = { _ in 400 }) throws -> Phantom {
         let dir = try NiftiFixture.folder()
         let (nx, ny, nz) = (24, 20, 12)
         var labels = [Double](repeating: 0, count: nx * ny * nz), counts = labels
-        var liver = 0, tumor = 0
+        var liver = 0, tumorCounts: [Double] = []
         for z in 0..<nz { for y in 0..<ny { for x in 0..<nx {
             let i = (z * ny + y) * nx + x
             let r2 = Double((x - 9) * (x - 9) + (y - 10) * (y - 10) + (z - 6) * (z - 6))
             if x < 18 {
-                if r2 <= 16 { labels[i] = 2; counts[i] = 400; tumor += 1 } else { labels[i] = 1; counts[i] = 100; liver += 1 }
+                if r2 <= 16 { labels[i] = 2; counts[i] = tumorCount(x); tumorCounts.append(counts[i]) } else { labels[i] = 1; counts[i] = 100; liver += 1 }
             } else if x >= 20 { labels[i] = 100; counts[i] = 3 }
         } } }
         let c = dir.appendingPathComponent("spect.nii"), l = dir.appendingPathComponent("labels.nii")
         try NiftiFixture.write(c, dims: [nx, ny, nz], spacing: [4, 4, 4], type: countType, values: counts)
         try NiftiFixture.write(l, dims: [nx, ny, nz], spacing: [4, 4, 4], type: .int16, values: labels)
-        return Phantom(dir: dir, counts: c.path, labels: l.path, liverVoxels: liver, tumorVoxels: tumor)
+        return Phantom(dir: dir, counts: c.path, labels: l.path, liverVoxels: liver, tumorVoxels: tumorCounts.count, tumorCounts: tumorCounts)
     }
 
     @Test("uniform uptake: voxel means equal the partition model on the label masses; D70 = mean; V100 by hand")
@@ -341,20 +342,11 @@ struct VoxelCLITests {
     @Test("the anatomy carries each compartment's DVH shape; the plan report draws the image DVHs at the planned doses, D_x by hand; a broken shape is refused")
     func imageDVHsInPlanReport() throws {
         // The phantom's tumour, made non-uniform: voxels with x < 9 take 700 counts, the rest 250.
-        let dir = try NiftiFixture.folder()
-        let (nx, ny, nz) = (24, 20, 12)
-        var labels = [Double](repeating: 0, count: nx * ny * nz), counts = labels
-        var hot = 0, cold = 0
-        for z in 0..<nz { for y in 0..<ny { for x in 0..<nx {
-            let i = (z * ny + y) * nx + x
-            let r2 = Double((x - 9) * (x - 9) + (y - 10) * (y - 10) + (z - 6) * (z - 6))
-            if x < 18 {
-                if r2 <= 16 { labels[i] = 2; if x < 9 { counts[i] = 700; hot += 1 } else { counts[i] = 250; cold += 1 } } else { labels[i] = 1; counts[i] = 100 }
-            } else if x >= 20 { labels[i] = 100; counts[i] = 3 }
-        } } }
-        let c = dir.appendingPathComponent("spect.nii"), l = dir.appendingPathComponent("labels.nii")
-        try NiftiFixture.write(c, dims: [nx, ny, nz], spacing: [4, 4, 4], type: .float32, values: counts)
-        try NiftiFixture.write(l, dims: [nx, ny, nz], spacing: [4, 4, 4], type: .int16, values: labels)
+        let p = try Self.phantom { x in x < 9 ? 700 : 250 }
+        let dir = p.dir
+        let c = URL(fileURLWithPath: p.counts), l = URL(fileURLWithPath: p.labels)
+        let hot = p.tumorCounts.filter { $0 == 700 }.count, cold = p.tumorCounts.filter { $0 == 250 }.count
+        #expect(hot > 0 && cold > 0 && hot + cold == p.tumorVoxels)
         let anatomyPath = dir.appendingPathComponent("anatomy.json").path
         let r = Dosecalc.invoke(["voxel", "--counts", c.path, "--labels", l.path, "--nuclide", "y90", "--device", "glass",
                                  "--activity-gbq", "0.3", "--lung-shunt", "8", "--anatomy-out", anatomyPath], writeFiles: true)

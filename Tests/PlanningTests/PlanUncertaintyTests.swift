@@ -85,37 +85,30 @@ struct PlanUncertaintyTests {
         #expect(!PlanReportTests.render(p, pi, name: "plan-02").contains("<h2>Uncertainty</h2>"))
     }
 
-    @Test("a spread that draws a mass or T/N the planner would refuse is refused, naming the spread and the drawn field (as y90 does)")
-    func implausibleDraws() throws {
-        // A 0.2 g tumour with a 60 % mass CV: about 13 % of the draws fall below the planner's 0.1 g.
-        let tiny = try Self.input("unc-04-chance-lung-bound") { o in
-            var a = o["anatomy"] as! [String: Any]
-            var t = (a["territories"] as! [[String: Any]])
-            var tumors = t[0]["tumors"] as! [[String: Any]]
-            tumors[0]["massG"] = 0.2
-            t[0]["tumors"] = tumors; a["territories"] = t; o["anatomy"] = a
-            o["uncertainty"] = ["massCvPercent": 60, "samples": 2000, "seed": 3]
+    @Test("a spread that draws a mass or T/N the planner would refuse is refused, naming the spread and the drawn field (as y90 does)",
+          arguments: [
+            // A 0.2 g tumour with a 60 % mass CV: about 13 % of the draws fall below the planner's 0.1 g.
+            ("massG", 0.2, "massCvPercent", 60.0),
+            // A T/N of 60 with a 50 % CV: draws above the planner's 100.
+            ("tnRatio", 60.0, "tnRatioCvPercent", 50.0),
+          ])
+    func implausibleDraws(_ key: String, _ value: Double, _ spread: String, _ cv: Double) throws {
+        func plan(cvPercent: Double) throws -> PlanInput {
+            try Self.input("unc-04-chance-lung-bound") { o in
+                var a = o["anatomy"] as! [String: Any]
+                var t = a["territories"] as! [[String: Any]]
+                var tumors = t[0]["tumors"] as! [[String: Any]]
+                tumors[0][key] = value
+                t[0]["tumors"] = tumors; a["territories"] = t; o["anatomy"] = a
+                o["uncertainty"] = [spread: cvPercent, "samples": 2000, "seed": 3]
+            }
         }
-        #expect { try Planner.plan(tiny) } throws: { e in
+        #expect { try Planner.plan(try plan(cvPercent: cv)) } throws: { e in
             guard let e = e as? InputError else { return false }
-            return e.field == "uncertainty.massCvPercent" && e.message.contains("anatomy.territories[0].tumors[0].massG")
+            return e.field == "uncertainty.\(spread)" && e.message.contains("anatomy.territories[0].tumors[0].\(key)")
         }
-        // A T/N of 60 with a 50 % CV: draws above the planner's 100.
-        let hot = try Self.input("unc-04-chance-lung-bound") { o in
-            var a = o["anatomy"] as! [String: Any]
-            var t = (a["territories"] as! [[String: Any]])
-            var tumors = t[0]["tumors"] as! [[String: Any]]
-            tumors[0]["tnRatio"] = 60
-            t[0]["tumors"] = tumors; a["territories"] = t; o["anatomy"] = a
-            o["uncertainty"] = ["tnRatioCvPercent": 50, "samples": 2000, "seed": 3]
-        }
-        #expect { try Planner.plan(hot) } throws: { e in
-            guard let e = e as? InputError else { return false }
-            return e.field == "uncertainty.tnRatioCvPercent" && e.message.contains("tnRatio")
-        }
-        // The same plans with a narrow spread run.
-        let fine = try Self.input("unc-04-chance-lung-bound") { o in o["uncertainty"] = ["massCvPercent": 10, "tnRatioCvPercent": 10, "samples": 2000, "seed": 3] }
-        _ = try Planner.plan(fine)
+        // The same plan with a narrow spread runs.
+        _ = try Planner.plan(try plan(cvPercent: 5))
     }
 
     @Test("a DEB plan refuses an uncertainty object")
