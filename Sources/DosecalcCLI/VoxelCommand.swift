@@ -219,11 +219,17 @@ struct VoxelCommand: EvaluatingCommand {
         let ldmDoseGy = map.doseGy
         var kernelNotes: [Assumption] = []
         if m == .kernel {
-            let k = try VoxelKernelFile.load().shares(nuclide: nuclide, spacingMm: countVolume.grid.spacingMm, field: "--method")
+            let (k, working) = try VoxelKernelFile.load().kernel(forGrid: countVolume.grid.spacingMm, nuclide: nuclide, field: "--method")
             let kinds = table.kindsByValue
-            let r = VoxelDose.convolve(map, grid: countVolume.grid, kernel: k, tissueDensityGPerMl: rho) { kinds[$0] == .normalLiver || kinds[$0] == .tumor }
+            let r = VoxelDose.convolve(map, grid: countVolume.grid, kernel: k, workingSpacingMm: working, tissueDensityGPerMl: rho) {
+                kinds[$0] == .normalLiver || kinds[$0] == .tumor
+            }
             map = r.map
-            kernelNotes = [
+            if let h = working {
+                kernelNotes.append(Assumption(name: "kernelWorkingGrid", value: h, unit: "mm",
+                                              source: "the voxels (\(countVolume.grid.spacingMm.map { Format.number($0, significant: 4) }.joined(separator: " × ")) mm) have no shipped kernel of their own: the energy is resampled by overlap onto cubic voxels of this edge (each voxel's activity taken as uniform within it; energy kept exactly), convolved with that edge's kernel, and gathered back the same way"))
+            }
+            kernelNotes += [
                 Assumption(name: "voxelKernel (\(Format.number(k.voxelSizeMm, significant: 4)) mm, soft tissue)", value: k.shares[665], unit: "share of a decay's energy kept in its own voxel", source: k.source),
                 Assumption(name: "kernelMethod", value: 0, unit: "", source: "each voxel's local-deposition energy (the same K and half-life) is spread by the kernel's share of a decay's energy at each offset, S(u)/ΣS, over an 11 × 11 × 11 neighbourhood by FFT (FFTW, zero-padded, no wrap-around); dose = energy / mass in homogeneous soft tissue of the liver density; lung voxels keep the local deposition"),
                 Assumption(name: "energyLeavingImage", value: r.lostPercent, unit: "%", source: "share of the liver's energy deposited outside the image grid"),

@@ -40,7 +40,8 @@ public struct VoxelKernelFile: Sendable, Codable {
     /// offset's share interpolated linearly in the voxel size between them, then renormalised to 1. Each
     /// inner shipped kernel, left out and rebuilt from its neighbours, comes back within 1.4 % in the
     /// centre share and 0.0074 in any share (worst: 6.8 mm from 6 and 9.28 mm; test). Sizes outside the
-    /// shipped range (2.21–9.28 mm), and other shapes, are refused.
+    /// shipped range (2.21–9.28 mm), and other shapes, are refused here; `kernel(forGrid:)` takes them
+    /// through a cubic working grid.
     public func shares(nuclide: String, spacingMm: [Double], field: String) throws -> KernelChoice {
         let mine = kernels.filter { $0.nuclide == nuclide }.sorted { $0.voxelSizeMm < $1.voxelSizeMm }
         let sizes = mine.map { Format.number($0.voxelSizeMm) + " mm" }.joined(separator: ", ")
@@ -65,6 +66,25 @@ public struct VoxelKernelFile: Sendable, Codable {
         return KernelChoice(shares: mixed, voxelSizeMm: h, centreSValue: nil,
                             source: "interpolated linearly in the voxel size between \(Format.number(a.voxelSizeMm)) mm and \(Format.number(b.voxelSizeMm)) mm: " + a.source,
                             interpolatedFrom: [a.voxelSizeMm, b.voxelSizeMm])
+    }
+}
+
+extension VoxelKernelFile {
+    /// The kernel for an image grid. A cubic grid inside the shipped range uses its own kernel (above).
+    /// Any other grid (box voxels, or cubic voxels outside the range) is given a cubic working grid whose
+    /// edge is the smallest voxel edge brought into the shipped range: the local-deposition energy is
+    /// resampled onto it by overlap (ConservativeResampling, energy kept exactly, each voxel's activity
+    /// taken as uniform within it), convolved with that edge's kernel, and gathered back the same way.
+    public func kernel(forGrid spacingMm: [Double], nuclide: String, field: String) throws -> (choice: KernelChoice, workingSpacingMm: Double?) {
+        let mine = kernels.filter { $0.nuclide == nuclide }.map(\.voxelSizeMm).sorted()
+        guard let lo = mine.first, let hi = mine.last else { throw InputError(field: field, "kernel: no voxel kernel for \(nuclide) is shipped; use ldm") }
+        let h = spacingMm.reduce(0, +) / Double(spacingMm.count)
+        let cubic = spacingMm.allSatisfy { abs($0 / h - 1) <= 0.01 }
+        if cubic, h >= lo * 0.99, h <= hi * 1.01 {
+            return (try shares(nuclide: nuclide, spacingMm: spacingMm, field: field), nil)
+        }
+        let w = min(max(spacingMm.min()!, lo), hi)
+        return (try shares(nuclide: nuclide, spacingMm: [w, w, w], field: field), w)
     }
 }
 
@@ -96,13 +116,23 @@ extension VoxelKernelFile.Kernel {
 extension VoxelDose {
     /// Spreads a local-deposition map's liver energy with `kernel`; see the contract at the top.
     /// Returns the new map and the share of the liver's energy deposited outside the image.
-    public static func convolve(_ m: VoxelDoseMap, grid: VolumeGrid, kernel: KernelChoice, tissueDensityGPerMl rho: Double,
-                                isLiver: (Int) -> Bool) -> (map: VoxelDoseMap, lostPercent: Double) {
+    /// With `workingSpacingMm`, the energy is resampled onto that cubic grid, convolved there and
+    /// gathered back (VoxelKernelFile.kernel(forGrid:)).
+    public static func convolve(_ m: VoxelDoseMap, grid: VolumeGrid, kernel: KernelChoice, workingSpacingMm: Double? = nil,
+                                tissueDensityGPerMl rho: Double, isLiver: (Int) -> Bool) -> (map: VoxelDoseMap, lostPercent: Double) {
         let n = m.doseGy.count
         var energy = [Double](repeating: 0, count: n)   // J
         for i in 0..<n where isLiver(m.label[i]) { energy[i] = m.doseGy[i] * m.massG[i] / 1000 }
-        let spread = FFTConvolution.convolve(energy, shape: .init(grid.dims[0], grid.dims[1], grid.dims[2]), kernel: kernel.shares,
-                                             kernelShape: .init(11, 11, 11))
+        let shape = FFTConvolution.Shape(grid.dims[0], grid.dims[1], grid.dims[2])
+        let spread: [Double]
+        if let h = workingSpacingMm {
+            let plan = ConservativeResampling.plan(shape: shape, spacingMm: grid.spacingMm, cubicSpacingMm: h)
+            let fine = FFTConvolution.convolve(ConservativeResampling.spread(energy, plan), shape: plan.cubic, kernel: kernel.shares,
+                                               kernelShape: .init(11, 11, 11))
+            spread = ConservativeResampling.gather(fine.map { max($0, 0) }, plan)
+        } else {
+            spread = FFTConvolution.convolve(energy, shape: shape, kernel: kernel.shares, kernelShape: .init(11, 11, 11))
+        }
         let voxelKg = rho * grid.voxelVolumeMl / 1000
         var dose = m.doseGy, mass = m.massG
         var kept = 0.0, total = 0.0

@@ -98,7 +98,7 @@ struct VoxelCLITests {
         #expect(r.stdout.isEmpty && r.stderr.contains(flag) && !r.stderr.contains("\n"))
     }
 
-    @Test("kernel convolution: the tumour's mean dose falls below local deposition (energy spills into the normal liver), the energy in the liver labels is conserved; a 10 mm grid is refused")
+    @Test("kernel convolution: the tumour's mean dose falls below local deposition (energy spills into the normal liver), the energy in the liver labels is conserved; 10 mm voxels go through a 9.28 mm working grid; Ho-166 has no kernel")
     func kernel() throws {
         let p = try Self.phantom()
         func run(_ method: String) throws -> [String: Any] {
@@ -119,14 +119,20 @@ struct VoxelCLITests {
         let lost = try #require((ker["assumptions"] as! [[String: Any]]).first { $0["name"] as? String == "energyLeavingImage" }?["value"] as? Double)
         #expect(lost > 0 && lost < 10)
         #expect(inLiver <= ldmEnergy * (1 - lost / 100) * (1 + 1e-9) && inLiver > 0.9 * ldmEnergy)
-        // No kernel covers 10 mm voxels (the largest is 9.28 mm).
+        // No kernel of their own for 10 mm voxels (the largest is 9.28 mm): the energy is resampled onto 9.28 mm
+        // cubes and back, and the assumptions say so; Ho-166 has no kernel at all.
         let dir = try NiftiFixture.folder()
         let c = dir.appendingPathComponent("c.nii"), l = dir.appendingPathComponent("l.nii")
         try NiftiFixture.write(c, dims: [4, 4, 4], spacing: [10, 10, 10], type: .float32, values: Array(repeating: 1, count: 64))
         try NiftiFixture.write(l, dims: [4, 4, 4], spacing: [10, 10, 10], type: .int16, values: Array(repeating: 1, count: 64))
         let r = Dosecalc.invoke(["voxel", "--counts", c.path, "--labels", l.path, "--nuclide", "y90", "--device", "glass",
-                                 "--activity-gbq", "0.3", "--lung-shunt", "8", "--method", "kernel"])
-        #expect(r.exitCode == 2 && r.stderr.contains("--method") && r.stderr.contains("9.28 mm"), "\(r.stderr)")
+                                 "--activity-gbq", "0.05", "--lung-shunt", "8", "--method", "kernel", "--json"])
+        #expect(r.exitCode == 0, "\(r.stderr)")   // 0.05 GBq over 64 mL of liver: 35 Gy, below every limit
+        let working = (r.jsonObject?["assumptions"] as? [[String: Any]])?.first { $0["name"] as? String == "kernelWorkingGrid" }
+        #expect(working?["value"] as? Double == 9.28)
+        let ho = Dosecalc.invoke(["voxel", "--counts", c.path, "--labels", l.path, "--nuclide", "ho166",
+                                  "--activity-gbq", "0.3", "--lung-shunt", "8", "--method", "kernel"])
+        #expect(ho.exitCode == 2 && ho.stderr.contains("--method") && ho.stderr.contains("ho166") && ho.stdout.isEmpty, "\(ho.stderr)")
     }
 
     @Test("an activity map in Bq/mL, decay-corrected by hand: 1 MBq/mL measured 64.1 h after treatment is 2 MBq/mL at treatment")

@@ -25,6 +25,8 @@ Cases:
   equals local deposition voxel by voxel (minimum = maximum = K A (1 - L) / M).
 - VOX-06 kernel, a hot slab at one face: the energy leaving the image equals the direct sum of the
   kernel shares that fall outside, and the far side of the image receives nothing (no wrap-around).
+- VOX-07 kernel on box voxels (4 x 4 x 3 mm): inside a large uniform region the dose equals local
+  deposition, through the cubic working grid.
 - VOX-BAD-01..03: mismatched grids, a negative voxel and a label map that is not whole numbers are
   refused with one line naming the flag.
 """
@@ -42,18 +44,19 @@ VOXEL_KG = RHO * VOXEL_ML / 1000
 SRC = "closed form or hand calculation in reference-data/tools/make_voxel_cases.py (MIRD single compartment D = K A (1 - LSF) / M, K = 50 Gy kg/GBq from the TheraSphere package insert)"
 
 
-def write_nii(name, dims, values, datatype="float32", spacing=SPACING):
+def write_nii(name, dims, values, datatype="float32", spacing=SPACING, spacing_xyz=None):
     """A single-file NIfTI-1 image, x fastest, gzip without a time stamp."""
     code, bits, fmt = {"float32": (16, 32, "f"), "int16": (4, 16, "h")}[datatype]
+    sx, sy, sz = spacing_xyz or (spacing, spacing, spacing)
     h = bytearray(348)
     struct.pack_into("<i", h, 0, 348)
     struct.pack_into("<8h", h, 40, 3, dims[0], dims[1], dims[2], 1, 1, 1, 1)
     struct.pack_into("<hh", h, 70, code, bits)
-    struct.pack_into("<4f", h, 76, 1.0, spacing, spacing, spacing)
+    struct.pack_into("<4f", h, 76, 1.0, sx, sy, sz)
     struct.pack_into("<f", h, 108, 352.0)
     h[123] = 2  # millimetres
     struct.pack_into("<hh", h, 252, 0, 1)  # qform 0, sform 1 (scanner)
-    struct.pack_into("<12f", h, 280, spacing, 0, 0, 0, 0, spacing, 0, 0, 0, 0, spacing, 0)
+    struct.pack_into("<12f", h, 280, sx, 0, 0, 0, 0, sy, 0, 0, 0, 0, sz, 0)
     h[344:348] = b"n+1\0"
     body = bytes(h) + b"\0\0\0\0" + struct.pack("<%d%s" % (len(values), fmt), *values)
     buf = io.BytesIO()
@@ -194,6 +197,23 @@ cases.append({"id": "VOX-06", "source": SRC + "; the energy outside the image by
                              "the share of each source voxel's energy that the kernel puts beyond a face"),
                          ab(TU + ".maxDoseGy", 0, 1e-9, "13 voxels beyond the kernel's reach: nothing arrives, nothing wraps around")],
               "note": "zero padding: energy leaves through the near face and never reappears at the far face"})
+
+# VOX-07: kernel on box voxels (4 x 4 x 3 mm, as many PET reconstructions): a 16 x 16 x 22 uniform region, its
+# centre (x, y 6..9, z 8..13: at least 6 voxels, 18 mm, from every face) labelled as a tumour of the same uptake.
+# The energy is resampled onto 3 mm cubes by overlap, convolved and gathered back: inside, the dose equals local
+# deposition, as for cubic voxels.
+dims7 = (16, 16, 22)
+centre7 = lambda x, y, z: 6 <= x <= 9 and 6 <= y <= 9 and 8 <= z <= 13
+c = write_nii("vox07-counts.nii.gz", dims7, grid(dims7, lambda x, y, z: 1.0), spacing_xyz=(4.0, 4.0, 3.0))
+l = write_nii("vox07-labels.nii.gz", dims7, grid(dims7, lambda x, y, z: 2 if centre7(x, y, z) else 1), "int16", spacing_xyz=(4.0, 4.0, 3.0))
+A = 0.5
+D7 = K * A / (16 * 16 * 22 * RHO * 0.048 / 1000)
+cases.append({"id": "VOX-07", "source": SRC, "kind": "analytic",
+              "args": base_args(c, l, ["--activity-gbq", "0.5", "--lung-shunt", "0", "--method", "kernel"]), "exitCode": 0,
+              "expect": [rel(TU + ".minDoseGy", D7, 1e-9, "18 mm or more from every face: the kernel's whole reach is uniform"),
+                         rel(TU + ".maxDoseGy", D7, 1e-9),
+                         rel("assumptions[name=kernelWorkingGrid].value", 3.0, 1e-12, "the smallest voxel edge, inside the shipped kernel sizes")],
+              "note": "box voxels go through a cubic working grid with energy kept; inside a uniform region the dose is local deposition"})
 
 # Refused inputs.
 small = (4, 4, 4)
