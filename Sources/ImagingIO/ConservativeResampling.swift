@@ -55,38 +55,37 @@ public enum ConservativeResampling {
     }
 
     /// Amounts on the source grid (x fastest) → amounts on the cubic grid; the total is kept.
+    /// Weight: overlap / source cell width.
     public static func spread(_ v: [Double], _ p: Plan) -> [Double] {
         precondition(v.count == p.source.count)
-        // x: (nx, ny, nz) → (mx, ny, nz); y: → (mx, my, nz); z: → (mx, my, mz). Weight: overlap / source width.
-        var cur = v
-        var dims = [p.source.nx, p.source.ny, p.source.nz]
-        for axis in 0..<3 {
-            let ax = p.axes[axis]
-            var outDims = dims
-            outDims[axis] = ax.m
-            cur = pass(cur, dims: dims, outDims: outDims, axis: axis, table: ax.overlaps.map { $0.map { ($0.j, $0.length / ax.a) } })
-            dims = outDims
-        }
-        return cur
+        return passes(v, from: [p.source.nx, p.source.ny, p.source.nz], p.axes.map { ax in
+            (ax.m, ax.overlaps.map { $0.map { ($0.j, $0.length / ax.a) } })
+        })
     }
 
-    /// Amounts on the cubic grid → amounts on the source grid (overlap / the cubic cell's length inside
-    /// the source grid); the total is kept.
+    /// Amounts on the cubic grid → amounts on the source grid; the total is kept.
+    /// Weight: overlap / the cubic cell's length inside the source grid.
     public static func gather(_ v: [Double], _ p: Plan) -> [Double] {
         precondition(v.count == p.cubic.count)
-        var cur = v
-        var dims = [p.cubic.nx, p.cubic.ny, p.cubic.nz]
-        for axis in 0..<3 {
-            let ax = p.axes[axis]
-            // Invert the overlap lists: for each cubic cell j, the source cells i and the overlap.
+        return passes(v, from: [p.cubic.nx, p.cubic.ny, p.cubic.nz], p.axes.map { ax in
+            // The overlap lists inverted: for each cubic cell j, the source cells i and the overlap.
             var back = [[(i: Int, length: Double)]](repeating: [], count: ax.m)
             for i in 0..<ax.n { for (j, l) in ax.overlaps[i] { back[j].append((i, l)) } }
-            var outDims = dims
-            outDims[axis] = ax.n
-            cur = pass(cur, dims: dims, outDims: outDims, axis: axis, table: back.map { cell in
+            return (ax.n, back.map { cell in
                 let inside = cell.reduce(0) { $0 + $1.length }
                 return cell.map { ($0.i, $0.length / inside) }
             })
+        })
+    }
+
+    /// The three axis passes, x then y then z: `axes[k]` is the output size along axis k and, for each
+    /// input index along it, the output indices and weights.
+    static func passes(_ v: [Double], from dims0: [Int], _ axes: [(size: Int, table: [[(Int, Double)]])]) -> [Double] {
+        var cur = v, dims = dims0
+        for (axis, a) in axes.enumerated() {
+            var outDims = dims
+            outDims[axis] = a.size
+            cur = pass(cur, dims: dims, outDims: outDims, axis: axis, table: a.table)
             dims = outDims
         }
         return cur

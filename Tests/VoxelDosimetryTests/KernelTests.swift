@@ -53,15 +53,7 @@ struct KernelTests {
     }
 
     func map(counts: [Double], labels: [Double], dims: [Int]) throws -> (VoxelDoseMap, VolumeGrid) {
-        let dir = try NiftiFixture.folder()
-        let c = dir.appendingPathComponent("c.nii"), l = dir.appendingPathComponent("l.nii")
-        try NiftiFixture.write(c, dims: dims, spacing: [4, 4, 4], type: .float32, values: counts)
-        try NiftiFixture.write(l, dims: dims, spacing: [4, 4, 4], type: .int16, values: labels)
-        let cv = try NIfTI.read(c.path)
-        let input = VoxelDoseInput(counts: cv, labels: try NIfTI.read(l.path), labelTable: .standard, mapUnit: .counts, activityGBq: 1,
-                                   lungShuntPercent: 0, hoursTreatmentToAcquisition: nil, halfLifeH: 64.1, doseFactorGyKgPerGBq: 50,
-                                   tissueDensityGPerMl: 1.03, lungDensityGPerMl: nil, reportingLungMassG: 1000)
-        return (try VoxelDose.localDeposition(input), cv.grid)
+        try ldmMap(counts: counts, labels: labels, dims: dims, spacing: [4, 4, 4])
     }
 
     @Test("energy is conserved inside the image, a uniform interior keeps its dose, a point source spreads by S(u)/ΣS")

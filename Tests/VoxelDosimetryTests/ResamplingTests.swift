@@ -69,16 +69,8 @@ struct ResamplingTests {
     func boxVoxels() throws {
         let dims = [18, 18, 24]
         let n = dims[0] * dims[1] * dims[2]
-        let dir = try NiftiFixture.folder()
         func map(_ counts: [Double], _ labels: [Double]) throws -> (VoxelDoseMap, VolumeGrid) {
-            let c = dir.appendingPathComponent("c-\(UUID().uuidString).nii"), l = dir.appendingPathComponent("l-\(UUID().uuidString).nii")
-            try NiftiFixture.write(c, dims: dims, spacing: [4, 4, 3], type: .float32, values: counts)
-            try NiftiFixture.write(l, dims: dims, spacing: [4, 4, 3], type: .int16, values: labels)
-            let cv = try NIfTI.read(c.path)
-            let input = VoxelDoseInput(counts: cv, labels: try NIfTI.read(l.path), labelTable: .standard, mapUnit: .counts, activityGBq: 1,
-                                       lungShuntPercent: 0, hoursTreatmentToAcquisition: nil, halfLifeH: 64.1, doseFactorGyKgPerGBq: 50,
-                                       tissueDensityGPerMl: 1.03, lungDensityGPerMl: nil, reportingLungMassG: 1000)
-            return (try VoxelDose.localDeposition(input), cv.grid)
+            try ldmMap(counts: counts, labels: labels, dims: dims, spacing: [4, 4, 3])
         }
         let f = try VoxelKernelFile.load()
         let (k, working) = try f.kernel(forGrid: [4, 4, 3], nuclide: "y90", field: "m")
@@ -103,4 +95,18 @@ struct ResamplingTests {
         let centre = (12 * dims[1] + 9) * dims[0] + 9
         #expect(rh.map.doseGy[centre] < h.doseGy[centre] && rh.map.doseGy[centre] > 0.5 * h.doseGy[centre])
     }
+}
+
+/// A local-deposition map of `counts` and `labels` written as NIfTI and read back (1 GBq, no lung shunt,
+/// K = 50 Gy·kg/GBq, 1.03 g/mL), and its grid.
+func ldmMap(counts: [Double], labels: [Double], dims: [Int], spacing: [Double]) throws -> (VoxelDoseMap, VolumeGrid) {
+    let dir = try NiftiFixture.folder()
+    let c = dir.appendingPathComponent("c.nii"), l = dir.appendingPathComponent("l.nii")
+    try NiftiFixture.write(c, dims: dims, spacing: spacing, type: .float32, values: counts)
+    try NiftiFixture.write(l, dims: dims, spacing: spacing, type: .int16, values: labels)
+    let cv = try NIfTI.read(c.path)
+    let input = VoxelDoseInput(counts: cv, labels: try NIfTI.read(l.path), labelTable: .standard, mapUnit: .counts, activityGBq: 1,
+                               lungShuntPercent: 0, hoursTreatmentToAcquisition: nil, halfLifeH: 64.1, doseFactorGyKgPerGBq: 50,
+                               tissueDensityGPerMl: 1.03, lungDensityGPerMl: nil, reportingLungMassG: 1000)
+    return (try VoxelDose.localDeposition(input), cv.grid)
 }
