@@ -172,7 +172,7 @@ public enum PlainWords {
     public static func replaceEvidenceMarkers(_ s: String, _ transform: (String) -> String) -> String {
         // Over UTF-8 bytes: "[", "]", the code letters and the separators are ASCII, and no byte of a
         // multi-byte character is ASCII, so every position compared here is a character boundary.
-        var u = Array(s.utf8)
+        let u = Array(s.utf8)
         guard u.contains(UInt8(ascii: "[")) else { return s }
         let open = UInt8(ascii: "["), close = UInt8(ascii: "]")
         func isCode(_ b: UInt8) -> Bool { b == UInt8(ascii: "V") || b == UInt8(ascii: "R") || b == UInt8(ascii: "C") || b == UInt8(ascii: "D") || b == UInt8(ascii: "A") }
@@ -196,8 +196,7 @@ public enum PlainWords {
         }
         if copied == 0 { return s }
         out.append(contentsOf: u[copied...])
-        u = out
-        return String(decoding: u, as: UTF8.self)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Data text for a person in plain text: identifiers in words, source-file references dropped,

@@ -52,11 +52,11 @@ public enum PlanInputLimits {
     public static let nameCharacters = 64
 }
 
-/// A name given in the input: not empty, at most 64 characters, no control characters.
-func checkName(_ name: String, field: String) throws {
+/// A name given in the input: not empty, at most 64 characters (or `maxCharacters`), no control characters.
+func checkName(_ name: String, field: String, maxCharacters: Int = PlanInputLimits.nameCharacters) throws {
     guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw InputError(field: field, "must not be empty") }
-    guard name.count <= PlanInputLimits.nameCharacters else {
-        throw InputError(field: field, "must be at most \(PlanInputLimits.nameCharacters) characters; got \(name.count)")
+    guard name.count <= maxCharacters else {
+        throw InputError(field: field, "must be at most \(maxCharacters) characters; got \(name.count)")
     }
     guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
         throw InputError(field: field, "must not contain control characters such as a line break")

@@ -325,11 +325,7 @@ public enum RadioembolizationPlanner {
         let lsf = lsfPercent / 100
         let lungMassG = try PlausibleInputs.lungMassG.check(anatomy.lungMassG ?? catalogue.tissue.lungMassG, field: "anatomy.lungMassG")
         let wholeNL = try PlausibleInputs.liverMassG.check(anatomy.wholeNormalLiverMassG, field: "anatomy.wholeNormalLiverMassG")
-        if let source = anatomy.imageSource {
-            guard !source.isEmpty, source.count <= 512, !source.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw InputError(field: "anatomy.imageSource", "must be 1 to 512 characters without control characters")
-            }
-        }
+        if let source = anatomy.imageSource { try checkName(source, field: "anatomy.imageSource", maxCharacters: 512) }
         guard !anatomy.territories.isEmpty else { throw InputError(field: "anatomy.territories", "must list at least one territory") }
         guard anatomy.territories.count <= PlanInputLimits.territories else {
             throw InputError(field: "anatomy.territories", "must list at most \(PlanInputLimits.territories) territories; got \(anatomy.territories.count)")

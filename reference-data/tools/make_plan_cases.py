@@ -480,7 +480,7 @@ case("DEB-02", "doxorubicin label bilirubin 1.2–3.0 mg/dL → 50 % (GLOWM mono
 obj = {"description": "DEB-TACE with a plasma-peak limit of 50 ng/mL (configurable; default 160): 150 mg of 300–500 µm beads at 37.5 mg/mL would peak near 60 ng/mL, so the dose is reduced until the peak equals the limit.",
        "patient": deb_patient("DEB-03"), "treatment": {"modality": "deb", "product": "dc-bead", "sizes": ["300-500"], "loadingsMgPerMl": [37.5], "plasmaPeakLimitNgPerMl": 50}}
 write("deb-03-plasma-peak-binds.json", obj)
-case("DEB-03", "150 mg of 300–500 µm at 37.5 mg/mL peaks at 59.96 ng/mL (" + DEBSRC + "), above the 50 ng/mL limit given: the planner must land the peak on the limit (GSL Brent root)", "computed",
+case("DEB-03", "150 mg of 300–500 µm at 37.5 mg/mL peaks at 59.96 ng/mL (" + DEBSRC + "), above the 50 ng/mL limit given: the planner must land the peak on the limit (the dose scaled to it and accepted from a solve that holds it)", "computed",
      "deb-03-plasma-peak-binds.json",
      [num("chemoembolization.plasmaPeakNgPerMl", 50.0, rel=1e-4), eq("chemoembolization.bindingConstraint", "plasmaPeak"),
       {"path": "chemoembolization.doxorubicinMg", "min": 100, "max": 149}, eq("status", "ok")])
