@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """DEB-IX-3C in numpy/scipy: the same model as Sources/Chemoembolization (dosecalc), for timing.
 
-Same equations, same parameters (reference-data/deb-model.json), same grid
+Same equations, the same parameters (read from reference-data/deb-model.json), same grid
 (N_R = 20 equal shells per size class), same tolerances as the Swift/GSL solve (rtol 1e-10, and an
 absolute tolerance of 1e-12 times each component's natural size, as dosecalc's
 SimulationOptions.absTol × ElutionModel.toleranceScale: the loaded content L/φ_p for every bead
@@ -21,6 +21,7 @@ Usage: python3 Benchmarks/scipy_peer.py [--repeat N] [--rtol R] [--atol A | --fi
 import argparse
 import json
 import math
+import os
 import platform
 import time
 
@@ -29,10 +30,22 @@ import scipy
 from scipy.integrate import solve_ivp
 from scipy.optimize import minimize_scalar
 
-P = dict(Q_packed=45.0, Kd=0.05, eps=0.9, phi=0.64, smax=0.20, Lref=25.0,
-         Db=1.0e-6 * 3600, Dt=2.47e-9 * 3600, t_sink=0.237 / 3600, kb=12.0,
-         VT=0.20, RT=30.0, CLT=4.0, kmet=0.0, fu=0.25,
-         CL=62.4, V1=17.7, Q2=50.7, V2=1830.0, Q3=28.4, V3=71.0, fCL=1.0, NR=20)
+def load_parameters():
+    """The parameters of reference-data/deb-model.json in this module's units (h, cm, mg, L)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference-data", "deb-model.json")
+    v = {k: e["value"] for k, e in json.load(open(path))["parameters"].items()}
+    return dict(Q_packed=v["bindingCapacityPackedMgPerMl"], Kd=v["dissociationConstantMgPerMl"], eps=v["porosity"],
+                phi=v["packingFraction"], smax=v["shrinkMax"], Lref=v["shrinkReferenceLoadingMgPerMl"],
+                Db=v["beadDiffusivityCm2PerS"] * 3600, Dt=v["tissueTransferDiffusivityCm2PerS"] * 3600,
+                t_sink=v["sinkEquivalentTimeS"] / 3600, kb=v["burstAbsorptionRatePerH"],
+                VT=v["treatedTissueVolumeL"], RT=v["tissueBindingRatio"], CLT=v["tissuePlasmaClearanceLPerH"],
+                kmet=v["tissueMetabolismRatePerH"], fu=v["plasmaFractionUnbound"],
+                CL=v["clearanceLPerH"], V1=v["centralVolumeL"], Q2=v["intercompartmentalClearance2LPerH"],
+                V2=v["peripheralVolume2L"], Q3=v["intercompartmentalClearance3LPerH"], V3=v["peripheralVolume3L"],
+                fCL=v["clearanceFactor"], NR=int(v["shellsPerClass"]), MW=v["doxorubicinMolarMassGPerMol"])
+
+
+P = load_parameters()
 
 
 def free_conc(u, Q, Kd, eps):

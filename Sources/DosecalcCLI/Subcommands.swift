@@ -3,5 +3,5 @@ import ArgumentParser
 
 extension Dosecalc {
     /// Subcommands of later capabilities (DEB-TACE, planner), kept apart from the root's list.
-    static let extraSubcommands: [ParsableCommand.Type] = [DebCommand.self]
+    static let extraSubcommands: [ParsableCommand.Type] = [DebCommand.self, DebCalibrateCommand.self]
 }

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import ArgumentParser
+import Chemoembolization
+import DosecalcCore
+import Foundation
+
+/// `dosecalc deb-calibrate`: refits the DEB model's in-vivo parameters to the published points and
+/// prints (or writes) the fitted values, their covariance, every point's residual and the fit statistics.
+struct DebCalibrateCommand: EvaluatingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deb-calibrate",
+        abstract: "Refit the DEB elution model's in-vivo parameters to the published data points.",
+        discussion: """
+        Reads reference-data/deb-fit/specification.json (what is fitted, to which points, with which \
+        simulated treatment) and the points of reference-data/deb-calibration/, fits by weighted \
+        nonlinear least squares (GSL trust-region Levenberg-Marquardt), and reports each parameter with \
+        its 95 % confidence interval, every point's residual (fitted and held-out), and the fit statistics. \
+        --output writes the result file that dosecalc deb reads for its prediction intervals \
+        (reference-data/deb-fit/result.json).
+        """)
+
+    @Option(name: .customLong("output"), parsing: .unconditional, help: "Write the fit result (JSON) to this file.")
+    var output: String?
+    @Flag(name: .customLong("json")) var json = false
+
+    init() {}
+
+    func evaluate() throws -> CommandOutput {
+        let fit = try DEBModelFit.fitFromReferenceData()
+        let committed = try? DEBFitResult.load()
+        var out = try CommandOutput(result: fit, text: Self.text(fit, committed: committed), status: .ok)
+        if let path = output {
+            let data = try CommandOutput.encoder.encode(fit)
+            out.files.append((path: path, contents: String(decoding: data, as: UTF8.self) + "\n", flag: "--output"))
+        }
+        return out
+    }
+
+    static func unitText(_ u: CalibrationUnit) -> String {
+        switch u {
+        case .percent: return "%"
+        case .uM: return "µM"
+        default: return u.rawValue
+        }
+    }
+
+    static func text(_ f: DEBFitResult, committed: DEBFitResult?) -> String {
+        var lines = ["DEB model fit (\(f.model)): \(f.statistics.fittedPoints) fitted points, \(f.statistics.parameters) parameters",
+                     "", "Fitted parameters (95 % confidence interval)"]
+        for p in f.parameters {
+            let unit = p.unit == "1" ? "" : " " + p.unit
+            lines.append("  \(p.name.label): \(Format.number(p.value, significant: 5))\(unit)"
+                         + " (\(Format.number(p.lower95, significant: 3))–\(Format.number(p.upper95, significant: 3))\(unit))")
+        }
+        lines += ["", "Points (model against published)"]
+        for r in f.residuals {
+            let at = r.timeH.map { " at \(Format.number($0)) h" } ?? ""
+            let sd = r.sd.map { " ± \(Format.number($0, significant: 3))" } ?? ""
+            let z = r.standardizedResidual.map { ", \(Format.fixed($0, 2)) SD" } ?? ""
+            let role = r.role == .fit ? "fitted" : "held out"
+            lines.append("  \(r.id)\(at) [\(role)]: model \(Format.number(r.predicted, significant: 4)), published "
+                         + "\(Format.number(r.observed, significant: 4))\(sd) \(Self.unitText(r.unit)) (ratio \(Format.fixed(r.ratio, 3))\(z))")
+        }
+        let s = f.statistics
+        lines += ["", "Chi-squared \(Format.number(s.chiSquared, significant: 4)) on \(s.degreesOfFreedom) degrees of freedom; "
+                  + "\(s.iterations) iterations, \(s.residualEvaluations) model evaluations."]
+        if let c = committed {
+            let worst = f.parameters.map { p in
+                c.parameters.first { $0.name == p.name }.map { abs($0.value / p.value - 1) } ?? .infinity
+            }.max() ?? .infinity
+            lines.append(worst <= 1e-6
+                         ? "The shipped fit (reference-data/\(DEBFitResult.resourcePath)) agrees with this one."
+                         : "The shipped fit (reference-data/\(DEBFitResult.resourcePath)) differs from this one; write it with --output.")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
