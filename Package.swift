@@ -83,8 +83,8 @@ let package = Package(
         .testTarget(name: "ClinicalPolicyTests", dependencies: ["ClinicalPolicy", "DosecalcCore"]),
         .testTarget(name: "PatientAssessmentTests", dependencies: ["PatientAssessment"]),
         .testTarget(name: "RadioembolizationTests", dependencies: ["Radioembolization", "DosecalcCore", "ClinicalPolicy"]),
-        .testTarget(name: "ChemoembolizationTests", dependencies: ["Chemoembolization", "DosecalcCore", "GSLKit"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "DosecalcCore", "ClinicalPolicy", "Uncertainty", "GSLKit", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "ChemoembolizationTests", dependencies: ["Chemoembolization", "TestSupport", "DosecalcCore", "GSLKit"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Chemoembolization", "DosecalcCore", "ClinicalPolicy", "Uncertainty", "GSLKit", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "DosecalcCLI", "Planning", "ClinicalPolicy", "DosecalcCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DosecalcCLITests", dependencies: ["DosecalcCLI", "Validation", "DosecalcCore", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]),
     ]

@@ -200,6 +200,8 @@ struct DebCommand: EvaluatingCommand {
         let tissueAuc0to28dUgHPerMl: Double?
         let elutedPercentByDay: [String: Double]
         let elutedPercentAtEnd: Double
+        /// 95 % intervals from the fitted parameters' uncertainty (`DEBPrediction`).
+        let predictionIntervals: DEBPredictionIntervals
         let burstFraction: Double
         let systemicEliminatedMg: Double
         let remainingInBeadsMg: Double
@@ -246,6 +248,7 @@ struct DebCommand: EvaluatingCommand {
         let model = try ElutionModel(treatment: DEBTreatment(deposits: deposits), parameters: p)
         let r = try model.simulate(days: horizon)
         let s = r.summary
+        let intervals = try DEBPrediction.intervals(model: model, nominal: s, days: horizon, fit: try DEBFitResult.load())
 
         // The clinical limits are the policy's; the lifetime dose needs the patient's BSA and prior doses.
         var facts = PatientFacts()
@@ -282,7 +285,8 @@ struct DebCommand: EvaluatingCommand {
         let status = overallStatus(checks)
 
         var notes: [String] = [
-            "Model DEB-IX-3C: calibrated on DC Bead 100–300 µm (Gonzalez 2008, Namur 2010, Poon 2007/Varela 2007, Namur 2011); not a validated clinical model.",
+            "Model DEB-IX-3C: bead diffusivity calibrated on DC Bead sink elution (Gonzalez 2008); in-vivo parameters fitted to Namur 2010, Namur 2011 and the plasma peaks of Poon 2007 and Varela 2007 (dosecalc deb-calibrate); not a validated clinical model.",
+            "The 95 % intervals (in brackets) carry the uncertainty of the three fitted in-vivo parameters only, not errors in the form of the model.",
             "Tissue concentration is the regional mean over the treated volume (\(Format.number(p.treatedTissueVolumeL)) L); measured peri-bead values (Namur 2011) are higher near beads.",
             "After the delivery burst the plasma falls to 1–3 ng/mL within an hour (IV-bolus-like); no published full DEB-TACE plasma curve was verified against it.",
         ]
@@ -313,7 +317,7 @@ struct DebCommand: EvaluatingCommand {
             tissueUMAt8h: s.tissueUMAt8h, tissueUMAt30d: s.tissueUMAt30d,
             tissueAucUgHPerMl: s.tissueAucUgHPerMl, tissueAuc0to28dUgHPerMl: s.tissueAuc0to28dUgHPerMl,
             elutedPercentByDay: s.elutedPercentByDay, elutedPercentAtEnd: s.elutedPercentAtEnd,
-            burstFraction: s.burstFraction, systemicEliminatedMg: s.systemicEliminatedMg,
+            predictionIntervals: intervals, burstFraction: s.burstFraction, systemicEliminatedMg: s.systemicEliminatedMg,
             remainingInBeadsMg: s.remainingInBeadsMg, massBalanceRelativeError: s.massBalanceRelativeError,
             solver: r.solver, notes: notes, status: status, checks: checks, assumptions: assumptions)
 
@@ -336,18 +340,22 @@ struct DebCommand: EvaluatingCommand {
         let failing = x.checks.filter { !$0.passed }.map(\.reason)
         t += TextTable.status(x.status, reasons: failing)
         t.append("Plasma:")
-        t.append(TextTable.line("peak", "\(Format.fixed(x.plasmaPeakNgPerMl, 1)) ng/mL at \(Format.fixed(x.plasmaPeakTimeMin, 1)) min"))
+        let pi = x.predictionIntervals
+        func range(_ i: DEBPredictionInterval?, _ digits: Int) -> String {
+            i.map { " [95 %: \(Format.fixed($0.lower, digits))–\(Format.fixed($0.upper, digits))]" } ?? ""
+        }
+        t.append(TextTable.line("peak", "\(Format.fixed(x.plasmaPeakNgPerMl, 1)) ng/mL at \(Format.fixed(x.plasmaPeakTimeMin, 1)) min\(range(pi.plasmaPeakNgPerMl, 1))"))
         t.append(TextTable.line("AUC 0–\(Format.number(x.days)) d", "\(Format.fixed(x.plasmaAucNgHPerMl, 1)) ng·h/mL"))
         if let a = x.plasmaAuc0to24hNgHPerMl { t.append(TextTable.line("AUC 0–24 h", "\(Format.fixed(a, 1)) ng·h/mL")) }
         t.append(TextTable.line("burst at delivery", "\(Format.fixed(100 * x.burstFraction, 2)) % of the dose"))
         t.append("Treated tissue (regional mean):")
-        t.append(TextTable.line("peak", "\(Format.fixed(x.tissuePeakUM, 3)) µM (\(Format.fixed(x.tissuePeakUgPerMl, 3)) µg/mL) at \(Format.fixed(x.tissuePeakTimeH, 1)) h"))
+        t.append(TextTable.line("peak", "\(Format.fixed(x.tissuePeakUM, 3)) µM (\(Format.fixed(x.tissuePeakUgPerMl, 3)) µg/mL) at \(Format.fixed(x.tissuePeakTimeH, 1)) h\(range(pi.tissuePeakUM, 3))"))
         if let v = x.tissueUMAt8h { t.append(TextTable.line("at 8 h", "\(Format.fixed(v, 3)) µM")) }
-        if let v = x.tissueUMAt30d { t.append(TextTable.line("at 30 d", "\(Format.fixed(v, 3)) µM")) }
+        if let v = x.tissueUMAt30d { t.append(TextTable.line("at 30 d", "\(Format.fixed(v, 3)) µM\(range(pi.tissueUMAt30d, 3))")) }
         t.append(TextTable.line("AUC 0–\(Format.number(x.days)) d", "\(Format.fixed(x.tissueAucUgHPerMl, 1)) µg·h/mL"))
         t.append("Eluted from the beads:")
         let days = x.elutedPercentByDay.keys.sorted { Double($0)! < Double($1)! }
-        for d in days { t.append(TextTable.line("day \(d)", "\(Format.fixed(x.elutedPercentByDay[d]!, 1)) %")) }
+        for d in days { t.append(TextTable.line("day \(d)", "\(Format.fixed(x.elutedPercentByDay[d]!, 1)) %\(range(pi.elutedPercentByDay[d], 1))")) }
         t.append(TextTable.line("mass balance", "\(Format.number(x.massBalanceRelativeError, significant: 2)) relative"))
         t.append(TextTable.line("solver", "msbdf, \(x.solver.steps) steps, \(x.solver.rhsEvaluations) f and \(x.solver.jacobianEvaluations) J evaluations"))
         t += TextTable.checks(x.checks)

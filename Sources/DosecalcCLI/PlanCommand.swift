@@ -195,6 +195,9 @@ enum PlanText {
             out.append(TextTable.line("doxorubicin", "\(Format.fixed(c.doxorubicinMg, 1)) mg at \(Format.fixed(c.loadingMgPerMl, 1)) mg/mL in \(Format.fixed(c.beadVolumeMl, 2)) mL beads"))
             out.append(TextTable.line("dose cap", "\(Format.fixed(c.doseCapMg, 1)) mg (\(c.doseCapRule))"))
             out.append(TextTable.line("plasma peak", "\(Format.fixed(c.plasmaPeakNgPerMl, 1)) ng/mL at \(Format.fixed(c.plasmaPeakTimeH * 60, 1)) min"))
+            if let u = c.plasmaPeakUpper95NgPerMl {
+                out.append(TextTable.line("peak, 95 % upper bound", "\(Format.fixed(u, 1)) ng/mL (the limit applies to it)"))
+            }
             out.append(TextTable.line("tissue peak / AUC 28 d", "\(Format.fixed(c.tissuePeakUM, 2)) µM / \(Format.fixed(c.tissueAucUgHPerMl, 0)) µg·h/mL"))
             out.append(TextTable.line("limited by", words(c.bindingConstraint)))
         }

@@ -29,6 +29,8 @@ public enum DEBPlanner {
         let loading: Double
         let dose: Double
         let peak: Double
+        /// The plasma peak's 95 % upper bound over its nominal value (1 with the nominal basis).
+        var upperRatio: Double = 1
         let exposure: Double
         let limitedBy: String
         /// The 28-day solve at this size, loading and dose.
@@ -51,6 +53,12 @@ public enum DEBPlanner {
         let sizes = try sizeIDs.enumerated().map { try product.size($0.element, field: "treatment.sizes[\($0.offset)]") }
         let parameters = try DEBModelParameters.load()
         var reasons: [String] = []
+        let basis = t.plasmaPeakBasis ?? "nominal"
+        guard ["nominal", "upper95"].contains(basis) else {
+            throw InputError(field: "treatment.plasmaPeakBasis", "must be nominal or upper95; got '\(basis)'")
+        }
+        let fit: DEBFitResult? = basis == "upper95" ? try DEBFitResult.load() : nil
+        if let fit { try DEBPrediction.checkMatches(parameters, fit: fit) }
 
         // --- the dose rules ------------------------------------------------------------------------
         var overrides: [LimitQuantity: ClinicalPolicy.Override] = [:]
@@ -115,28 +123,41 @@ public enum DEBPlanner {
         /// to the dose (to 1e-9 relative in the model): the dose is scaled once from a solve above the limit
         /// and solved again, and only a solve whose peak holds the limit is accepted. If three scalings do
         /// not land under it, GSL's Brent root finder on the 6-hour peak takes over.
-        func peakBoundDose(_ size: BeadSize, _ loading: Double, above dose0: Double, result r0: DEBResult) throws -> (dose: Double, result: DEBResult) {
+        func peakBoundDose(_ size: BeadSize, _ loading: Double, above dose0: Double, result r0: DEBResult,
+                           limit: Double) throws -> (dose: Double, result: DEBResult) {
             var dose = dose0, r = r0
             for _ in 0..<3 {
-                dose *= peakLimit / r.summary.plasmaPeakNgPerMl * (1 - 1e-9)
+                dose *= limit / r.summary.plasmaPeakNgPerMl * (1 - 1e-9)
                 r = try simulate(size, loading, dose, days: exposureDays)
-                if r.summary.plasmaPeakNgPerMl <= peakLimit { return (dose, r) }
+                if r.summary.plasmaPeakNgPerMl <= limit { return (dose, r) }
             }
             let root = try RootFinder.brent(lower: dose0 * 1e-6, upper: dose0, absTol: 1e-6, relTol: 1e-7) {
-                try peak(size, loading, $0) - peakLimit
+                try peak(size, loading, $0) - limit
             }
             return (root.lower, try simulate(size, loading, root.lower, days: exposureDays))   // the side that keeps the peak under the limit
+        }
+        /// With the upper95 basis: the ratio of the plasma peak's 95 % upper bound to its nominal value. At a
+        /// fixed loading the peak is proportional to the dose, so the ratio does not depend on the dose; it is
+        /// computed from 6-hour solves at `dose` (DEBPrediction, two solves per fitted parameter).
+        func upperRatio(_ size: BeadSize, _ loading: Double, _ dose: Double) throws -> Double {
+            guard let fit else { return 1 }
+            let deposit = try BeadDeposit(product: product, size: size, loadingMgPerMl: loading, doseMg: dose)
+            let model = try ElutionModel(treatment: DEBTreatment(deposits: [deposit]), parameters: parameters)
+            let nominal = try model.simulate(days: 0.25, options: options).summary
+            let pi = try DEBPrediction.intervals(model: model, nominal: nominal, days: 0.25, fit: fit)
+            return pi.plasmaPeakNgPerMl.upper / nominal.plasmaPeakNgPerMl
         }
         func evaluate(_ size: BeadSize, _ loading: Double) throws -> Evaluation {
             var dose = min(capMg, volumeLimit * loading)
             var limitedBy = volumeLimit * loading < capMg ? "beadVolume" : capRule
             guard dose > 0 else { return Evaluation(size: size, loading: loading, dose: 0, peak: 0, exposure: 0, limitedBy: limitedBy, result: nil) }
+            let ratio = try upperRatio(size, loading, dose)
             var r = try simulate(size, loading, dose, days: exposureDays)
-            if r.summary.plasmaPeakNgPerMl > peakLimit {
-                (dose, r) = try peakBoundDose(size, loading, above: dose, result: r)
+            if r.summary.plasmaPeakNgPerMl * ratio > peakLimit {
+                (dose, r) = try peakBoundDose(size, loading, above: dose, result: r, limit: peakLimit / ratio)
                 limitedBy = "plasmaPeak"
             }
-            return Evaluation(size: size, loading: loading, dose: dose, peak: r.summary.plasmaPeakNgPerMl,
+            return Evaluation(size: size, loading: loading, dose: dose, peak: r.summary.plasmaPeakNgPerMl, upperRatio: ratio,
                               exposure: r.summary.tissueAuc0to28dUgHPerMl ?? r.summary.tissueAucUgHPerMl, limitedBy: limitedBy, result: r)
         }
 
@@ -171,6 +192,7 @@ public enum DEBPlanner {
         // --- the chosen plan, simulated in full -----------------------------------------------------
         // The candidate's own 28-day solve (exposureDays is 28) is the plan's: it is not solved again.
         var planPeak = 0.0, planPeakTime = 0.0, tissuePeak = 0.0, exposure = 0.0
+        let planRatio = best?.upperRatio ?? 1
         var eluted: [String: Double] = [:]
         var curves = ChemoembolizationPlan.Curves(timesH: [], plasmaNgPerMl: [], tissueUM: [], elutedPercent: [])
         if let b = best, b.dose > 0, let r = b.result {
@@ -189,7 +211,7 @@ public enum DEBPlanner {
         let binding = best?.limitedBy ?? capRule
         let quantities: [LimitQuantity: Double] = [
             .doxorubicinSessionMg: dose, .doxorubicinLifetimeMgPerM2: (a.priorDoxorubicinMg + dose) / a.bsaM2,
-            .plasmaPeakNgPerMl: planPeak, .beadVolumeMl: volume,
+            .plasmaPeakNgPerMl: planPeak * planRatio, .beadVolumeMl: volume,
             .bilirubinMgPerDl: a.bilirubinMgPerDl, .childPughScore: Double(a.childPughScore),
         ]
         var checks = policy.evaluate(.deb, facts: facts, quantities: quantities, overrides: overrides, selection: .mostCautious,
@@ -220,7 +242,8 @@ public enum DEBPlanner {
 
         let plan = ChemoembolizationPlan(
             product: product.id, size: best?.size.id ?? sizes[0].id, doxorubicinMg: dose, loadingMgPerMl: loading, beadVolumeMl: volume,
-            plasmaPeakNgPerMl: planPeak, plasmaPeakTimeH: planPeakTime, tissuePeakUM: tissuePeak, tissueAucUgHPerMl: exposure,
+            plasmaPeakNgPerMl: planPeak, plasmaPeakTimeH: planPeakTime, plasmaPeakBasis: basis,
+            plasmaPeakUpper95NgPerMl: fit == nil ? nil : planPeak * planRatio, tissuePeakUM: tissuePeak, tissueAucUgHPerMl: exposure,
             elutedPercentByDay: eluted, doseCapMg: capMg, doseCapRule: capRule, bindingConstraint: binding,
             candidates: evaluations.map { .init(size: $0.size.id, loadingMgPerMl: $0.loading, doxorubicinMg: $0.dose, beadVolumeMl: $0.dose / $0.loading,
                                                 plasmaPeakNgPerMl: $0.peak, tissueAucUgHPerMl: $0.exposure, limitedBy: $0.limitedBy) },
@@ -228,6 +251,10 @@ public enum DEBPlanner {
         var assumptions = parameters.assumptions()
         assumptions.append(Assumption(name: "exposureMetric: tissue AUC 0–\(Format.number(exposureDays)) d", value: exposureDays, unit: "d",
                                       source: "the model is calibrated on days 1 to 28 (Namur et al., J Hepatol 2010, swine); its 90-day tail is too slow"))
+        if fit != nil {
+            assumptions.append(Assumption(name: "plasmaPeakBasis: the 95 % upper bound", value: 95, unit: "%",
+                                          source: "the plasma-peak limit is applied to the upper end of the peak's 95 % prediction interval (treatment.plasmaPeakBasis upper95). " + DEBPrediction.basis))
+        }
         return (plan, checks, status, reasons, assumptions)
     }
 }

@@ -124,6 +124,9 @@ public struct PlanInput: Codable, Sendable {
         public var sizes: [String]?
         public var targetDoxorubicinMg: Double?
         public var plasmaPeakLimitNgPerMl: Double?
+        /// Which plasma peak the limit applies to: "nominal" (the model's value, the default) or "upper95"
+        /// (the upper end of its 95 % prediction interval from the fitted parameters' uncertainty).
+        public var plasmaPeakBasis: String?
         public var maxBeadVolumeMl: Double?
         public var loadingsMgPerMl: [Double]?
     }
@@ -192,7 +195,7 @@ public struct PlanInput: Codable, Sendable {
         "treatment": .object([
             "modality": .leaf, "tumorTargetGy": .leaf, "calibrationTime": .leaf, "earliestTreatmentTime": .leaf,
             "latestTreatmentTime": .leaf, "treatmentHours": .leaf, "prescriptionTolerancePercent": .leaf, "residualPercent": .leaf, "wholeNormalLiverLimitGy": .leaf, "perfusedNormalLiverLimitGy": .leaf, "vialSizesGBq": .leaf, "usableWindowHoursAfterCalibration": .leaf, "product": .leaf, "sizes": .leaf,
-            "targetDoxorubicinMg": .leaf, "plasmaPeakLimitNgPerMl": .leaf, "maxBeadVolumeMl": .leaf, "loadingsMgPerMl": .leaf,
+            "targetDoxorubicinMg": .leaf, "plasmaPeakLimitNgPerMl": .leaf, "plasmaPeakBasis": .leaf, "maxBeadVolumeMl": .leaf, "loadingsMgPerMl": .leaf,
         ]),
         "uncertainty": .object(["lungShuntPercentSd": .leaf, "massCvPercent": .leaf, "tnRatioCvPercent": .leaf, "activityCvPercent": .leaf,
                                 "samples": .leaf, "seed": .leaf, "maxExceedanceProbability": .leaf]),

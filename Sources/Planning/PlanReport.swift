@@ -759,7 +759,8 @@ public enum PlanReport {
         ]) + "</div>\n"
         let days = c.elutedPercentByDay.keys.sorted { (Double($0) ?? .infinity, $0) < (Double($1) ?? .infinity, $1) }
         var pk: [(String, String)] = [
-            ("Plasma peak", "<strong>\(f(c.plasmaPeakNgPerMl, 1))&nbsp;ng/mL</strong> <small>at \(f(c.plasmaPeakTimeH * 60, 1)) min</small>"),
+            ("Plasma peak", "<strong>\(f(c.plasmaPeakNgPerMl, 1))&nbsp;ng/mL</strong> <small>at \(f(c.plasmaPeakTimeH * 60, 1)) min</small>"
+                + (c.plasmaPeakUpper95NgPerMl.map { " <small>(95&nbsp;% upper bound \(f($0, 1))&nbsp;ng/mL; the limit applies to it)</small>" } ?? "")),
             ("Tissue peak", "\(f(c.tissuePeakUM, 2))&nbsp;µM"),
             ("Tissue AUC (28 d)", "\(f(c.tissueAucUgHPerMl, 0))&nbsp;µg·h/mL"),
         ]

@@ -12,6 +12,10 @@ public struct ChemoembolizationPlan: Codable, Sendable {
     public var beadVolumeMl: Double
     public var plasmaPeakNgPerMl: Double
     public var plasmaPeakTimeH: Double
+    /// "nominal" or "upper95": which plasma peak the limit was applied to.
+    public var plasmaPeakBasis: String
+    /// The upper end of the plasma peak's 95 % prediction interval (ng/mL), when the basis is upper95.
+    public var plasmaPeakUpper95NgPerMl: Double?
     public var tissuePeakUM: Double
     /// Local exposure that the plan maximises: tissue AUC over 28 days (µg·h/mL).
     public var tissueAucUgHPerMl: Double

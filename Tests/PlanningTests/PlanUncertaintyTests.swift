@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The planner with an uncertainty object: the chance constraint against its closed form, the report's
 // uncertainty section, and plans without the object unchanged.
+import Chemoembolization
 import DosecalcCore
 import Foundation
 @testable import Planning
@@ -134,5 +135,37 @@ struct PlanUncertaintyTests {
     func debRefuses() throws {
         let i = try Self.input("deb-01-hcc-dc-bead") { $0["uncertainty"] = ["massCvPercent": 5] }
         #expect { try Planner.plan(i) } throws: { ($0 as? InputError)?.field == "uncertainty" }
+    }
+
+    @Test("with plasmaPeakBasis upper95 the limit binds the peak's 95 % upper bound: the dose is the nominal-basis dose times nominal/upper from deb's own interval")
+    func debPeakUpperBound() throws {
+        let i = try Self.input("deb-03-plasma-peak-binds") { o in
+            var t = o["treatment"] as! [String: Any]
+            t["plasmaPeakBasis"] = "upper95"
+            o["treatment"] = t
+        }
+        let c = try #require(try Planner.plan(i).chemoembolization)
+        #expect(c.plasmaPeakBasis == "upper95" && c.bindingConstraint == "plasmaPeak")
+        let upper = try #require(c.plasmaPeakUpper95NgPerMl)
+        #expect(upper <= 50 && upper >= 50 * (1 - 1e-6), "\(upper)")
+        // Independent of the planner's path: the interval that `deb` reports for 150 mg of the same beads
+        // over 28 days. The upper bound is proportional to the dose, so the dose is 150 · 50 / upper(150 mg).
+        let product = try BeadCatalogue.load().product("dc-bead")
+        let deposit = try BeadDeposit(product: product, size: try product.size("300-500"), loadingMgPerMl: 37.5, doseMg: 150)
+        let model = try ElutionModel(treatment: DEBTreatment(deposits: [deposit]), parameters: try DEBModelParameters.load())
+        let s = try model.simulate(days: 28).summary
+        let pi = try DEBPrediction.intervals(model: model, nominal: s, days: 28, fit: try DEBFitResult.load())
+        #expect(abs(c.doxorubicinMg / (150 * 50 / pi.plasmaPeakNgPerMl.upper) - 1) < 1e-5, "\(c.doxorubicinMg)")
+        // The nominal basis gives the larger dose, by the ratio upper/nominal.
+        let nominal = try #require(try Planner.plan(try Self.input("deb-03-plasma-peak-binds") { _ in }).chemoembolization)
+        #expect(nominal.plasmaPeakBasis == "nominal" && nominal.plasmaPeakUpper95NgPerMl == nil)
+        #expect(abs(nominal.doxorubicinMg / c.doxorubicinMg - pi.plasmaPeakNgPerMl.upper / s.plasmaPeakNgPerMl) < 1e-5)
+        // A basis outside the closed set is refused, naming the field.
+        let bad = try Self.input("deb-03-plasma-peak-binds") { o in
+            var t = o["treatment"] as! [String: Any]
+            t["plasmaPeakBasis"] = "upper"
+            o["treatment"] = t
+        }
+        #expect { try Planner.plan(bad) } throws: { ($0 as? InputError)?.field == "treatment.plasmaPeakBasis" }
     }
 }

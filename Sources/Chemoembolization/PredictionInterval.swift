@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// 95 % prediction intervals of a treatment's outputs from the uncertainty of the fitted parameters.
+//
+// Delta method on transformed outputs. With x = ln θ the fitted parameters (covariance Σ from
+// `reference-data/deb-fit/result.json`) and an output y(x):
+//
+//     g(y) = ln y               for concentrations (plasma and tissue peaks, tissue at 30 d)
+//     g(y) = ln(y / (100 − y))  for eluted percentages (so the interval stays inside (0, 100) %)
+//     ∂g/∂x_j ≈ (g(x + h e_j) − g(x − h e_j)) / 2h,   h = 1e-3   (two solves per parameter)
+//     σ_g² = ∇gᵀ Σ ∇g,     interval = g⁻¹(g(y) ± 1.96 σ_g)
+//
+// The interval covers the uncertainty of the fitted parameters only, as the fit states it (the printed
+// between-patient SDs taken as absolute): not the form of the model, not the parameters that were not
+// fitted. Each output's interval is marginal (95 % for that output alone).
+import DosecalcCore
+import Foundation
+import GSLKit
+
+/// A two-sided interval in the output's unit.
+public struct DEBPredictionInterval: Sendable, Codable, Equatable {
+    public let lower: Double
+    public let upper: Double
+}
+
+/// The 95 % intervals of one treatment's outputs.
+public struct DEBPredictionIntervals: Sendable, Codable, Equatable {
+    public let levelPercent: Double
+    public let plasmaPeakNgPerMl: DEBPredictionInterval
+    public let tissuePeakUM: DEBPredictionInterval
+    public let tissueUMAt30d: DEBPredictionInterval?
+    public let elutedPercentByDay: [String: DEBPredictionInterval]
+    /// What the interval covers, in words.
+    public let basis: String
+}
+
+public enum DEBPrediction {
+    /// The two-sided 95 % standard normal quantile.
+    public static let z95 = 1.959963984540054
+    /// Step in ln θ of the central differences.
+    static let lnStep = 1e-3
+
+    public static let basis = "95 % intervals from the uncertainty of the three fitted in-vivo parameters (reference-data/deb-fit/result.json), carried by the delta method on the logarithm of each concentration and the log-odds of each eluted percentage; they do not include errors in the form of the model or in the parameters that were not fitted."
+
+    /// The fitted parameters in `parameters` must be the fit's values: otherwise the covariance does not
+    /// describe them and no interval is given (the fit must be rerun and written).
+    public static func checkMatches(_ parameters: DEBModelParameters, fit: DEBFitResult) throws {
+        for q in fit.parameters {
+            let v = q.name.value(in: parameters)
+            guard abs(v / q.value - 1) <= 1e-6 else {
+                throw DataFileError(file: DEBFitResult.resourcePath, key: "parameters",
+                                    message: "the fitted \(q.name.label) is \(Format.number(q.value, significant: 8)) \(q.unit), but reference-data/\(DEBModelParameters.resourcePath) holds \(Format.number(v, significant: 8)); rerun dosecalc deb-calibrate --output reference-data/\(DEBFitResult.resourcePath) and put the fitted values in the model file")
+            }
+        }
+    }
+
+    /// Intervals for `model` simulated over `days` days, whose nominal summary is `nominal`.
+    public static func intervals(model: ElutionModel, nominal: DEBSummary, days: Double, fit: DEBFitResult) throws -> DEBPredictionIntervals {
+        try checkMatches(model.parameters, fit: fit)
+        let p = fit.parameters.count
+        var options = SimulationOptions()
+        options.outputTimesH = []
+        func summary(_ j: Int, _ sign: Double) throws -> DEBSummary {
+            var q = model.parameters
+            let name = fit.parameters[j].name
+            name.set(name.value(in: q) * exp(sign * lnStep), in: &q)
+            return try ElutionModel(treatment: model.treatment, parameters: q).simulate(days: days, options: options).summary
+        }
+        var up: [DEBSummary] = [], down: [DEBSummary] = []
+        for j in 0..<p {
+            up.append(try summary(j, 1))
+            down.append(try summary(j, -1))
+        }
+        func interval(_ what: String, _ value: (DEBSummary) -> Double?, percent: Bool) throws -> DEBPredictionInterval? {
+            guard let y0 = value(nominal) else { return nil }
+            func g(_ y: Double) -> Double { percent ? log(y / (100 - y)) : log(y) }
+            func inverse(_ t: Double) -> Double { percent ? 100 / (1 + exp(-t)) : exp(t) }
+            var grad = [Double](repeating: 0, count: p)
+            for j in 0..<p {
+                guard let a = value(up[j]), let b = value(down[j]) else { return nil }
+                grad[j] = (g(a) - g(b)) / (2 * lnStep)
+            }
+            var variance = 0.0
+            for a in 0..<p { for b in 0..<p { variance += grad[a] * fit.lnCovariance[a][b] * grad[b] } }
+            let centre = g(y0), sd = variance.squareRoot()
+            let lo = inverse(centre - z95 * sd), hi = inverse(centre + z95 * sd)
+            guard centre.isFinite, variance >= 0, lo.isFinite, hi.isFinite else {
+                throw SolverFailure(tReached: days * 24, timeUnit: "h",
+                                    reason: .nonFiniteValue(quantity: "the prediction interval of \(what)", value: variance))
+            }
+            return DEBPredictionInterval(lower: lo, upper: hi)
+        }
+        var byDay: [String: DEBPredictionInterval] = [:]
+        for d in nominal.elutedPercentByDay.keys {
+            byDay[d] = try interval("the eluted percentage at day \(d)", { $0.elutedPercentByDay[d] }, percent: true)
+        }
+        return DEBPredictionIntervals(
+            levelPercent: 95,
+            plasmaPeakNgPerMl: try interval("the plasma peak", { $0.plasmaPeakNgPerMl }, percent: false)!,
+            tissuePeakUM: try interval("the tissue peak", { $0.tissuePeakUM }, percent: false)!,
+            tissueUMAt30d: try interval("the tissue concentration at 30 days", { $0.tissueUMAt30d }, percent: false),
+            elutedPercentByDay: byDay, basis: basis)
+    }
+}
