@@ -571,7 +571,7 @@ struct DebCommand: EvaluatingCommand {
 /// The flag (or command) that supplies a fact or quantity a DEB check needs.
 let debRequirementFlags: [String: String] = [
     PatientFact.bilirubin.rawValue: "--bilirubin-mg-per-dl",
-    PatientFact.priorChestIrradiation.rawValue: "the planner (dosecalc plan)",
+    PatientFact.priorChestIrradiation.rawValue: "the planner (dosecalc plan), which knows the body surface area and prior doses",
     LimitQuantity.bilirubinMgPerDl.rawValue: "--bilirubin-mg-per-dl",
     LimitQuantity.childPughScore.rawValue: "--child-pugh-score",
     LimitQuantity.doxorubicinLifetimeMgPerM2.rawValue: "the planner (dosecalc plan), which knows the body surface area and prior doses",

@@ -184,7 +184,7 @@ public struct Check: Sendable, Codable, Equatable {
         let op = kind.symbol
         let v = value.map { "\(Format.number($0)) \(unit)" } ?? "not computed"
         if state == .notEvaluated {
-            return "\(title) not evaluated (\(v); limit \(op) \(Format.number(limit)) \(unit)): \(note ?? "")\(requires.map { "; give " + $0.joined(separator: ", ") } ?? "")"
+            return "\(title) not evaluated (\(v); limit \(op) \(Format.number(limit)) \(unit)): \(note ?? "")\(requires.map { "; give " + $0.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.joined(separator: ", ") } ?? "")"
         }
         return "\(title): \(v) must be \(op) \(Format.number(limit)) \(unit) (\(source))"
     }

@@ -203,4 +203,12 @@ struct DebCLITests {
         let bad = try DosecalcBinary.run(["deb-calibrate", "--output", FileManager.default.temporaryDirectory.path + "/"])
         #expect(bad.exitCode != 0 && bad.stdout.isEmpty && bad.stderr.contains("--output"))
     }
+
+    @Test("a check the planner alone can evaluate names the planner once")
+    func plannerNamedOnce() throws {
+        let r = try DosecalcBinary.run(["deb", "--product", "dc-bead", "--size", "300-500", "--loading-mg-per-ml", "37.5", "--dose-mg", "150"])
+        #expect(r.exitCode == 0)
+        let line = try #require(r.stdout.split(separator: "\n").first { $0.contains("lifetime doxorubicin dose not evaluated") })
+        #expect(line.components(separatedBy: "the planner (dosecalc plan)").count == 2, "\(line)")
+    }
 }
