@@ -201,14 +201,14 @@ def simulate(classes, days=28.0, method="BDF", rtol=1e-10, atol=1e-12, fixed_ato
             out[f"eluted_{d}d_pct"] = 100 * (1 - bead_mass(y[:, j]) / dose)
     tp, vp = refine_peak(sol, idx["A1"], 1000 / p["V1"])
     out["plasma_peak_ng_per_ml"], out["plasma_peak_time_h"] = vp, tp
-    out["tissue_peak_uM"] = refine_peak(sol, idx["T"], 1 / p["VT"] / 543.52 * 1000)[1]
+    out["tissue_peak_uM"] = refine_peak(sol, idx["T"], 1 / p["VT"] / p["MW"] * 1000)[1]
     yend = y[:, -1]
     out["plasma_auc_ng_h_per_ml"] = 1000 * float(yend[idx["AUCp"]])
     out["tissue_auc_ug_h_per_ml"] = float(yend[idx["AUCT"]])
-    out["tissue_uM_end"] = float(yend[idx["T"]]) / p["VT"] / 543.52 * 1000
+    out["tissue_uM_end"] = float(yend[idx["T"]]) / p["VT"] / p["MW"] * 1000
     if end_h >= 720:
         j = int(np.argmin(abs(t_eval - 720)))
-        out["tissue_uM_30d"] = float(y[idx["T"], j]) / p["VT"] / 543.52 * 1000
+        out["tissue_uM_30d"] = float(y[idx["T"], j]) / p["VT"] / p["MW"] * 1000
     out["eluted_end_pct"] = 100 * (1 - bead_mass(yend) / dose)
     total = bead_mass(yend) + sum(yend[idx[k]] for k in ("B", "T", "A1", "A2", "A3", "E"))
     out["mass_balance_rel"] = abs(total - dose) / dose

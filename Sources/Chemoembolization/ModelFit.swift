@@ -178,10 +178,10 @@ public struct DEBFitResult: Sendable, Codable, Equatable {
         public let sd: Double?
         public let sdBasis: String
         public let predicted: Double
-        /// (predicted − observed) / sd, when an SD is known.
+        /// (predicted − observed) / sd, when an SD above 0 is known.
         public let standardizedResidual: Double?
-        /// predicted / observed.
-        public let ratio: Double
+        /// predicted / observed, when the observed value is not 0.
+        public let ratio: Double?
     }
 
     public struct Statistics: Sendable, Codable, Equatable {
@@ -424,8 +424,9 @@ public enum DEBModelFit {
             DEBFitResult.Residual(
                 id: pp.point.id, role: pp.point.role, quantity: pp.point.quantity, timeH: pp.point.timeH,
                 observed: pp.point.value, unit: pp.point.unit, sd: pp.sd, sdBasis: pp.sdBasis,
-                predicted: predicted[i], standardizedResidual: pp.sd.map { (predicted[i] - pp.point.value) / $0 },
-                ratio: predicted[i] / pp.point.value)
+                predicted: predicted[i],
+                standardizedResidual: pp.sd.flatMap { $0 > 0 ? (predicted[i] - pp.point.value) / $0 : nil },
+                ratio: pp.point.value != 0 ? predicted[i] / pp.point.value : nil)
         }
         return DEBFitResult(
             description: "Written by `dosecalc deb-calibrate` from reference-data/\(DEBFitSpecification.resourcePath) and the points of reference-data/\(DEBCalibrationData.folder). Parameters fitted on the log scale by GSL's trust-region Levenberg-Marquardt, weighted by 1/SD²; lnCovariance is (JᵀWJ)⁻¹ of their natural logarithms, not rescaled by chi-squared per degree of freedom. Residuals are listed for every point named in the specification, fitted or held out for validation.",

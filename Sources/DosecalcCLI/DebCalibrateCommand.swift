@@ -27,7 +27,8 @@ struct DebCalibrateCommand: EvaluatingCommand {
 
     func evaluate() throws -> CommandOutput {
         let fit = try DEBModelFit.fitFromReferenceData()
-        let committed = try? DEBFitResult.load()
+        // The shipped fit is compared with this one; a shipped file that cannot be read is said, not hidden.
+        let committed: Result<DEBFitResult, Error> = Result { try DEBFitResult.load() }
         var out = try CommandOutput(result: fit, text: Self.text(fit, committed: committed), status: .ok)
         if let path = output {
             let data = try CommandOutput.encoder.encode(fit)
@@ -44,7 +45,7 @@ struct DebCalibrateCommand: EvaluatingCommand {
         }
     }
 
-    static func text(_ f: DEBFitResult, committed: DEBFitResult?) -> String {
+    static func text(_ f: DEBFitResult, committed: Result<DEBFitResult, Error>) -> String {
         var lines = ["DEB model fit (\(f.model)): \(f.statistics.fittedPoints) fitted points, \(f.statistics.parameters) parameters",
                      "", "Fitted parameters (95 % confidence interval)"]
         for p in f.parameters {
@@ -58,13 +59,17 @@ struct DebCalibrateCommand: EvaluatingCommand {
             let sd = r.sd.map { " ± \(Format.number($0, significant: 3))" } ?? ""
             let z = r.standardizedResidual.map { ", \(Format.fixed($0, 2)) SD" } ?? ""
             let role = r.role == .fit ? "fitted" : "held out"
+            let ratio = r.ratio.map { "ratio \(Format.fixed($0, 3))" } ?? "published value 0"
             lines.append("  \(r.id)\(at) [\(role)]: model \(Format.number(r.predicted, significant: 4)), published "
-                         + "\(Format.number(r.observed, significant: 4))\(sd) \(Self.unitText(r.unit)) (ratio \(Format.fixed(r.ratio, 3))\(z))")
+                         + "\(Format.number(r.observed, significant: 4))\(sd) \(Self.unitText(r.unit)) (\(ratio)\(z))")
         }
         let s = f.statistics
         lines += ["", "Chi-squared \(Format.number(s.chiSquared, significant: 4)) on \(s.degreesOfFreedom) degrees of freedom; "
                   + "\(s.iterations) iterations, \(s.residualEvaluations) model evaluations."]
-        if let c = committed {
+        switch committed {
+        case .failure(let e):
+            lines.append("The shipped fit (reference-data/\(DEBFitResult.resourcePath)) cannot be read: \(e)")
+        case .success(let c):
             let worst = f.parameters.map { p in
                 c.parameters.first { $0.name == p.name }.map { abs($0.value / p.value - 1) } ?? .infinity
             }.max() ?? .infinity

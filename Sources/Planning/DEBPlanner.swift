@@ -218,6 +218,9 @@ public enum DEBPlanner {
                                      naming: requirementField).map { c -> Check in
             var c = c
             c.binding = c.name == binding
+            if fit != nil, c.name == "plasmaPeak" {
+                c.note = "the value checked is the upper end of the plasma peak's 95 % prediction interval (treatment.plasmaPeakBasis upper95); the model's own peak is \(Format.number(planPeak, significant: 4)) ng/mL"
+            }
             return c
         }
         if let r = requested {

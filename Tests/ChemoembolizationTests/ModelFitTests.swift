@@ -68,7 +68,7 @@ struct ModelFitTests {
         let f = try Self.fit(points: synthetic)
         #expect(f.statistics.chiSquared < 1e-8)
         for q in f.parameters { #expect(abs(q.value / truth[q.name]! - 1) < 1e-5, "\(q.name.rawValue): \(q.value)") }
-        for r in f.residuals where r.role == .validation { #expect(abs(r.ratio - 1) < 1e-6) }
+        for r in f.residuals where r.role == .validation { #expect(abs((r.ratio ?? 0) - 1) < 1e-6) }
     }
 
     @Test("the covariance is the inverse of JᵀWJ with a Jacobian computed independently")

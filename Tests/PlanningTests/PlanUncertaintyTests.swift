@@ -144,8 +144,13 @@ struct PlanUncertaintyTests {
             t["plasmaPeakBasis"] = "upper95"
             o["treatment"] = t
         }
-        let c = try #require(try Planner.plan(i).chemoembolization)
+        let planned = try Planner.plan(i)
+        let c = try #require(planned.chemoembolization)
         #expect(c.plasmaPeakBasis == "upper95" && c.bindingConstraint == "plasmaPeak")
+        // The check shows the upper bound, and says so beside the model's own peak.
+        let check = try #require(planned.checks.first { $0.name == "plasmaPeak" })
+        #expect(abs((check.value ?? 0) - (c.plasmaPeakUpper95NgPerMl ?? -1)) < 1e-9)
+        #expect(check.note?.contains("95 % prediction interval") == true)
         let upper = try #require(c.plasmaPeakUpper95NgPerMl)
         #expect(upper <= 50 && upper >= 50 * (1 - 1e-6), "\(upper)")
         // Independent of the planner's path: the interval that `deb` reports for 150 mg of the same beads
