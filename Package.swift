@@ -61,7 +61,7 @@ let package = Package(
         // Patient-specific optimisation over both modalities.
         .target(name: "Planning", dependencies: ["DosecalcCore", "GSLKit", "PatientAssessment", "Radioembolization", "Chemoembolization", "ClinicalPolicy", "Uncertainty", "VoxelDosimetry"]),
         // Reference-case loading, comparison and reporting.
-        .target(name: "Validation", dependencies: ["DosecalcCore"]),
+        .target(name: "Validation", dependencies: ["DosecalcCore", "Chemoembolization"]),
         // The treatment ledger: delivered treatments per patient in a SQLite file (GRDB), read back
         // as prior treatments by the planner.
         .target(name: "Ledger", dependencies: ["DosecalcCore", "ClinicalPolicy", "Planning", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -2,7 +2,7 @@
 """DEB-IX-3C in numpy/scipy: the same model as Sources/Chemoembolization (dosecalc), for timing.
 
 Same equations, the same parameters (read from reference-data/deb-model.json), same grid
-(N_R = 20 equal shells per size class), same tolerances as the Swift/GSL solve (rtol 1e-10, and an
+(N_R equal shells per size class, shellsPerClass in deb-model.json), same tolerances as the Swift/GSL solve (rtol 1e-10, and an
 absolute tolerance of 1e-12 times each component's natural size, as dosecalc's
 SimulationOptions.absTol × ElutionModel.toleranceScale: the loaded content L/φ_p for every bead
 shell, the session dose for every amount and accumulator; `--fixed-atol A` gives the old scalar

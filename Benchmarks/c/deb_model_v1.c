@@ -13,12 +13,12 @@ deb_params deb_params_default(void) {
     deb_params p = {
         .bindingCapacityPackedMgPerMl = 45.0, .dissociationConstantMgPerMl = 0.05, .porosity = 0.90,
         .packingFraction = 0.64, .shrinkMax = 0.20, .shrinkReferenceLoadingMgPerMl = 25.0,
-        .beadDiffusivityCm2PerS = 1.0e-6, .tissueTransferDiffusivityCm2PerS = 2.4722599e-9, .sinkEquivalentTimeS = 0.21855004,
+        .beadDiffusivityCm2PerS = 1.0e-6, .tissueTransferDiffusivityCm2PerS = 2.4723814e-9, .sinkEquivalentTimeS = 0.21855004,
         .burstAbsorptionRatePerH = 12.0, .treatedTissueVolumeL = 0.20, .tissueBindingRatio = 30.297232,
         .tissuePlasmaClearanceLPerH = 4.0, .tissueMetabolismRatePerH = 0.0, .plasmaFractionUnbound = 0.25,
         .clearanceLPerH = 62.4, .centralVolumeL = 17.7, .intercompartmentalClearance2LPerH = 50.7,
         .peripheralVolume2L = 1830.0, .intercompartmentalClearance3LPerH = 28.4, .peripheralVolume3L = 71.0,
-        .clearanceFactor = 1.0, .shellsPerClass = 20, .doxorubicinMolarMassGPerMol = 543.52,
+        .clearanceFactor = 1.0, .shellsPerClass = 4, .doxorubicinMolarMassGPerMol = 543.52,
     };
     return p;
 }

@@ -178,8 +178,8 @@ public struct ElutionModel: Sendable {
         let cTf = aT / (p.treatedTissueVolumeL * p.tissueBindingRatio)   // mg/L
         let cOut = cTf / 1000                                             // mg/mL
         var release = 0.0
-        for k in kinetics {
-            release += k.beadCount * k.rhs(y, dydt, outside: cOut)
+        for j in kinetics.indices {   // by index: no copy of the class's arrays per call
+            release += kinetics[j].beadCount * kinetics[j].rhs(y, dydt, outside: cOut)
         }
         let pk = p.pk
         let cp = y[L.central] / pk.centralVolumeL

@@ -91,8 +91,8 @@ extension ElutionModel {
     /// 5 × 50, 1.0 s for 1 × 300, 2.2 s for 1 × 400, 5.2 s for 5 × 100, 186 s for 5 × 400 (which the
     /// command line accepted). With it: at most 0.95 s, for 365 d and for the longest horizon
     /// (3650 d), over 1 × 250, 2 × 125 and 5 × 50 shells at the extremes of loading, dose, clearance
-    /// factor and treated volume. The model's own grid is 20 equal shells per class,
-    /// insensitive to refinement beyond (in-vivo outputs change by at most 5e-6 relative from 10 to 80 shells).
+    /// factor and treated volume. The model's own grid is 4 equal shells per class (deb-model.json `shellsPerClass`:
+    /// in-vivo outputs within 2e-4 relative of a 160-shell grid).
     public static let maximumShellsPerSession = 250
 
     /// Smallest amount (mg) the model computes with, for a class dose, an IV bolus and each

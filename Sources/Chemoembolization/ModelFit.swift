@@ -420,14 +420,7 @@ public enum DEBModelFit {
                                           lower95: values[j] * exp(-1.959963984540054 * se),
                                           upper95: values[j] * exp(1.959963984540054 * se))
         }
-        let residuals = points.enumerated().map { i, pp in
-            DEBFitResult.Residual(
-                id: pp.point.id, role: pp.point.role, quantity: pp.point.quantity, timeH: pp.point.timeH,
-                observed: pp.point.value, unit: pp.point.unit, sd: pp.sd, sdBasis: pp.sdBasis,
-                predicted: predicted[i],
-                standardizedResidual: pp.sd.flatMap { $0 > 0 ? (predicted[i] - pp.point.value) / $0 : nil },
-                ratio: pp.point.value != 0 ? predicted[i] / pp.point.value : nil)
-        }
+        let residuals = residuals(points, predicted: predicted)
         return DEBFitResult(
             description: "Written by `dosecalc deb-calibrate` from reference-data/\(DEBFitSpecification.resourcePath) and the points of reference-data/\(DEBCalibrationData.folder). Parameters fitted on the log scale by GSL's trust-region Levenberg-Marquardt, weighted by 1/SD²; lnCovariance is (JᵀWJ)⁻¹ of their natural logarithms, not rescaled by chi-squared per degree of freedom. Residuals are listed for every point named in the specification, fitted or held out for validation.",
             model: Chemoembolization.modelName,
@@ -436,6 +429,27 @@ public enum DEBModelFit {
             statistics: .init(fittedPoints: n, parameters: p, degreesOfFreedom: n - p, chiSquared: solution.chiSquared,
                               iterations: solution.iterations, residualEvaluations: counter.count,
                               convergence: String(describing: solution.convergence)))
+    }
+
+    /// Each point against its prediction: (model − published)/SD where an SD above 0 is known, and
+    /// model/published where the published value is not 0.
+    static func residuals(_ points: [PreparedPoint], predicted: [Double]) -> [DEBFitResult.Residual] {
+        points.enumerated().map { i, pp in
+            DEBFitResult.Residual(
+                id: pp.point.id, role: pp.point.role, quantity: pp.point.quantity, timeH: pp.point.timeH,
+                observed: pp.point.value, unit: pp.point.unit, sd: pp.sd, sdBasis: pp.sdBasis,
+                predicted: predicted[i],
+                standardizedResidual: pp.sd.flatMap { $0 > 0 ? (predicted[i] - pp.point.value) / $0 : nil },
+                ratio: pp.point.value != 0 ? predicted[i] / pp.point.value : nil)
+        }
+    }
+
+    /// The model at the parameters it ships with (`deb-model.json`, not the stored fit) against every
+    /// point of the specification, fitted and held out, in the specification's order.
+    public static func residualsAtShippedParameters() throws -> [DEBFitResult.Residual] {
+        let points = try prepare(spec: try DEBFitSpecification.load(), points: try DEBCalibrationData.allPoints(),
+                                 catalogue: try BeadCatalogue.load())
+        return residuals(points, predicted: try predict(points, parameters: try DEBModelParameters.load()))
     }
 
     /// Loads the specification, the calibration data, the catalogue and the model parameters, and fits.

@@ -91,9 +91,12 @@ extension ElutionModel {
     /// between the solver's step-end values instead of swinging outside them.
     public func denseState(_ traj: ODETrajectory, at t: Double) -> [Double] {
         var y = traj.state(at: t)
+        let last = traj.count - 1
+        if t == traj.times[last] { return y }   // a step end: the recorded state itself
         let L = layout
-        for i in 0..<L.burst { y[i] = traj.monotoneValue(i, at: t) }
-        for i in [L.burst, L.aucPlasma, L.aucTissue, L.eliminated] { y[i] = traj.monotoneValue(i, at: t) }
+        let k = traj.interval(containing: t)
+        for i in 0..<L.burst { y[i] = traj.monotoneValue(i, at: t, interval: k) }
+        for i in [L.burst, L.aucPlasma, L.aucTissue, L.eliminated] { y[i] = traj.monotoneValue(i, at: t, interval: k) }
         return y
     }
 

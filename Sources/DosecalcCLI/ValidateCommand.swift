@@ -44,12 +44,22 @@ struct ValidateCommand: ParsableCommand {
             }
         }
         let failedRows = rows.filter { !$0.passed }.count
+        // The DEB model against its published points, held-out ones included (a report, not a check).
+        // Shown with the whole table, or when the filter selects DEB cases; not with --failures-only.
+        var calibration: [CalibrationReport.Row]? = nil
+        if !failuresOnly && (filter.map { "deb".contains($0) || $0.hasPrefix("deb") } ?? true) {
+            do { calibration = try CalibrationReport.rows() } catch {
+                FileHandle.standardError.write("dosecalc: error: the DEB model cannot be compared with its published points: \(error)\n".data(using: .utf8)!)
+                throw ExitCode(2)
+            }
+        }
         if json {
-            struct Summary: Encodable { let cases: Int; let failedCases: Int; let rows: [ValidationRow] }
-            let data = try CommandOutput.encoder.encode(Summary(cases: nCases, failedCases: nFailedCases, rows: rows))
+            struct Summary: Encodable { let cases: Int; let failedCases: Int; let rows: [ValidationRow]; let calibrationPoints: [CalibrationReport.Row]? }
+            let data = try CommandOutput.encoder.encode(Summary(cases: nCases, failedCases: nFailedCases, rows: rows, calibrationPoints: calibration))
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("\n\(nCases - nFailedCases) of \(nCases) reference cases passed (\(rows.count - failedRows) of \(rows.count) quantities).")
+            if let calibration { print("\n" + CalibrationReport.table(calibration)) }
         }
         if nFailedCases > 0 || nCases == 0 { throw ExitCode(1) }
     }

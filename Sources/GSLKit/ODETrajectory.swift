@@ -102,9 +102,14 @@ public struct ODETrajectory: Sendable {
     /// Use it for components known to be monotone in time.
     public func monotoneValue(_ i: Int, at t: Double) -> Double {
         precondition(times.count >= 2 && t >= times[0] && t <= times[times.count - 1], "t outside the trajectory")
+        if t == times[times.count - 1] { return states[(times.count - 1) * dimension + i] }
+        return monotoneValue(i, at: t, interval: interval(containing: t))
+    }
+
+    /// `monotoneValue(_:at:)` with the step k = `interval(containing: t)` already found, so that
+    /// several components at one time share one search. t must lie in [t_k, t_{k+1}].
+    public func monotoneValue(_ i: Int, at t: Double, interval k: Int) -> Double {
         let n = dimension
-        if t == times[times.count - 1] { return states[(times.count - 1) * n + i] }
-        let k = interval(containing: t)
         let t0 = times[k], t1 = times[k + 1]
         let h = t1 - t0
         let y0 = states[k * n + i], y1 = states[(k + 1) * n + i]

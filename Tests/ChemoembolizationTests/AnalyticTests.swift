@@ -43,7 +43,7 @@ struct IsothermTests {
         let cHand = (-b + (b * b + 4 * a * m * k).squareRoot()) / (2 * a)
         let c = iso.closedVesselEquilibrium(amountMg: m, beadVolumeMl: vb, mediumMl: vm)
         #expect(relativeError(c, cHand) < 1e-12)
-        #expect(abs(vm * c / m - 0.2341021577809639) < 1e-12)     // deb_cases plateau_frac_analytic
+        #expect(abs(vm * c / m - 0.2341021577809639) < 1e-12)     // reference-data/cases/deb.json, deb-analytic-closed-vessel-plateau
         #expect(abs(c - 0.08778830916786147) < 1e-12)
         // The balance itself closes.
         #expect(abs(vm * c + vb * iso.total(free: c) - m) < 1e-12)
@@ -63,7 +63,8 @@ struct CrankSeriesTests {
 
     @Test("known values and limits")
     func values() {
-        // deb_cases invitro_sink_linear_limit_vs_crank: R = 0.0099964 cm, D = 2.5583626479053402e-06 cm²/h.
+        // Crank (1975), The Mathematics of Diffusion, eq. 6.20, for the sphere of case deb-analytic-sink-crank-linear-limit
+        // (reference-data/cases/deb.json): R = 0.0099964 cm, D = 2.5583626479053402e-06 cm²/h.
         let r = 0.0099964, d = 2.5583626479053402e-06
         let expected: [(Double, Double)] = [(0.5, 0.34459688793944365), (2, 0.6123876060739981), (8, 0.9194257994975009),
                                             (24, 0.9985870455344159), (72, 0.9999999923672421)]
@@ -113,7 +114,7 @@ struct InVitroTests {
         #expect(dev > 1)
     }
 
-    @Test("equal 20-shell grid reproduces the reference implementation (deb_cases) to 1e-6")
+    @Test("equal 20-shell grid reproduces the reference cases of reference-data/cases/deb.json to 1e-6")
     func referenceEqualGrid() throws {
         let p = Fixture.parameters, dc = Fixture.dcBead
         let s = try InVitro.loadedSink(product: dc, size: try dc.size("100-300"), loadingMgPerMl: 37.5, timesH: [0.5, 1, 4, 24],
@@ -130,12 +131,12 @@ struct InVitroTests {
                                                           grid: .equal(shells: 20), parameters: p)
         #expect(relativeError(t.t50, 0.31012102200743774) < 1e-6)
         #expect(relativeError(t.t90, 2.778983326028972) < 1e-6)
-        // Converged (refined grid): deb.md §7.6 quotes t50 0.3064 h.
+        // Converged (refined grid): t50 0.3064 h (note of case deb-computed-invitro-sink-100-300-equal20, reference-data/cases/deb.json).
         let conv = try InVitro.loadedSinkHalfAndNinetyTimes(product: dc, size: try dc.size("100-300"), loadingMgPerMl: 37.5, parameters: p)
         #expect(abs(conv.t50 - 0.3064) < 0.001)
     }
 
-    @Test("sink t50 scales exactly with R² (size series of deb_cases)")
+    @Test("sink t50 scales exactly with R² (size series in reference-data/cases/deb.json)")
     func sizeSimilarity() throws {
         let p = Fixture.parameters, dc = Fixture.dcBead
         let ref: [(String, Double)] = [("70-150", 0.09381160915759461), ("100-300", 0.31012102200743774), ("300-500", 1.2404840880297505),
@@ -201,7 +202,7 @@ struct PharmacokineticsTests {
         return result
     }
 
-    @Test("IV bolus: closed form, matrix exponential, ODE (GSL msbdf) and deb_cases agree")
+    @Test("IV bolus: closed form, matrix exponential, ODE (GSL msbdf) and reference-data/cases/deb.json agree")
     func bolus() throws {
         var p = Fixture.parameters
         p.tissuePlasmaClearanceLPerH = 0
@@ -210,7 +211,7 @@ struct PharmacokineticsTests {
         let m: [[Double]] = [[-(k.k10 + k.k12 + k.k13), k.k21, k.k31], [k.k12, -k.k21, 0], [k.k13, 0, -k.k31]]
         let times = [0.0833333333, 0.5, 1.0, 6.0, 24.0, 72.0, 168.0]
         let published = [1455.5598757918622, 78.45366035198059, 26.800424555026762, 9.231067946822135, 3.8858246178963913,
-                          1.8731206412787644, 0.4382242124914783]   // deb_cases sys_iv_bolus_50mg, analytic
+                          1.8731206412787644, 0.4382242124914783]   // reference-data/cases/deb.json, deb-analytic-iv-bolus-50mg (closed form)
         let model = try ElutionModel(treatment: DEBTreatment(deposits: [], ivBolusMg: 50), parameters: p)
         let ode = try model.solve(timesH: times)
         for (i, t) in times.enumerated() {

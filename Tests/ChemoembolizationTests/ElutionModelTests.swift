@@ -2,6 +2,7 @@
 @testable import Chemoembolization
 import DosecalcCore
 import Foundation
+import TestSupport
 import GSLKit
 import Testing
 
@@ -70,28 +71,28 @@ struct ElutionModelTests {
         }
     }
 
-    /// The independent scipy implementation (Benchmarks/scipy_peer.py: BDF, rtol 1e-10, atol 1e-12, 20 equal shells),
-    /// values printed by reference-data/tools/make_deb_cases.py.
+    /// The independent scipy implementation (Benchmarks/scipy_peer.py: BDF, rtol 1e-10, atol 1e-12, the shipped shell count),
+    /// values printed by reference-data/tools/make_deb_cases.py --swift-table.
     @Test("reproduces the independent scipy implementation to 1e-6 relative")
     func referenceCases() throws {
         struct Case { let sizes: [String]; let loading: Double; let dose: Double; let cmax: Double; let tmaxMin: Double; let burst: Double
             let f1: Double; let f7: Double; let f14: Double; let f28: Double; let t8uM: Double; let t30uM: Double; let auct28: Double; let aucp24: Double }
         let cases = [
-            Case(sizes: ["300-500"], loading: 37.5, dose: 150, cmax: 57.58758645719097, tmaxMin: 6.09086925546665, burst: 0.01530224987121009,
-                 f1: 0.024638025954599407, f7: 0.07285984422093217, f14: 0.1180935548943508, f28: 0.18898911717196398,
-                 t8uM: 0.8319512546675865, t30uM: 0.3794526314250144, auct28: 200.33806177427869, aucp24: 37.51329007894361),
-            Case(sizes: ["100-300"], loading: 37.5, dose: 150, cmax: 114.72480752053845, tmaxMin: 6.092260382368628, burst: 0.030480902161612745,
-                 f1: 0.06296647193603766, f7: 0.19617345125508057, f14: 0.29626812984108275, f28: 0.42999999830605473,
-                 t8uM: 2.954492345596264, t30uM: 0.6500000009804155, auct28: 460.97450026409115, aucp24: 93.58880305928591),
-            Case(sizes: ["100-300"], loading: 25, dose: 75, cmax: 22.192383694349925, tmaxMin: 6.0926790590010125, burst: 0.011792004105764252,
-                 f1: 0.02707017549160806, f7: 0.10921680895491992, f14: 0.18926961238644366, f28: 0.31583928487082435,
-                 t8uM: 0.675390996080763, t30uM: 0.3349885812571283, auct28: 175.2091315237394, aucp24: 19.8566304438468),
-            Case(sizes: ["70-150"], loading: 37.5, dose: 75, cmax: 103.62113642668682, tmaxMin: 6.094125353771911, burst: 0.0550520937724308,
-                 f1: 0.13959604045209006, f7: 0.3964227350815279, f14: 0.5490114078935731, f28: 0.7180266106401649,
-                 t8uM: 3.996260410245707, t30uM: 0.3552776635841438, auct28: 382.7182914453577, aucp24: 102.56611977793922),
-            Case(sizes: ["300-500", "500-700"], loading: 37.5, dose: 150, cmax: 48.01457955218455, tmaxMin: 6.090663058634347, burst: 0.012758741424942155,
-                 f1: 0.019589406655864727, f7: 0.05571522777702132, f14: 0.09070916416776409, f28: 0.14728077034338316,
-                 t8uM: 0.6082653697435002, t30uM: 0.30872657475530524, auct28: 155.1648363101937, aucp24: 29.99709246527093),
+            Case(sizes: ["300-500"], loading: 37.5, dose: 150, cmax: 57.58758579856278, tmaxMin: 6.090869170542717, burst: 0.01530224987121009,
+                 f1: 0.02463802287670569, f7: 0.07285984161851222, f14: 0.11809355266802977, f28: 0.18898911551119235,
+                 t8uM: 0.8319512411320884, t30uM: 0.3794526343443289, auct28: 200.33805985377478, aucp24: 37.51328507589275),
+            Case(sizes: ["100-300"], loading: 37.5, dose: 150, cmax: 114.724806436702, tmaxMin: 6.0922602572611115, burst: 0.030480902161612745,
+                 f1: 0.0629664689639533, f7: 0.1961734495049422, f14: 0.2962681289745548, f28: 0.42999999881496465,
+                 t8uM: 2.9544923585699974, t30uM: 0.6500000075602187, auct28: 460.9745008440039, aucp24: 93.58879816164324),
+            Case(sizes: ["100-300"], loading: 25, dose: 75, cmax: 22.192383010117734, tmaxMin: 6.092678918555575, burst: 0.011792004105764252,
+                 f1: 0.027070168063024536, f7: 0.10921680348381113, f14: 0.1892696086818365, f28: 0.31583928374374126,
+                 t8uM: 0.6753909838892548, t30uM: 0.33498858765901274, auct28: 175.2091308656504, aucp24: 19.856624385810168),
+            Case(sizes: ["70-150"], loading: 37.5, dose: 75, cmax: 103.62113581699025, tmaxMin: 6.094125336838216, burst: 0.0550520937724308,
+                 f1: 0.13959603782739238, f7: 0.396422735085202, f14: 0.549011409594298, f28: 0.718026614079601,
+                 t8uM: 3.9962604475406196, t30uM: 0.3552776663092217, auct28: 382.7182934268428, aucp24: 102.566117543956),
+            Case(sizes: ["300-500", "500-700"], loading: 37.5, dose: 150, cmax: 48.01457906122522, tmaxMin: 6.090662925745019, burst: 0.012758741424942155,
+                 f1: 0.019589403575893338, f7: 0.05571522506239224, f14: 0.09070916175657985, f28: 0.1472807683967151,
+                 t8uM: 0.6082653542754183, t30uM: 0.3087265771198021, auct28: 155.1648340602819, aucp24: 29.997087468754323),
         ]
         for c in cases {
             let s = try Fixture.simulate(c.sizes, loading: c.loading, doseMg: c.dose, days: 30).summary
@@ -128,7 +129,7 @@ struct ElutionModelTests {
     func ninetyDayTailMiss() throws {
         let s = try Fixture.simulate(["100-300"], doseMg: 150, days: 90).summary
         let f90 = s.elutedPercentByDay["90"]!
-        #expect(abs(f90 - 70.92417109641985) < 1e-3)   // reference-data/tools/make_deb_cases.py
+        #expect(abs(f90 - 70.92417143991709) < 1e-3)   // reference-data/tools/make_deb_cases.py
         #expect(f90 < 80)   // the published (recalled, unverified) 89 % is NOT reached
     }
 
@@ -182,16 +183,46 @@ struct ElutionModelTests {
         #expect(relativeError(coarse.plasmaAucNgHPerMl, fine.plasmaAucNgHPerMl) < 1e-7)
     }
 
-    @Test("in vivo results are insensitive to the number of shells (deb.md §7.6)")
-    func shellInsensitivity() throws {
-        var p10 = Fixture.parameters, p80 = Fixture.parameters
-        p10.shellsPerClass = 10
-        p80.shellsPerClass = 80
+    /// The shipped grid (4 equal shells per class) against the continuum limit. The in-vivo profile
+    /// inside a bead is smooth (the tissue side limits release), so the finite-volume error falls as
+    /// 1/N²: 80 shells are within about 1e-7 of 160 (checked when the grid was chosen), and serve as
+    /// the converged reference. Random treatments over every product, size class, loading from 5 mg/mL
+    /// to the product's maximum, dose and horizon up to 365 days; every reported output is held to
+    /// 3e-4 relative (the largest deviation found in a sweep of all products and sizes was 1.8e-4).
+    @Test("the shipped four-shell grid agrees with a converged 80-shell grid on random treatments")
+    func shellConvergence() throws {
+        #expect(Fixture.parameters.shellsPerClass == 4)
+        var g = SeededGenerator(seed: 20_261_205)
+        var fine = Fixture.parameters
+        fine.shellsPerClass = 80
+        for _ in 0..<6 {
+            let product = Fixture.catalogue.products.randomElement(using: &g)!
+            let size = product.sizes.randomElement(using: &g)!.id
+            let loading = Double.random(in: 5...product.maxLoadingMgPerMl, using: &g)
+            let dose = Double.random(in: 10...150, using: &g)
+            let days = [1.0, 7, 28, 90, 365].randomElement(using: &g)!
+            let t = try DEBTreatment.evenSplit(product: product, sizes: [size], loadingMgPerMl: loading, doseMg: dose)
+            let a = try ElutionModel(treatment: t, parameters: Fixture.parameters).simulate(days: days).summary
+            let b = try ElutionModel(treatment: t, parameters: fine).simulate(days: days).summary
+            let what = "\(product.id) \(size) \(loading) mg/mL \(dose) mg \(days) d"
+            for (x, y, name) in [(a.plasmaPeakNgPerMl, b.plasmaPeakNgPerMl, "plasma peak"), (a.elutedPercentAtEnd, b.elutedPercentAtEnd, "eluted"),
+                                 (a.tissuePeakUM, b.tissuePeakUM, "tissue peak"), (a.plasmaAucNgHPerMl, b.plasmaAucNgHPerMl, "plasma AUC"),
+                                 (a.tissueAucUgHPerMl, b.tissueAucUgHPerMl, "tissue AUC")] {
+                #expect(relativeError(x, y) < 3e-4, "\(name), \(what): \(x) against \(y)")
+            }
+        }
+    }
+
+    /// The test above must be able to fail: two shells are visibly coarser than the converged grid.
+    @Test("a two-shell grid is detectably coarser than the converged grid")
+    func coarseGridDetected() throws {
+        var coarse = Fixture.parameters, fine = Fixture.parameters
+        coarse.shellsPerClass = 2
+        fine.shellsPerClass = 80
         let t = try Fixture.treatment(["100-300"], doseMg: 150)
-        let a = try ElutionModel(treatment: t, parameters: p10).simulate(days: 28).summary
-        let b = try ElutionModel(treatment: t, parameters: p80).simulate(days: 28).summary
-        #expect(relativeError(a.elutedPercentByDay["28"]!, b.elutedPercentByDay["28"]!) < 1e-4)
-        #expect(relativeError(a.plasmaPeakNgPerMl, b.plasmaPeakNgPerMl) < 1e-4)
+        let a = try ElutionModel(treatment: t, parameters: coarse).simulate(days: 28).summary
+        let b = try ElutionModel(treatment: t, parameters: fine).simulate(days: 28).summary
+        #expect(relativeError(a.tissuePeakUM, b.tissuePeakUM) > 1e-4)
     }
 
     // MARK: Bad input
@@ -222,18 +253,18 @@ struct ElutionModelTests {
         let p = Fixture.parameters
         #expect(p.bindingCapacityPackedMgPerMl == 45 && p.dissociationConstantMgPerMl == 0.05 && p.porosity == 0.9)
         #expect(p.packingFraction == 0.64 && p.shrinkMax == 0.2 && p.shrinkReferenceLoadingMgPerMl == 25)
-        #expect(p.beadDiffusivityCm2PerS == 1e-6 && p.tissueTransferDiffusivityCm2PerS == 2.4722599e-9 && p.sinkEquivalentTimeS == 0.21855004)
+        #expect(p.beadDiffusivityCm2PerS == 1e-6 && p.tissueTransferDiffusivityCm2PerS == 2.4723814e-9 && p.sinkEquivalentTimeS == 0.21855004)
         #expect(p.burstAbsorptionRatePerH == 12 && p.treatedTissueVolumeL == 0.2 && p.tissueBindingRatio == 30.297232)
         #expect(p.tissuePlasmaClearanceLPerH == 4 && p.tissueMetabolismRatePerH == 0 && p.plasmaFractionUnbound == 0.25)
         #expect(p.pk == ThreeCompartmentPK(clearanceLPerH: 62.4, centralVolumeL: 17.7, q2LPerH: 50.7, peripheralVolume2L: 1830,
                                             q3LPerH: 28.4, peripheralVolume3L: 71))
-        #expect(p.clearanceFactor == 1 && p.shellsPerClass == 20)
+        #expect(p.clearanceFactor == 1 && p.shellsPerClass == 4)
         #expect(p.assumptions().allSatisfy { !$0.source.isEmpty && $0.source != "set in code" })
         let dc = Fixture.dcBead
         #expect(dc.sizes.map(\.id) == ["70-150", "100-300", "300-500", "500-700", "700-900"])
         #expect(dc.maxLoadingMgPerMl == 45 && dc.confidence == .calibrated)
         for prod in Fixture.catalogue.products where prod.id != "dc-bead" { #expect(prod.confidence == .derived) }
-        // Loaded radius: 200 µm × (1 − 0.2) / 2 at 37.5 mg/mL; the linear-limit case of deb_cases: 0.0099964 cm.
+        // Loaded radius: 200 µm × (1 − 0.2) / 2 at 37.5 mg/mL; case deb-analytic-sink-crank-linear-limit in reference-data/cases/deb.json: 0.0099964 cm.
         #expect(abs(dc.loadedRadiusCm(size: try dc.size("100-300"), loadingMgPerMl: 37.5) - 0.008) < 1e-15)
         #expect(abs(dc.loadedRadiusCm(size: try dc.size("100-300"), loadingMgPerMl: 0.045) - 0.0099964) < 1e-12)
     }

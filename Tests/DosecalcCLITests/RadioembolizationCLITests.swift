@@ -2,10 +2,10 @@
 import Testing
 import Foundation
 
-// Tests of the `dosecalc` radioembolization commands (issue 2, "Deliver 4" and "Deliver 5"),
+// Tests of the `dosecalc` radioembolization commands (prescription, dose checks and hard limits),
 // run through the BUILT BINARY (see DosecalcBinary.swift). Expected values come from
-// IndependentFormulas.swift (written from dosimetry.md) or from arithmetic shown in comments,
-// never from the engine's own output.
+// IndependentFormulas.swift (written from the published formulas and package-insert constants)
+// or from arithmetic shown in comments, never from the engine's own output.
 
 // MARK: - Reading the JSON
 
@@ -57,7 +57,7 @@ struct CLIExpectation: Sendable {
     var exitCode: Int32 = 0
     /// The statuses allowed (usually one).
     var statuses: Set<String> = ["ok"]
-    /// A contraindicated JSON result must carry its reasons (the issue's hard limits).
+    /// A contraindicated JSON result must carry its reasons (the hard limits that failed).
     var requireReasons = true
     /// check name → whether it must pass.
     var checks: [String: Bool] = [:]
@@ -350,7 +350,8 @@ struct CaseGenerator {
             let whole = mn + rng.typed(0, 2000, digits: 1)
             args += option("--whole-normal-liver-mass-g", whole)
             e.args = args
-            // D_NL,whole = D_NL,perfused · M_NL,perfused / M_NL,whole (dosimetry.md §2.2).
+            // D_NL,whole = D_NL,perfused · M_NL,perfused / M_NL,whole: the same energy over the whole
+            // non-tumoural liver, to which the EANM 2022 (Chiesa 2020) toxicity thresholds refer.
             e.values["wholeNormalLiverDoseGy"] = dNL * mn / whole
         } else {
             e.absent.append("wholeNormalLiverDoseGy")
@@ -591,7 +592,7 @@ struct CaseGenerator {
     }
 }
 
-/// Random cases per method (the issue's Done-when: relative 1e-6 on random valid inputs).
+/// Random cases per method (acceptance criterion: relative agreement 1e-6 on random valid inputs).
 /// `DOSECALC_RANDOM_CASES` overrides the count.
 let randomCasesPerMethod: Int = {
     if let s = ProcessInfo.processInfo.environment["DOSECALC_RANDOM_CASES"], let n = Int(s), n > 0 { return n }
@@ -823,7 +824,7 @@ struct RadioembolizationCLITests {
         // DECAY-02: 6 × 2^(−3/26.8) = 6 × 0.925343 = 5.55206 GBq
         let h = try DosecalcBinary.json(["decay", "--nuclide", "ho166", "--activity-gbq", "6", "--hours", "3", "--json"])
         expectClose(h, "activityGBq", 5.5521, abs: 0.0001)
-        // The issue: "--hours may be negative": 2.97543 GBq 48 h back is 5 GBq. Written as a user
+        // A negative --hours decays backwards: 2.97543 GBq 48 h back is 5 GBq. Written as a user
         // would type it, "--hours -48", not only "--hours=-48".
         for hours in [["--hours", "-48"], ["--hours=-48"]] {
             let r = try DosecalcBinary.run(["decay", "--nuclide", "y90", "--activity-gbq", "2.975430", "--json"] + hours)
@@ -1237,7 +1238,7 @@ struct BadInputCLITests {
         let line = lines.first.map(String.init) ?? ""
         #expect(c.flags.contains { line.contains($0) }, "stderr does not name \(c.flags.joined(separator: " or ")): \(line)")
         if c.needsRange {
-            // e.g. "[0, 100)", "(0, 10000] g": the valid range, as the issue asks.
+            // e.g. "[0, 100)", "(0, 10000] g": the valid range, as dosecalc's input contract requires.
             #expect(line.range(of: #"[\[(]\s*-?[0-9.e+]+\s*,\s*-?[0-9.e+]+\s*[\])]"#, options: .regularExpression) != nil,
                     "stderr does not state the valid range: \(line)")
         }

@@ -13,7 +13,7 @@ private final class Switch {
     var on = true
 }
 
-/// Y-90 decay constant λ = ln 2 / 64.1 h (dosimetry.md §1).
+/// Y-90 decay constant λ = ln 2 / 64.1 h (half-life: TheraSphere US package insert; ICRP Publication 107, 64.10 h).
 private let y90HalfLifeH = 64.1
 private let lambdaY90 = M_LN2 / y90HalfLifeH
 

@@ -31,7 +31,7 @@ struct QuadratureTests {
     func totalDecays() throws {
         let lambda = M_LN2 / (64.1 * 3600)   // 1/s
         let q = try Quadrature.qags(lower: 0, upper: 40 * 64.1 * 3600) { 1e9 * exp(-lambda * $0) }
-        // 1e9 × 64.1 × 3600 / 0.693147 = 3.32916e14 (dosimetry.md §1.1), minus 2^(−40) of it
+        // 1e9 × 64.1 × 3600 / 0.693147 = 3.32916e14 (case CONST-01, reference-data/cases/radioembolization.json), minus 2^(−40) of it
         let exact = 1e9 / lambda * (1 - pow(2, -40))
         #expect(abs(q.value - exact) / exact < 1e-10)
     }

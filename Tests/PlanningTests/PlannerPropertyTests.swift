@@ -19,8 +19,9 @@ struct SplitMix64 {
     mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
-/// Independent closed form of the radioembolization optimum, written from the formulas
-/// (dosimetry.md §2.2, multi-compartment form) and the EANM 2022 rows, not from the planner's code.
+/// Independent closed form of the radioembolization optimum, written from the formulas (multi-compartment
+/// partition model: Ho et al., Eur J Nucl Med 1996;23:947; MIRD multicompartment form in MIRDy90,
+/// J Nucl Med 2024;65:794) and the EANM 2022 rows, not from the planner's code.
 /// Every dose is linear in the common tumour dose D, so D_max = min_k L_k / c_k.
 func closedFormMaximum(modality: String, territories: [(nl: Double, tumors: [(m: Double, tn: Double)])], wholeNLG: Double,
                        lsfPercent: Double, lungG: Double, priorLung: Double, bilirubin: Double, compromised: Bool) -> Double {

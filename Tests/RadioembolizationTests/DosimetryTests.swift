@@ -4,7 +4,9 @@ import Testing
 @testable import Radioembolization
 
 // Library-level tests of the dose formulas. Every expected value is computed by hand in the
-// comment beside it from dosimetry.md §2, or is a published value.
+// comment beside it from the published formulas (MIRD single compartment, TheraSphere package
+// insert; partition model, Ho et al., Eur J Nucl Med 1996;23:947; SIR-Spheres BSA method; planar
+// lung shunt fraction; voxel local energy deposition), or is a published value.
 
 private func close(_ a: Double, _ b: Double, abs tol: Double) -> Bool { Swift.abs(a - b) <= tol }
 

@@ -57,7 +57,7 @@ private struct Fixture {
 
 @Suite("Prescription")
 struct PrescriptionTests {
-    @Test("the catalogue holds the product constants of dosimetry.md §1 and the issue")
+    @Test("the catalogue holds the published product constants and lung limits (sources in reference-data/products and reference-data/constraints)")
     func catalogueConstants() throws {
         let c = try Fixture().catalogue
         #expect(try c.device("glass").doseFactorGyKgPerGBq == 50)

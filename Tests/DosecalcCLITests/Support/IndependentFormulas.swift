@@ -1,26 +1,31 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import Foundation
 
-/// An independent implementation of the radioembolization formulas, written from
-/// ../shared/research/dosimetry.md (§1 constants, §2 formulas, §2.7 decay and vials) and from the
-/// issue's CLI contract, not from the engine's code. The CLI's output is compared with these.
+/// An independent implementation of the radioembolization formulas, written from the published
+/// formulas and constants (TheraSphere and SIR-Spheres package inserts; van Roekel, PhD thesis,
+/// Utrecht, ch. 2; EANM 2022, Weber et al., EJNMMI 2022;49:1682) and from the command-line interface
+/// described in README.md, not from the engine's code. The CLI's output is compared with these.
 ///
 /// Units here: activity GBq, mass kg inside the formulas (g at the CLI), LSF as a fraction inside
 /// the formulas (percent at the CLI), dose Gy, time h.
 enum Independent {
-    // MARK: Constants (dosimetry.md §1, issue "Deliver 2")
+    // MARK: Constants (package inserts, ICRP 107, EANM 2022; cited in reference-data/products/radioembolization.json)
 
-    /// Gy·kg/GBq. TheraSphere insert rounding of 0.9367 MeV × 64.1 h (dosimetry.md §1.1).
+    /// Gy·kg/GBq. TheraSphere package insert dose formula D = 50·A·(1−LSF)/M, a rounding of
+    /// 0.9367 MeV × 64.1 h = 49.96 Gy·kg/GBq (Kao et al., CVIR 2013: "50 is the approximate absorbed dose coefficient").
     static let kGlass = 50.0
-    /// Gy·kg/GBq. Sirtex partition-model constant (van Roekel thesis; dosimetry.md §1.1).
+    /// Gy·kg/GBq. Sirtex partition-model constant, A = D_NL·(T/N·M_T + M_NL)/(49.670·(1−LSF))
+    /// (van Roekel, PhD thesis, Utrecht, ch. 2).
     static let kResin = 49.67
-    /// Gy·kg/GBq (= mJ/MBq). Utrecht Ho-166 value (dosimetry.md §1.1).
+    /// Gy·kg/GBq (= mJ/MBq). Utrecht Ho-166 value, "E_absorbed = 15.87 mJ/MBq" (J Nucl Med 2016;57 suppl 2:199).
     static let kHolmium = 15.87
     static let halfLifeY90H = 64.1
     static let halfLifeHo166H = 26.8
     static let densityGPerMl = 1.03
     static let lungMassG = 1000.0
-    /// Hard limits (dosimetry.md §2.6, issue "Deliver 5").
+    /// Hard limits: lung 30 Gy per treatment and 50 Gy cumulative (2024 MDPI review; Leung et al.,
+    /// IJROBP 1995;33:919); resin lung shunt above 20 % contraindicated (SIR-Spheres instructions for use).
+    /// Sources as in reference-data/constraints/constraint-sets.json.
     static let lungLimitGy = 30.0
     static let cumulativeLungLimitGy = 50.0
     static let resinMaxLungShuntPercent = 20.0
@@ -37,9 +42,9 @@ enum Independent {
     static func largestOrderGBq(device: String) -> Double { device == "resin" ? 3 : 20 }
     /// 1 MeV in J (SI 2019, exact elementary charge).
     static let joulePerMeV = 1.602176634e-13
-    /// TheraSphere vial sizes at calibration (dosimetry.md §2.7, insert).
+    /// TheraSphere vial sizes at calibration (TheraSphere US package insert).
     static let glassVialsGBq: [Double] = [3, 5, 7, 10, 15, 20]
-    /// SIR-Spheres: one 3 GBq vial (dosimetry.md §1.2).
+    /// SIR-Spheres: one 3 GBq vial (WJH 2015 Table 1; Hepatic Oncol 2014 Table 3).
     static let resinVialsGBq: [Double] = [3]
 
     static func k(device: String) -> Double {
@@ -50,7 +55,7 @@ enum Independent {
         }
     }
 
-    // MARK: §2.1 MIRD single compartment
+    // MARK: MIRD single compartment (TheraSphere package insert; MIRDy90, J Nucl Med 2024;65:794)
 
     /// A = D · M / (K · (1 − LSF)).
     static func mirdActivity(doseGy d: Double, massKg m: Double, lsf: Double, k: Double) -> Double {
@@ -63,7 +68,7 @@ enum Independent {
         return k * liverActivity / m
     }
 
-    // MARK: §2.6 Lung
+    // MARK: Lung
 
     /// D_lung = K · A · LSF / m_lung.
     static func lungDose(activityGBq a: Double, lsf: Double, lungMassKg m: Double, k: Double) -> Double {
@@ -71,7 +76,7 @@ enum Independent {
         return k * lungActivity / m
     }
 
-    // MARK: §2.2 Partition model
+    // MARK: Partition model (Ho et al., Eur J Nucl Med 1996;23:947)
 
     /// Normal-liver dose: the liver activity A(1 − LSF) is shared in proportion to R·M_T : M_NL,
     /// so D_NL = K · A · (1 − LSF) / (R·M_T + M_NL).
@@ -92,7 +97,7 @@ enum Independent {
         d * (mt + mn / r) / (k * (1 - lsf))
     }
 
-    // MARK: §2.3 SIR-Spheres BSA and empiric methods
+    // MARK: SIR-Spheres BSA and empiric methods (SIR-Spheres instructions for use)
 
     /// DuBois & DuBois 1916: BSA (m²) = 0.007184 · W^0.425 · H(cm)^0.725.
     static func duBoisBSA(heightCm h: Double, weightKg w: Double) -> Double {
@@ -104,7 +109,9 @@ enum Independent {
         (bsaM2 - 0.2) + tumorMl / liverMl
     }
 
-    /// Lung-shunt reduction in percent, nil above 20 % (do not treat). Cut points from the issue:
+    /// Lung-shunt reduction in percent, nil above 20 % (do not treat). Cut points from the SIR-Spheres
+    /// instructions for use (reductions of 20 % and 40 %: Grosser et al., JVIR 2015;26:1615); boundary
+    /// inclusivity as in reference-data/products/radioembolization.json:
     /// < 10 % none; 10 ≤ x < 15 → 20 %; 15 ≤ x ≤ 20 → 40 %; > 20 % contraindicated.
     static func resinReductionPercent(lungShuntPercent p: Double) -> Double? {
         if p < 10 { return 0 }
@@ -121,14 +128,14 @@ enum Independent {
         return 3.0
     }
 
-    // MARK: §2.4 Ho-166 standard
+    // MARK: Ho-166 standard (van Roekel, PhD thesis, Utrecht, ch. 2; EANM 2022 Table 4)
 
     /// A = D · M / 15.87 (D = 60 Gy by default), not corrected for lung shunt.
     static func holmiumStandardActivity(doseGy d: Double, liverKg m: Double) -> Double {
         d * m / kHolmium
     }
 
-    // MARK: §2.5 Lung shunt fraction
+    // MARK: Lung shunt fraction (planar geometric mean; van Roekel, PhD thesis, Utrecht, ch. 2)
 
     /// LSF = GM_lung / (GM_lung + GM_liver), GM = √(anterior · posterior).
     static func lungShunt(lungAnterior la: Double, lungPosterior lp: Double, liverAnterior va: Double,
@@ -138,7 +145,7 @@ enum Independent {
         return (gl / (gl + gv), gl, gv)
     }
 
-    // MARK: §2.7 Decay and vials
+    // MARK: Decay and vials
 
     /// Fraction left after `hours`: 2^(−Δt/T½).
     static func decayFraction(hours: Double, halfLifeH: Double) -> Double {
@@ -150,7 +157,7 @@ enum Independent {
         a / (1 - r) * pow(2, hours / halfLifeH)
     }
 
-    // MARK: §1.1 Dose factor
+    // MARK: Dose factor
 
     /// Decays per GBq for complete decay: 1e9 Bq · mean life (s) = 1e9 · T½ · 3600 / ln 2.
     static func decaysPerGBq(halfLifeH: Double) -> Double {

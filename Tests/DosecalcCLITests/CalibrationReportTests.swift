@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import DosecalcCore
+import Foundation
+import Testing
+
+/// `dosecalc validate` reports the DEB model against every published point of its fit specification,
+/// the held-out points included, each with its residual. The truth: the published values and SDs are
+/// read from the calibration files themselves, and the model values from `dosecalc deb` run on the
+/// same treatment; the residual and ratio are then recomputed by hand.
+@Suite("dosecalc validate: the DEB model against its published points")
+struct CalibrationReportTests {
+    static func points() throws -> [String: [String: Any]] {
+        var out: [String: [String: Any]] = [:]
+        let dir = try ReferenceData.url("deb-calibration")
+        for f in try FileManager.default.contentsOfDirectory(atPath: dir.path) where f.hasSuffix(".json") {
+            let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(f))) as? [String: Any])
+            for p in doc["points"] as? [[String: Any]] ?? [] { out[p["id"] as! String] = p }
+        }
+        return out
+    }
+
+    @Test("every point of the specification is reported, held-out points included, with residuals computed by hand")
+    func heldOutPointsReported() throws {
+        let exe = try DosecalcBinary.prepared.get()
+        let r = try DosecalcBinary.execute(exe, ["validate", "--filter", "deb-pub", "--json"], timeoutSeconds: 600)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let rows = try #require(r.json["calibrationPoints"] as? [[String: Any]], "\(r.stdout.suffix(500))")
+        let spec = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: try ReferenceData.url("deb-fit/specification.json"))) as? [String: Any])
+        let specIDs = (spec["points"] as! [[String: Any]]).map { $0["id"] as! String }
+        #expect(rows.map { $0["point"] as! String } == specIDs)
+        let published = try Self.points()
+        #expect(rows.contains { $0["role"] as? String == "held out" })
+        for row in rows {
+            let id = row["point"] as! String
+            let p = try #require(published[id])
+            #expect(row["role"] as? String == ((p["role"] as? String) == "fit" ? "fitted" : "held out"), "\(id)")
+            let value = p["value"] as! Double
+            #expect(row["published"] as? Double == value, "\(id)")
+            let model = row["model"] as! Double
+            #expect(abs((row["ratio"] as! Double) - model / value) <= 1e-12 * abs(model / value), "\(id)")
+            if let sd = row["sd"] as? Double, sd > 0 {
+                #expect(abs((row["standardizedResidual"] as! Double) - (model - value) / sd) <= 1e-9, "\(id)")
+            }
+        }
+        // The held-out 8-hour tissue concentration is the model's own 8-hour value for the treatment the
+        // specification names (DC Bead 100–300 µm, 37.5 mg/mL, 150 mg), as `dosecalc deb` reports it.
+        let deb = try DosecalcBinary.execute(exe, ["deb", "--product", "dc-bead", "--size", "100-300", "--loading-mg-per-ml", "37.5",
+                                                   "--dose-mg", "150", "--days", "30", "--json"], timeoutSeconds: 120)
+        let t8 = try #require(deb.json["tissueUMAt8h"] as? Double)
+        let row8 = try #require(rows.first { $0["point"] as? String == "namur2011-tissue-8h" })
+        #expect(row8["role"] as? String == "held out")
+        #expect(abs((row8["model"] as! Double) - t8) <= 1e-6 * t8)
+    }
+
+    @Test("the text table names every point and says which were held out")
+    func textTable() throws {
+        let exe = try DosecalcBinary.prepared.get()
+        let r = try DosecalcBinary.execute(exe, ["validate", "--filter", "deb-pub"], timeoutSeconds: 600)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("DEB model against the published points"))
+        #expect(r.stdout.contains("namur2011-tissue-8h") && r.stdout.contains("held out"))
+        #expect(r.stdout.contains("µM") && !r.stdout.contains("uM "))
+    }
+}
