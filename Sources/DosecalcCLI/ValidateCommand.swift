@@ -22,6 +22,15 @@ struct ValidateCommand: ParsableCommand {
             FileHandle.standardError.write("dosecalc: error: \(error)\n".data(using: .utf8)!)
             throw ExitCode(2)
         }
+        // The DEB model against its published points, held-out ones included (a report, not a check).
+        // Computed before anything is printed, so that a broken file leaves stdout empty. Shown with the whole table, or when the filter selects DEB cases; not with --failures-only.
+        var calibration: [CalibrationReport.Row]? = nil
+        if !failuresOnly && (filter.map { "deb".contains($0) || $0.hasPrefix("deb") } ?? true) {
+            do { calibration = try CalibrationReport.rows() } catch {
+                FileHandle.standardError.write("dosecalc: error: the DEB model cannot be compared with its published points: \(error)\n".data(using: .utf8)!)
+                throw ExitCode(2)
+            }
+        }
         var rows: [ValidationRow] = []
         var nCases = 0, nFailedCases = 0
         if !json {
@@ -44,15 +53,6 @@ struct ValidateCommand: ParsableCommand {
             }
         }
         let failedRows = rows.filter { !$0.passed }.count
-        // The DEB model against its published points, held-out ones included (a report, not a check).
-        // Shown with the whole table, or when the filter selects DEB cases; not with --failures-only.
-        var calibration: [CalibrationReport.Row]? = nil
-        if !failuresOnly && (filter.map { "deb".contains($0) || $0.hasPrefix("deb") } ?? true) {
-            do { calibration = try CalibrationReport.rows() } catch {
-                FileHandle.standardError.write("dosecalc: error: the DEB model cannot be compared with its published points: \(error)\n".data(using: .utf8)!)
-                throw ExitCode(2)
-            }
-        }
         if json {
             struct Summary: Encodable { let cases: Int; let failedCases: Int; let rows: [ValidationRow]; let calibrationPoints: [CalibrationReport.Row]? }
             let data = try CommandOutput.encoder.encode(Summary(cases: nCases, failedCases: nFailedCases, rows: rows, calibrationPoints: calibration))

@@ -61,4 +61,24 @@ struct CalibrationReportTests {
         #expect(r.stdout.contains("namur2011-tissue-8h") && r.stdout.contains("held out"))
         #expect(r.stdout.contains("µM") && !r.stdout.contains("uM "))
     }
+
+    @Test("a broken fit specification: exit 2, one line naming the file and the key, nothing on stdout")
+    func brokenSpecification() throws {
+        let exe = try DosecalcBinary.prepared.get()
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("dosecalc-calib-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: dir) }
+        let copy = dir.appendingPathComponent("reference-data")
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        try fm.copyItem(at: try ReferenceData.directory(), to: copy)
+        let specURL = copy.appendingPathComponent("deb-fit/specification.json")
+        let text = try String(contentsOf: specURL, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"namur2011-tissue-8h\"", with: "\"namur2011-tissue-9h\"")
+            .write(to: specURL, atomically: true, encoding: .utf8)
+        let r = try DosecalcBinary.execute(exe, ["--reference-data", copy.path, "validate", "--filter", "deb-pub"], timeoutSeconds: 600)
+        #expect(r.exitCode == 2)
+        #expect(r.stdout.isEmpty, "\(r.stdout.prefix(300))")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && r.stderr.contains("deb-fit/specification.json") && r.stderr.contains("namur2011-tissue-9h"), "\(r.stderr)")
+    }
 }
