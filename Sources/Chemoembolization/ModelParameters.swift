@@ -108,7 +108,14 @@ public struct DEBModelParameters: Sendable, Equatable {
             q2LPerH: try v("intercompartmentalClearance2LPerH"), peripheralVolume2L: try v("peripheralVolume2L"),
             q3LPerH: try v("intercompartmentalClearance3LPerH"), peripheralVolume3L: try v("peripheralVolume3L"))
         clearanceFactor = try v("clearanceFactor")
-        shellsPerClass = Int(try v("shellsPerClass"))
+        // A whole number of shells, at most a fifth of the session limit so that a mixture of all five
+        // DC Bead size classes still fits (checked before the conversion, which would trap on 1e30).
+        let shells = try v("shellsPerClass"), mostShells = ElutionModel.maximumShellsPerSession / 5
+        guard shells == shells.rounded(), shells >= 2, shells <= Double(mostShells) else {
+            throw InputError(field: "reference-data/\(DEBModelParameters.resourcePath)",
+                             "parameter 'shellsPerClass' must be a whole number in [2, \(mostShells)]; got \(shells)")
+        }
+        shellsPerClass = Int(shells)
         doxorubicinMolarMassGPerMol = try v("doxorubicinMolarMassGPerMol")
         sources = s
         try validate()
@@ -133,6 +140,9 @@ public struct DEBModelParameters: Sendable, Equatable {
         try positive(pk.centralVolumeL, "centralVolumeL")
         try positive(pk.peripheralVolume2L, "peripheralVolume2L")
         try positive(pk.peripheralVolume3L, "peripheralVolume3L")
+        guard plasmaFractionUnbound > 0, plasmaFractionUnbound <= 1 else {
+            throw InputError(field: field, "plasmaFractionUnbound must be in (0, 1]; got \(plasmaFractionUnbound)")
+        }
         guard shellsPerClass >= 2 else { throw InputError(field: field, "shellsPerClass must be ≥ 2") }
         try positive(doxorubicinMolarMassGPerMol, "doxorubicinMolarMassGPerMol")
     }

@@ -80,7 +80,7 @@ struct DebCommand: EvaluatingCommand {
     @Option(name: .customLong("csv"), parsing: .unconditional, help: "Write the time series (t_h, plasma, tissue, eluted) to this file.") var csv: String?
     @Option(name: .customLong("clearance-factor"), parsing: .unconditional, help: "Multiplier on systemic clearance for hepatic impairment, (0, 2] (default 1).") var clearanceFactor: String?
     @Option(name: .customLong("treated-volume-l"), parsing: .unconditional, help: "Treated (bead-impregnated) tissue volume (L), [0.01, 3] (default 0.2).") var treatedVolumeL: String?
-    @Option(name: .customLong("shells"), parsing: .unconditional, help: "Radial shells per bead (in vivo default 4 equal; in vitro with --grid equal).") var shells: String?
+    @Option(name: .customLong("shells"), parsing: .unconditional, help: "Radial shells per bead (in vivo default: the shell count of reference-data/deb-model.json, equal shells; in vitro with --grid equal).") var shells: String?
     @Option(name: .customLong("in-vitro"), parsing: .unconditional, help: "sink | closed") var inVitro: String?
     @Option(name: .customLong("bead-diameter-um"), parsing: .unconditional, help: "In-vitro sink, non-binding sphere: diameter (µm).") var beadDiameterUm: String?
     @Option(name: .customLong("diffusivity-cm2-per-s"), parsing: .unconditional, help: "In-vitro sink, non-binding sphere: diffusivity (cm²/s).") var diffusivity: String?

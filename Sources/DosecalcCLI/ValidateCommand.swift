@@ -23,9 +23,11 @@ struct ValidateCommand: ParsableCommand {
             throw ExitCode(2)
         }
         // The DEB model against its published points, held-out ones included (a report, not a check).
-        // Computed before anything is printed, so that a broken file leaves stdout empty. Shown with the whole table, or when the filter selects DEB cases; not with --failures-only.
+        // Computed before anything is printed, so that a broken file leaves stdout empty. Shown when
+        // the cases run include a DEB case (id "deb-…"); not with --failures-only.
+        let selected = files.flatMap(\.cases).filter { c in filter.map { c.id.contains($0) } ?? true }
         var calibration: [CalibrationReport.Row]? = nil
-        if !failuresOnly && (filter.map { "deb".contains($0) || $0.hasPrefix("deb") } ?? true) {
+        if !failuresOnly && selected.contains(where: { $0.id.hasPrefix("deb-") }) {
             do { calibration = try CalibrationReport.rows() } catch {
                 FileHandle.standardError.write("dosecalc: error: the DEB model cannot be compared with its published points: \(error)\n".data(using: .utf8)!)
                 throw ExitCode(2)

@@ -248,6 +248,23 @@ struct ElutionModelTests {
 
     // MARK: Catalogue and parameters
 
+    @Test("a parameter file with a fractional, huge or out-of-range shell count or an unbound fraction above 1 is refused")
+    func brokenParameterFileRefused() throws {
+        struct File: Codable { let parameters: [String: SourcedValue] }
+        let shipped = try JSONDecoder().decode(File.self, from: Data(contentsOf: try ReferenceData.url(DEBModelParameters.resourcePath))).parameters
+        func with(_ name: String, _ value: Double) -> [String: SourcedValue] {
+            var s = shipped
+            s[name] = SourcedValue(value: value, unit: shipped[name]!.unit, source: shipped[name]!.source)
+            return s
+        }
+        for bad in [4.5, 1, 0, 51, 1e30] {
+            #expect(throws: InputError.self, "shellsPerClass \(bad)") { try DEBModelParameters(sources: with("shellsPerClass", bad)) }
+        }
+        #expect(try DEBModelParameters(sources: with("shellsPerClass", 50)).shellsPerClass == 50)
+        #expect(throws: InputError.self) { try DEBModelParameters(sources: with("plasmaFractionUnbound", 1.5)) }
+        #expect(throws: InputError.self) { try DEBModelParameters(sources: with("plasmaFractionUnbound", 0)) }
+    }
+
     @Test("parameter file holds the sourced and fitted values; catalogue has the DC Bead sizes")
     func dataFiles() throws {
         let p = Fixture.parameters

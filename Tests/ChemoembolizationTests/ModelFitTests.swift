@@ -53,6 +53,24 @@ struct ModelFitTests {
         #expect(shipped.residuals.map(\.id) == f.residuals.map(\.id))
     }
 
+    /// The source text of each fitted parameter in deb-model.json quotes its 95 % interval for the reader;
+    /// a refit that moves an interval must move the quoted figures too (agreement to 1 %, the rounding of
+    /// two or three printed digits).
+    @Test("the intervals quoted in deb-model.json's source texts are the shipped fit's")
+    func quotedIntervalsMatchTheFit() throws {
+        let shipped = try DEBFitResult.load()
+        for q in shipped.parameters {
+            let text = try #require(Fixture.parameters.sources[q.name.rawValue]?.source, "\(q.name.rawValue) has no source text")
+            let marker = "95 % confidence interval "
+            let range = try #require(text.range(of: marker), "\(q.name.rawValue): the source text quotes no interval")
+            let words = text[range.upperBound...].split(separator: " ")
+            let lo = try #require(Double(words[0])), hi = try #require(Double(words[2]))
+            #expect(words[1] == "to")
+            #expect(abs(lo / q.lower95 - 1) < 1e-2, "\(q.name.rawValue): quoted \(lo), fit \(q.lower95)")
+            #expect(abs(hi / q.upper95 - 1) < 1e-2, "\(q.name.rawValue): quoted \(hi), fit \(q.upper95)")
+        }
+    }
+
     @Test("the fit recovers known parameters from data the model generated, from the specification's start")
     func recoversKnownParameters() throws {
         let truth: [DEBFitParameter: Double] = [.tissueTransferDiffusivityCm2PerS: 3.1e-9, .tissueBindingRatio: 21.0,

@@ -36,6 +36,7 @@ struct CalibrationReportTests {
             #expect(row["role"] as? String == ((p["role"] as? String) == "fit" ? "fitted" : "held out"), "\(id)")
             let value = p["value"] as! Double
             #expect(row["published"] as? Double == value, "\(id)")
+            if let printed = p["sd"] as? Double { #expect(row["sd"] as? Double == printed, "\(id): the printed SD") }
             let model = row["model"] as! Double
             #expect(abs((row["ratio"] as! Double) - model / value) <= 1e-12 * abs(model / value), "\(id)")
             if let sd = row["sd"] as? Double, sd > 0 {
