@@ -59,7 +59,7 @@ def build(classes, p=P):
     NR = p["NR"]
     Q = p["Q_packed"] / p["phi"]
     K = len(classes)
-    n = NR * K + 8
+    n = NR * K + 7   # shells, then A_B, A_T, A1, A2, A3, ∫C_p, ∫A_T/V_T (A_elim from the accumulators)
     geo = []
     y0 = np.zeros(n)
     dose = 0.0
@@ -83,7 +83,7 @@ def build(classes, p=P):
         AB0 += fb * Dk
         y0[k * NR:(k + 1) * NR] = u0 * (1 - fb)
         geo.append(dict(V=V, A=A, dr=dr, nb=nb, gs=gs))
-    iB, iT, i1, i2, i3, iAp, iAT, iE = [NR * K + j for j in range(8)]
+    iB, iT, i1, i2, i3, iAp, iAT = [NR * K + j for j in range(7)]
     y0[iB] = AB0
     Db, Kd, eps = p["Db"], p["Kd"], p["eps"]
     VT, RT, CLT, kmet, fu = p["VT"], p["RT"], p["CLT"], p["kmet"], p["fu"]
@@ -113,7 +113,6 @@ def build(classes, p=P):
         dy[i3] = Q3 * (Cp - C3)
         dy[iAp] = Cp
         dy[iAT] = y[iT] / VT
-        dy[iE] = fCL * CL * Cp + kmet * y[iT]
         return dy
 
     def jac(t, y):
@@ -150,14 +149,17 @@ def build(classes, p=P):
         J[i3, i3] = -Q3 / V3
         J[iAp, i1] = 1 / V1
         J[iAT, iT] = 1 / VT
-        J[iE, i1] = fCL * CL / V1
-        J[iE, iT] = kmet
         return J
 
     def bead_mass(y):
         return sum(g["nb"] * float(np.dot(g["V"], y[k * NR:(k + 1) * NR])) for k, g in enumerate(geo))
 
-    idx = dict(B=iB, T=iT, A1=i1, A2=i2, A3=i3, AUCp=iAp, AUCT=iAT, E=iE)
+    def accounted(y):
+        """beads + A_B + A_T + A1 + A2 + A3 + A_elim (mg); A_elim = f_CL CL ∫C_p + k_met V_T ∫C_T."""
+        return (bead_mass(y) + y[iB] + y[iT] + y[i1] + y[i2] + y[i3]
+                + fCL * CL * y[iAp] + kmet * VT * y[iAT])
+
+    idx = dict(B=iB, T=iT, A1=i1, A2=i2, A3=i3, AUCp=iAp, AUCT=iAT, accounted=accounted)
     return rhs, jac, y0, dose, bead_mass, idx
 
 
@@ -165,7 +167,7 @@ def tolerance_scale(classes, p=P):
     """dosecalc's ElutionModel.toleranceScale: L/φ_p for each shell of a class, the dose elsewhere."""
     NR = p["NR"]
     dose = sum(L * Vp for (_, L, Vp) in classes)
-    s = np.full(NR * len(classes) + 8, dose)
+    s = np.full(NR * len(classes) + 7, dose)
     for k, (_, L, _) in enumerate(classes):
         s[k * NR:(k + 1) * NR] = L / p["phi"]
     return s
@@ -210,8 +212,7 @@ def simulate(classes, days=28.0, method="BDF", rtol=1e-10, atol=1e-12, fixed_ato
         j = int(np.argmin(abs(t_eval - 720)))
         out["tissue_uM_30d"] = float(y[idx["T"], j]) / p["VT"] / p["MW"] * 1000
     out["eluted_end_pct"] = 100 * (1 - bead_mass(yend) / dose)
-    total = bead_mass(yend) + sum(yend[idx[k]] for k in ("B", "T", "A1", "A2", "A3", "E"))
-    out["mass_balance_rel"] = abs(total - dose) / dose
+    out["mass_balance_rel"] = abs(idx["accounted"](yend) - dose) / dose
     return out, sol
 
 
@@ -242,8 +243,7 @@ def summarise(sol, dose, bead_mass, idx, t_eval):
     out["Cp_max_sampled_ng_per_mL"] = float(cp.max())
     out["AUCp_ng_h_per_mL"] = 1000 * float(y[idx["AUCp"], -1])
     yend = y[:, -1]
-    total = bead_mass(yend) + sum(yend[idx[k]] for k in ("B", "T", "A1", "A2", "A3", "E"))
-    out["mass_balance_rel"] = abs(total - dose) / dose
+    out["mass_balance_rel"] = abs(idx["accounted"](yend) - dose) / dose
     return out
 
 

@@ -74,9 +74,10 @@ int deb_model_init(deb_model *m, const deb_params *p, int nclasses, const deb_de
         double x = d0 * tsink / (R * R);
         c->burst_fraction = fmin(fmax(6 * sqrt(x / M_PI) - 3 * x, 0), 0.5);
     }
+    /* A_elim = f_CL CL AUC_p + k_met V_T AUC_T is not a state, as in Swift */
     m->iB = o; m->iT = o + 1; m->i1 = o + 2; m->i2 = o + 3; m->i3 = o + 4;
-    m->iAp = o + 5; m->iAT = o + 6; m->iE = o + 7;
-    m->n = o + 8;
+    m->iAp = o + 5; m->iAT = o + 6;
+    m->n = o + 7;
     m->y0 = calloc(m->n, sizeof(double));
     m->scale = malloc(m->n * sizeof(double));
     double dose = 0, burst = 0;
@@ -146,7 +147,6 @@ int deb_rhs(double t, const double y[], double dydt[], void *params) {
     dydt[m->i3] = to3;
     dydt[m->iAp] = cp;
     dydt[m->iAT] = aT / m->VT;
-    dydt[m->iE] = elim + met;
     return GSL_SUCCESS;
 }
 
@@ -203,8 +203,6 @@ int deb_jac(double t, const double y[], double *dfdy, double dfdt[], void *param
     dfdy[m->i3 * n + m->i3] = -m->Q3 / m->V3;
     dfdy[m->iAp * n + m->i1] = 1 / v1;
     dfdy[m->iAT * n + m->iT] = 1 / m->VT;
-    dfdy[m->iE * n + m->i1] = m->fCL * m->CL / v1;
-    dfdy[m->iE * n + m->iT] = m->kmet;
     return GSL_SUCCESS;
 }
 
@@ -220,5 +218,6 @@ double deb_bead_content(const deb_model *m, const double *y) {
 }
 
 double deb_accounted(const deb_model *m, const double *y) {
-    return deb_bead_content(m, y) + y[m->iB] + y[m->iT] + y[m->i1] + y[m->i2] + y[m->i3] + y[m->iE];
+    return deb_bead_content(m, y) + y[m->iB] + y[m->iT] + y[m->i1] + y[m->i2] + y[m->i3]
+        + m->fCL * m->CL * y[m->iAp] + m->kmet * m->VT * y[m->iAT];
 }

@@ -44,7 +44,7 @@ typedef struct {
 typedef struct {
     int n, nclasses;
     deb_class cls[DEB_MAX_CLASSES];
-    int iB, iT, i1, i2, i3, iAp, iAT, iE;
+    int iB, iT, i1, i2, i3, iAp, iAT;   /* A_elim = f_CL CL AUC_p + k_met V_T AUC_T, not a state */
     double VT, RT, CLT, kmet, fu, CL, V1, Q2, V2, Q3, V3, fCL, kb;
     double out_per_tissue;      /* 1/(1000 V_T R_T) */
     double dose;

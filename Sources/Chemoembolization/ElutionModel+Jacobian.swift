@@ -6,7 +6,7 @@ extension ElutionModel {
     /// Structure: one tridiagonal block per size class (from the shell fluxes, with
     /// dc/du = 1/(ε + Q K_d/(c + K_d)²)); each class's surface shell depends on A_T through
     /// c_out = A_T/(1000 V_T R_T), and A_T's row depends on each surface shell through
-    /// n_k g_s dc/du; the remaining 8×8 block (burst, tissue, plasma, accumulators) is linear:
+    /// n_k g_s dc/du; the remaining 7×7 block (burst, tissue, plasma, accumulators) is linear:
     ///
     ///     ∂(dA_T)/∂A_T = −Σ n_k g_s/(1000 V_T R_T) − CL_T/(V_T R_T) − k_met,   ∂(dA_T)/∂A1 = CL_T fu_p/V1
     ///     ∂(dA1)/∂A_B = k_b, ∂(dA1)/∂A_T = CL_T/(V_T R_T),
@@ -20,6 +20,7 @@ extension ElutionModel {
         for i in 0..<(n * n) { dfdy[i] = 0 }
         for i in 0..<n { dfdt[i] = 0 }
         let dcOut = outsidePerTissueAmount
+        dfdy[L.burst * n + L.burst] = -p.burstAbsorptionRatePerH
         let tissueRow = L.tissue * n
         for k in kinetics {
             let dSurface = k.addJacobian(y, dfdy, columns: n, outsideIndex: L.tissue, dcOutDy: dcOut)
@@ -29,7 +30,6 @@ extension ElutionModel {
         }
         let vtrt = p.treatedTissueVolumeL * p.tissueBindingRatio
         let v1 = pk.centralVolumeL
-        dfdy[L.burst * n + L.burst] = -p.burstAbsorptionRatePerH
         dfdy[tissueRow + L.tissue] += -p.tissuePlasmaClearanceLPerH / vtrt - p.tissueMetabolismRatePerH
         dfdy[tissueRow + L.central] += p.tissuePlasmaClearanceLPerH * p.plasmaFractionUnbound / v1
         let c = L.central * n
@@ -45,7 +45,5 @@ extension ElutionModel {
         dfdy[L.peripheral3 * n + L.peripheral3] = -pk.q3LPerH / pk.peripheralVolume3L
         dfdy[L.aucPlasma * n + L.central] = 1 / v1
         dfdy[L.aucTissue * n + L.tissue] = 1 / p.treatedTissueVolumeL
-        dfdy[L.eliminated * n + L.central] = p.clearanceFactor * pk.clearanceLPerH / v1
-        dfdy[L.eliminated * n + L.tissue] = p.tissueMetabolismRatePerH
     }
 }

@@ -4,9 +4,16 @@ import Foundation
 
 /// Positions of the model's states in the ODE state vector.
 ///
-/// Per size class k: its shells (u, mg/mL true bead volume), centre first. Then eight scalars:
-/// A_B burst pool, A_T treated tissue, A1 central (plasma), A2 and A3 peripheral (all mg),
-/// the accumulators ∫C_p dt (mg·h/L) and ∫A_T/V_T dt (mg·h/L), and A_elim (mg).
+/// Per size class k: its shells (u, mg/mL true bead volume), centre first. Then seven scalars:
+/// A_B burst pool, A_T treated tissue, A1 central (plasma), A2 and A3 peripheral (all mg), and
+/// the accumulators ∫C_p dt (mg·h/L) and ∫A_T/V_T dt (mg·h/L).
+///
+/// The eliminated amount is not a state: A_elim = f_CL CL ∫C_p dt + k_met V_T ∫A_T/V_T dt, since
+/// its equation is a combination of the accumulators' right-hand sides. Leaving it out changes no
+/// result and keeps the mass balance exact (a linear invariant of the integrated states); it
+/// shrinks the linear algebra of every solver step. The burst pool stays a state although it has
+/// a closed form: integrated, its loss and the plasma's gain cancel exactly in the mass balance,
+/// which a closed-form source term would leave to the solver's tolerance.
 public struct StateLayout: Sendable, Equatable {
     public let shellOffsets: [Int]
     public let shellCounts: [Int]
@@ -17,7 +24,6 @@ public struct StateLayout: Sendable, Equatable {
     public let peripheral3: Int
     public let aucPlasma: Int
     public let aucTissue: Int
-    public let eliminated: Int
     public let dimension: Int
 
     init(shellCounts: [Int]) {
@@ -27,9 +33,12 @@ public struct StateLayout: Sendable, Equatable {
         shellOffsets = offsets
         self.shellCounts = shellCounts
         burst = o; tissue = o + 1; central = o + 2; peripheral2 = o + 3; peripheral3 = o + 4
-        aucPlasma = o + 5; aucTissue = o + 6; eliminated = o + 7
-        dimension = o + 8
+        aucPlasma = o + 5; aucTissue = o + 6
+        dimension = o + 7
     }
+
+    /// The bead shells occupy the state vector's first components, 0 ..< `firstCompartment`.
+    public var firstCompartment: Int { burst }
 }
 
 /// Per-class quantities fixed at t = 0 (geometry, bead count, burst).
@@ -61,9 +70,12 @@ public struct BeadClassSetup: Sendable, Equatable, Codable {
 ///     dA_T/dt = Σ_k n_k F_N,k − J_TP − k_met A_T
 ///     dA1/dt  = k_b A_B + J_TP − f_CL CL C_p − Q2 (C_p − C2) − Q3 (C_p − C3)
 ///     dA2/dt  = Q2 (C_p − C2),  dA3/dt = Q3 (C_p − C3)
-///     d∫C_p/dt = C_p,  d∫C_T/dt = A_T/V_T,  dA_elim/dt = f_CL CL C_p + k_met A_T
+///     d∫C_p/dt = C_p,  d∫C_T/dt = A_T/V_T
+///     A_elim = f_CL CL ∫C_p dt + k_met V_T ∫C_T dt   (dA_elim/dt = f_CL CL C_p + k_met A_T)
 ///
-/// so that Σ beads + A_B + A_T + A1 + A2 + A3 + A_elim = dose at all times (the mass balance).
+/// so that Σ beads + A_B + A_T + A1 + A2 + A3 + A_elim = dose at all times (the mass balance,
+/// checked at every step: the accumulators are integrated by the solver, not derived from it).
+/// A_elim is computed from the accumulators, not integrated (see `StateLayout`).
 ///
 /// Geometry and initial state: loaded radius R = ½ d (1 − s_max min(L/L_ref, 1));
 /// true bead volume φ_p V_packed; n = V_true/(4/3 π R³); u⁰ = L/φ_p. The burst is the Crank
@@ -81,9 +93,10 @@ public struct ElutionModel: Sendable {
     let kinetics: [ShellKinetics]
     /// 1/(1000 V_T R_T): ∂c_out/∂A_T (mg/mL per mg).
     let outsidePerTissueAmount: Double
+    let constants: RHSConstants
     /// The natural size of each state component, against which the solver's absolute tolerance is
     /// set (`SimulationOptions.absTol` × this): the loaded content u⁰ = L/φ_p (mg/mL) for every
-    /// shell of a class, the session dose (mg) for every amount (A_B, A_T, A1–A3, A_elim) and for
+    /// shell of a class, the session dose (mg) for every amount (A_T, A1–A3) and for
     /// both AUC accumulators (mg·h/L, which scale with the dose). Scaling keeps the accuracy at
     /// small doses and loadings: amounts grow with the dose (in proportion for the systemic model;
     /// nearly so overall, the tissue concentration slowing release a little), and u is intensive.
@@ -163,6 +176,7 @@ public struct ElutionModel: Sendable {
         doseMg = treatment.totalDoseMg
         kinetics = kin
         outsidePerTissueAmount = 1 / (1000 * p.treatedTissueVolumeL * p.tissueBindingRatio)
+        constants = RHSConstants(p, layout)
     }
 
     /// Burst fraction of the whole bead dose.
@@ -171,34 +185,66 @@ public struct ElutionModel: Sendable {
         return beadDose > 0 ? initialState[layout.burst] / beadDose : 0
     }
 
+    /// The eliminated amount A_elim = f_CL CL ∫C_p dt + k_met V_T ∫C_T dt (mg).
+    public func eliminatedMg(_ y: [Double]) -> Double {
+        let p = parameters
+        return p.clearanceFactor * p.pk.clearanceLPerH * y[layout.aucPlasma]
+            + p.tissueMetabolismRatePerH * p.treatedTissueVolumeL * y[layout.aucTissue]
+    }
+
     /// The right-hand side dy/dt (see the type's documentation). Allocation-free.
     public func rhs(_ t: Double, _ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>) {
-        let p = parameters, L = layout
-        let aT = y[L.tissue]
-        let cTf = aT / (p.treatedTissueVolumeL * p.tissueBindingRatio)   // mg/L
-        let cOut = cTf / 1000                                             // mg/mL
+        let c = constants   // plain numbers: copying them retains nothing, unlike the parameter and layout structs
+        let aT = y[c.tissue]
+        let cTf = aT * c.freePerTissueAmount                  // mg/L
+        let cOut = cTf / 1000                                   // mg/mL
         var release = 0.0
-        for j in kinetics.indices {   // by index: no copy of the class's arrays per call
-            release += kinetics[j].beadCount * kinetics[j].rhs(y, dydt, outside: cOut)
+        kinetics.withUnsafeBufferPointer { ks in   // borrowed in place: no retain of each class's arrays per call
+            for j in ks.indices { release += ks[j].beadCount * ks[j].rhs(y, dydt, outside: cOut) }
         }
-        let pk = p.pk
-        let cp = y[L.central] / pk.centralVolumeL
-        let c2 = y[L.peripheral2] / pk.peripheralVolume2L
-        let c3 = y[L.peripheral3] / pk.peripheralVolume3L
-        let jTP = p.tissuePlasmaClearanceLPerH * (cTf - p.plasmaFractionUnbound * cp)
-        let burstFlow = p.burstAbsorptionRatePerH * y[L.burst]
-        let elim = p.clearanceFactor * pk.clearanceLPerH * cp
-        let to2 = pk.q2LPerH * (cp - c2)
-        let to3 = pk.q3LPerH * (cp - c3)
-        let met = p.tissueMetabolismRatePerH * aT
-        dydt[L.burst] = -burstFlow
-        dydt[L.tissue] = release - jTP - met
-        dydt[L.central] = burstFlow + jTP - elim - to2 - to3
-        dydt[L.peripheral2] = to2
-        dydt[L.peripheral3] = to3
-        dydt[L.aucPlasma] = cp
-        dydt[L.aucTissue] = aT / p.treatedTissueVolumeL
-        dydt[L.eliminated] = elim + met
+        let cp = y[c.central] * c.inverseCentralVolume
+        let c2 = y[c.peripheral2] * c.inversePeripheralVolume2
+        let c3 = y[c.peripheral3] * c.inversePeripheralVolume3
+        let jTP = c.tissuePlasmaClearance * (cTf - c.plasmaFractionUnbound * cp)
+        let burstFlow = c.burstRate * y[c.burst]
+        let elim = c.systemicClearance * cp
+        let to2 = c.q2 * (cp - c2)
+        let to3 = c.q3 * (cp - c3)
+        let met = c.tissueMetabolismRate * aT
+        dydt[c.burst] = -burstFlow
+        dydt[c.tissue] = release - jTP - met
+        dydt[c.central] = burstFlow + jTP - elim - to2 - to3
+        dydt[c.peripheral2] = to2
+        dydt[c.peripheral3] = to3
+        dydt[c.aucPlasma] = cp
+        dydt[c.aucTissue] = aT * c.inverseTissueVolume
+    }
+
+    /// The scalars `rhs` reads, gathered at set-up (units as in the type's documentation).
+    struct RHSConstants: Sendable {
+        let burst, tissue, central, peripheral2, peripheral3, aucPlasma, aucTissue: Int
+        /// 1/(V_T R_T) (1/L) and 1/V_T (1/L).
+        let freePerTissueAmount, inverseTissueVolume: Double
+        let inverseCentralVolume, inversePeripheralVolume2, inversePeripheralVolume3: Double
+        /// CL_T (L/h), fu_p, k_b (1/h), f_CL·CL (L/h), Q2 and Q3 (L/h), k_met (1/h).
+        let tissuePlasmaClearance, plasmaFractionUnbound, burstRate, systemicClearance, q2, q3,
+            tissueMetabolismRate: Double
+
+        init(_ p: DEBModelParameters, _ L: StateLayout) {
+            burst = L.burst; tissue = L.tissue; central = L.central; peripheral2 = L.peripheral2; peripheral3 = L.peripheral3
+            aucPlasma = L.aucPlasma; aucTissue = L.aucTissue
+            freePerTissueAmount = 1 / (p.treatedTissueVolumeL * p.tissueBindingRatio)
+            inverseTissueVolume = 1 / p.treatedTissueVolumeL
+            inverseCentralVolume = 1 / p.pk.centralVolumeL
+            inversePeripheralVolume2 = 1 / p.pk.peripheralVolume2L
+            inversePeripheralVolume3 = 1 / p.pk.peripheralVolume3L
+            tissuePlasmaClearance = p.tissuePlasmaClearanceLPerH
+            plasmaFractionUnbound = p.plasmaFractionUnbound
+            burstRate = p.burstAbsorptionRatePerH
+            systemicClearance = p.clearanceFactor * p.pk.clearanceLPerH
+            q2 = p.pk.q2LPerH; q3 = p.pk.q3LPerH
+            tissueMetabolismRate = p.tissueMetabolismRatePerH
+        }
     }
 
     /// Drug still in the beads (mg).
@@ -209,7 +255,8 @@ public struct ElutionModel: Sendable {
     /// Drug accounted for (mg): beads + A_B + A_T + A1 + A2 + A3 + A_elim; equals the dose.
     public func accountedDrug(_ y: [Double]) -> Double {
         let L = layout
-        return beadContent(y) + y[L.burst] + y[L.tissue] + y[L.central] + y[L.peripheral2] + y[L.peripheral3] + y[L.eliminated]
+        return beadContent(y) + y[L.burst] + y[L.tissue] + y[L.central] + y[L.peripheral2] + y[L.peripheral3]
+            + eliminatedMg(y)
     }
 
     /// Plasma concentration (ng/mL) = 1000 · A1/V1 (mg/L → ng/mL).

@@ -52,7 +52,6 @@ extension ElutionModel {
         case L.peripheral3: return "the peripheral amount A3 (mg)"
         case L.aucPlasma: return "the plasma AUC (mg·h/L)"
         case L.aucTissue: return "the tissue AUC (mg·h/L)"
-        case L.eliminated: return "the eliminated amount (mg)"
         default:
             for (k, o) in L.shellOffsets.enumerated() where i >= o && i < o + L.shellCounts[k] {
                 return "the drug in shell \(i - o + 1) of \(L.shellCounts[k]) of size class \(classes[k].size) (mg/mL)"
@@ -85,32 +84,39 @@ extension ElutionModel {
     /// The state at `t` (h) from the dense output: cubic Hermite for the compartments that rise and
     /// fall (A_T, A1, A2, A3: their peaks lie between steps), the monotone cubic Hermite of
     /// Fritsch & Carlson (`ODETrajectory.monotoneValue`) for the components that only ever
-    /// decrease (every bead shell, the burst pool) or increase (the AUCs, A_elim). The two agree
+    /// decrease (every bead shell, the burst pool) or increase (the AUCs). The two agree
     /// wherever the solver resolves a component; they differ where a stiff component (an inner
     /// shell of a fine grid, late) has noisy step-end slopes, and there the monotone one stays
     /// between the solver's step-end values instead of swinging outside them.
     public func denseState(_ traj: ODETrajectory, at t: Double) -> [Double] {
-        var y = traj.state(at: t)
+        denseState(traj, at: t, interval: traj.interval(containing: t))
+    }
+
+    /// `denseState` with k = `traj.interval(containing: t)` already found.
+    func denseState(_ traj: ODETrajectory, at t: Double, interval k: Int) -> [Double] {
         let last = traj.count - 1
-        if t == traj.times[last] { return y }   // a step end: the recorded state itself
+        if t == traj.times[last] { return traj.state(atStep: last) }   // a step end: the recorded state itself
         let L = layout
-        let k = traj.interval(containing: t)
-        for i in 0..<L.burst { y[i] = traj.monotoneValue(i, at: t, interval: k) }
-        for i in [L.burst, L.aucPlasma, L.aucTissue, L.eliminated] { y[i] = traj.monotoneValue(i, at: t, interval: k) }
-        return y
+        return [Double](unsafeUninitializedCapacity: L.dimension) { y, filled in
+            for i in 0..<L.dimension {
+                let risesAndFalls = i == L.tissue || i == L.central || i == L.peripheral2 || i == L.peripheral3
+                y[i] = risesAndFalls ? traj.value(i, at: t, interval: k) : traj.monotoneValue(i, at: t, interval: k)
+            }
+            filled = L.dimension
+        }
     }
 
     /// The dense-output state of `traj` at `t` (h) (`denseState`), checked like `checkedState`; a
     /// negative interpolated value between step-end values that are both non-negative within the
     /// allowance is replaced by the monotone interpolant first (see the notes at the top).
     public func checkedState(in traj: ODETrajectory, at t: Double, absTol: Double) throws -> [Double] {
-        var y = denseState(traj, at: t)
         let k = traj.interval(containing: t)
+        var y = denseState(traj, at: t, interval: k)
         if k + 1 < traj.count {
             for i in y.indices where y[i] < 0 {
                 let a = roundOffAllowance(component: i, absTol: absTol)
                 if traj.value(i, atStep: k) >= -a && traj.value(i, atStep: k + 1) >= -a {
-                    y[i] = traj.monotoneValue(i, at: t)
+                    y[i] = traj.monotoneValue(i, at: t, interval: k)
                 }
             }
         }

@@ -81,6 +81,12 @@ public struct ODETrajectory: Sendable {
         return hermite(i, interval(containing: t), t).value
     }
 
+    /// `value(_:at:)` with the step k = `interval(containing: t)` already found, so that several
+    /// components at one time share one search. t must lie in [t_k, t_{k+1}].
+    public func value(_ i: Int, at t: Double, interval k: Int) -> Double {
+        hermite(i, k, t).value
+    }
+
     /// dy_i/dt at time t, the derivative of the interpolant (exact f at step ends).
     public func slope(_ i: Int, at t: Double) -> Double {
         precondition(times.count >= 2 && t >= times[0] && t <= times[times.count - 1], "t outside the trajectory")
