@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import DosecalcCore
 import Foundation
+import GSLKit
 
 /// Positions of the model's states in the ODE state vector.
 ///
@@ -194,7 +195,25 @@ public struct ElutionModel: Sendable {
 
     /// The right-hand side dy/dt (see the type's documentation). Allocation-free.
     public func rhs(_ t: Double, _ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>) {
-        let c = constants   // plain numbers: copying them retains nothing, unlike the parameter and layout structs
+        ElutionModel.rhs(kinetics, constants, y, dydt)
+    }
+
+    /// `rhs` as a closure for the solver that captures only what it reads (the classes' kinetics
+    /// and the scalar constants), not the whole model: a call then retains nothing.
+    var solverRightHandSide: ODERightHandSide {
+        let k = kinetics, c = constants
+        return { _, y, dydt in ElutionModel.rhs(k, c, y, dydt) }
+    }
+
+    /// `jacobian` as a closure for the solver.
+    var solverJacobian: ODEJacobian {
+        let m = self
+        return { t, y, dfdy, dfdt in m.jacobian(t, y, dfdy, dfdt) }
+    }
+
+    @inline(__always)
+    static func rhs(_ kinetics: [ShellKinetics], _ c: RHSConstants,
+                    _ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>) {
         let aT = y[c.tissue]
         let cTf = aT * c.freePerTissueAmount                  // mg/L
         let cOut = cTf / 1000                                   // mg/mL

@@ -61,8 +61,7 @@ extension ElutionModel {
         let solver = try DenseODESolver(
             dimension: layout.dimension, method: .msbdf, absTol: absTol, relTol: options.relTol,
             absTolScale: toleranceScale, initialStep: 1e-6, timeUnit: "h",
-            rhs: { t, y, dydt in model.rhs(t, y, dydt) },
-            jacobian: { t, y, dfdy, dfdt in model.jacobian(t, y, dfdy, dfdt) })
+            rhs: model.solverRightHandSide, jacobian: model.solverJacobian)
         let traj = try solver.integrate(from: 0, y0: initialState, to: endH)
         let times = [0] + grid
         let states = try [checkedState(initialState, at: 0, absTol: absTol)] + grid.map { t in
@@ -140,7 +139,9 @@ extension ElutionModel {
     /// changes sign; GSL's Brent root finder then solves dA/dt = 0 on the Hermite interpolant's
     /// derivative in that step. If the derivative does not change sign there, GSL's Brent minimiser
     /// is used on −A(t) over the two neighbouring steps when the step end is strictly above both
-    /// neighbours (Brent's requirement); otherwise (a flat top) the step end is the maximum.
+    /// neighbours (Brent's requirement), to 1e-7 relative in time (a minimum is located only to about
+    /// √ε relative; the value there is then exact to ~1e-14); otherwise (a flat top) the step end is
+    /// the maximum.
     /// The end value is returned when the maximum is at the start or the end of the horizon.
     /// Failures of the root finder or the minimiser are thrown, never replaced by a value.
     static func peak(of index: Int, in traj: ODETrajectory) throws -> (t: Double, value: Double) {
@@ -160,7 +161,7 @@ extension ElutionModel {
         let vk = traj.value(index, atStep: k)
         guard vk > traj.value(index, atStep: k - 1), vk > traj.value(index, atStep: k + 1) else { return (traj.times[k], vk) }
         let m = try Minimizer.brent(lower: traj.times[k - 1], upper: traj.times[k + 1], guess: traj.times[k],
-                                    absTol: 0, relTol: 1e-12, { t in -traj.value(index, at: t) })
+                                    absTol: 0, relTol: 1e-7, { t in -traj.value(index, at: t) })
         return (m.x[0], -m.value)
     }
 
@@ -184,8 +185,7 @@ extension ElutionModel {
         let solver = try ODESolver(
             dimension: layout.dimension, method: .msbdf, absTol: options.absTol, relTol: options.relTol,
             absTolScale: toleranceScale, initialStep: 1e-6, timeUnit: "h",
-            rhs: { t, y, dydt in model.rhs(t, y, dydt) },
-            jacobian: { t, y, dfdy, dfdt in model.jacobian(t, y, dfdy, dfdt) })
+            rhs: model.solverRightHandSide, jacobian: model.solverJacobian)
         let raw = try solver.solve(from: 0, y0: initialState, times: timesH)
         let states = try zip(timesH, raw.states).map { t, y in try checkedState(y, at: t, absTol: options.absTol) }
         return (raw, ODESolution(times: raw.times, states: states, statistics: raw.statistics))

@@ -53,11 +53,8 @@ public enum DEBPlanner {
         let sizes = try sizeIDs.enumerated().map { try product.size($0.element, field: "treatment.sizes[\($0.offset)]") }
         let parameters = try DEBModelParameters.load()
         var reasons: [String] = []
-        let basis = t.plasmaPeakBasis ?? "nominal"
-        guard ["nominal", "upper95"].contains(basis) else {
-            throw InputError(field: "treatment.plasmaPeakBasis", "must be nominal or upper95; got '\(basis)'")
-        }
-        let fit: DEBFitResult? = basis == "upper95" ? try DEBFitResult.load() : nil
+        let basis = t.plasmaPeakBasis ?? .nominal
+        let fit: DEBFitResult? = basis == .upper95 ? try DEBFitResult.load() : nil
         if let fit { try DEBPrediction.checkMatches(parameters, fit: fit) }
 
         // --- the dose rules ------------------------------------------------------------------------
@@ -245,7 +242,7 @@ public enum DEBPlanner {
 
         let plan = ChemoembolizationPlan(
             product: product.id, size: best?.size.id ?? sizes[0].id, doxorubicinMg: dose, loadingMgPerMl: loading, beadVolumeMl: volume,
-            plasmaPeakNgPerMl: planPeak, plasmaPeakTimeH: planPeakTime, plasmaPeakBasis: basis,
+            plasmaPeakNgPerMl: planPeak, plasmaPeakTimeH: planPeakTime, plasmaPeakBasis: basis.rawValue,
             plasmaPeakUpper95NgPerMl: fit == nil ? nil : planPeak * planRatio, tissuePeakUM: tissuePeak, tissueAucUgHPerMl: exposure,
             elutedPercentByDay: eluted, doseCapMg: capMg, doseCapRule: capRule, bindingConstraint: binding,
             candidates: evaluations.map { .init(size: $0.size.id, loadingMgPerMl: $0.loading, doxorubicinMg: $0.dose, beadVolumeMl: $0.dose / $0.loading,

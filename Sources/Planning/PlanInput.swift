@@ -126,7 +126,7 @@ public struct PlanInput: Codable, Sendable {
         public var plasmaPeakLimitNgPerMl: Double?
         /// Which plasma peak the limit applies to: "nominal" (the model's value, the default) or "upper95"
         /// (the upper end of its 95 % prediction interval from the fitted parameters' uncertainty).
-        public var plasmaPeakBasis: String?
+        public var plasmaPeakBasis: PlasmaPeakBasis?
         public var maxBeadVolumeMl: Double?
         public var loadingsMgPerMl: [Double]?
     }
@@ -221,4 +221,11 @@ public struct PlanInput: Codable, Sendable {
             }
         }
     }
+}
+
+/// What the plan's plasma-peak limit is applied to: the model's peak (`nominal`, the default) or the
+/// upper end of its 95 % prediction interval (`upper95`). A closed set.
+public enum PlasmaPeakBasis: String, ClosedSet {
+    case nominal
+    case upper95
 }
