@@ -44,6 +44,9 @@ public struct BeadProduct: Sendable, Codable, Equatable {
     /// K_d used by the model (mg/mL).
     public let dissociationConstantMgPerMl: Double
     public let dissociationConstantSource: String
+    /// k_off (1/h) of finite-rate ion exchange (see `ShellKinetics`); absent: local equilibrium.
+    public let exchangeRatePerH: Double?
+    public let exchangeRateSource: String?
     /// Diameter decrease on loading: shrinkMax · min(L / shrinkReferenceLoading, 1).
     public let shrinkMax: Double
     public let shrinkReferenceLoadingMgPerMl: Double
@@ -87,7 +90,57 @@ public struct BeadCatalogue: Sendable, Codable, Equatable {
 
     /// Reads the catalogue from the reference-data directory.
     public static func load() throws -> BeadCatalogue {
-        try ReferenceData.load(BeadCatalogue.self, from: resourcePath)
+        let c = try ReferenceData.load(BeadCatalogue.self, from: resourcePath)
+        try c.validate(file: resourcePath)
+        return c
+    }
+
+    /// Refuses the whole catalogue when a product's numbers cannot be used: every capacity, constant,
+    /// diameter and rate finite and > 0 (a shrink in [0, 1)), product and size ids unique, each size's
+    /// labelled range ordered.
+    public func validate(file: String) throws {
+        func fail(_ key: String, _ message: String) -> DataFileError { DataFileError(file: file, key: key, message: message) }
+        func positive(_ x: Double, _ key: String, _ unit: String) throws {
+            guard x.isFinite, x > 0 else { throw fail(key, "must be a finite number > 0 \(unit); got \(x)") }
+        }
+        guard !products.isEmpty else { throw fail("products", "must list at least one product") }
+        var ids = Set<String>()
+        for (i, p) in products.enumerated() {
+            let k = "products[\(i)]"
+            guard ids.insert(p.id).inserted else { throw fail("\(k).id", "'\(p.id)' is listed twice") }
+            try positive(p.maxLoadingMgPerMl, "\(k).maxLoadingMgPerMl", "mg/mL")
+            try positive(p.modelCapacityMgPerMl, "\(k).modelCapacityMgPerMl", "mg/mL")
+            try positive(p.dissociationConstantMgPerMl, "\(k).dissociationConstantMgPerMl", "mg/mL")
+            try positive(p.shrinkReferenceLoadingMgPerMl, "\(k).shrinkReferenceLoadingMgPerMl", "mg/mL")
+            guard p.shrinkMax.isFinite, p.shrinkMax >= 0, p.shrinkMax < 1 else {
+                throw fail("\(k).shrinkMax", "must be in [0, 1); got \(p.shrinkMax)")
+            }
+            if let r = p.recommendedMaxLoadingMgPerMl { try positive(r, "\(k).recommendedMaxLoadingMgPerMl", "mg/mL") }
+            if let v = p.vialBeadVolumeMl { try positive(v, "\(k).vialBeadVolumeMl", "mL") }
+            if let v = p.vialsPerSession { try positive(v, "\(k).vialsPerSession", "vials") }
+            for (name, v) in [("inVitroPlateauPercent", p.inVitroPlateauPercent), ("inVitroPlateauSdPercent", p.inVitroPlateauSdPercent)] {
+                if let v, !(v.isFinite && v >= 0 && v <= 100) { throw fail("\(k).\(name)", "must be a percentage in [0, 100]; got \(v)") }
+            }
+            if let rate = p.exchangeRatePerH {
+                try positive(rate, "\(k).exchangeRatePerH", "1/h")
+                guard let src = p.exchangeRateSource, !src.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw fail("\(k).exchangeRateSource", "must give the source of the exchange rate")
+                }
+            } else if p.exchangeRateSource != nil {
+                throw fail("\(k).exchangeRateSource", "must be absent when no exchange rate is given")
+            }
+            guard !p.sizes.isEmpty else { throw fail("\(k).sizes", "must list at least one size") }
+            var sizeIds = Set<String>()
+            for (j, z) in p.sizes.enumerated() {
+                let sk = "\(k).sizes[\(j)]"
+                guard sizeIds.insert(z.id).inserted else { throw fail("\(sk).id", "'\(z.id)' is listed twice") }
+                try positive(z.modelDiameterUm, "\(sk).modelDiameterUm", "µm")
+                try positive(z.lowerUm, "\(sk).lowerUm", "µm")
+                guard z.upperUm.isFinite, z.upperUm >= z.lowerUm else {
+                    throw fail("\(sk).upperUm", "must be finite and at least lowerUm (\(z.lowerUm) µm); got \(z.upperUm)")
+                }
+            }
+        }
     }
 
     /// The product with this id (case-insensitive); a one-line error listing the valid ones otherwise.

@@ -22,11 +22,8 @@ extension ElutionModel {
         let dcOut = outsidePerTissueAmount
         dfdy[L.burst * n + L.burst] = -p.burstAbsorptionRatePerH
         let tissueRow = L.tissue * n
-        for k in kinetics {
-            let dSurface = k.addJacobian(y, dfdy, columns: n, outsideIndex: L.tissue, dcOutDy: dcOut)
-            // release n_k·g_s (c_N − c_out) into A_T
-            dfdy[tissueRow + k.offset + k.count - 1] += k.beadCount * dSurface
-            dfdy[tissueRow + L.tissue] -= k.beadCount * k.surfaceConductance * dcOut
+        for k in kinetics {   // the shells, and the release n_k·g_s (c_N − c_out) into A_T
+            k.addJacobian(y, dfdy, columns: n, outsideIndex: L.tissue, dcOutDy: dcOut, releaseRow: L.tissue)
         }
         let vtrt = p.treatedTissueVolumeL * p.tissueBindingRatio
         let v1 = pk.centralVolumeL

@@ -18,6 +18,8 @@ import GSLKit
 public struct StateLayout: Sendable, Equatable {
     public let shellOffsets: [Int]
     public let shellCounts: [Int]
+    /// States of each class: its shells' total drug, then (finite-rate exchange) their bound drug.
+    public let classStateCounts: [Int]
     public let burst: Int
     public let tissue: Int
     public let central: Int
@@ -27,12 +29,14 @@ public struct StateLayout: Sendable, Equatable {
     public let aucTissue: Int
     public let dimension: Int
 
-    init(shellCounts: [Int]) {
+    init(shellCounts: [Int], classStateCounts: [Int]? = nil) {
+        let states = classStateCounts ?? shellCounts
         var offsets: [Int] = []
         var o = 0
-        for n in shellCounts { offsets.append(o); o += n }
+        for n in states { offsets.append(o); o += n }
         shellOffsets = offsets
         self.shellCounts = shellCounts
+        self.classStateCounts = states
         burst = o; tissue = o + 1; central = o + 2; peripheral2 = o + 3; peripheral3 = o + 4
         aucPlasma = o + 5; aucTissue = o + 6
         dimension = o + 7
@@ -137,7 +141,9 @@ public struct ElutionModel: Sendable {
         guard totalShells <= ElutionModel.maximumShellsPerSession else {
             throw InputError(field: "--shells", "\(totalShells) shells over \(grids.count) size class(es): at most \(ElutionModel.maximumShellsPerSession) per session (the solve's cost grows with the cube of the shell count)")
         }
-        let layout = StateLayout(shellCounts: grids.map(\.shellCount))
+        let exchange = treatment.deposits.map(\.product.exchangeRatePerH)
+        let layout = StateLayout(shellCounts: grids.map(\.shellCount),
+                                 classStateCounts: zip(grids, exchange).map { $1 == nil ? $0.shellCount : 2 * $0.shellCount })
         var y0 = [Double](repeating: 0, count: layout.dimension)
         var kin: [ShellKinetics] = []
         var setups: [BeadClassSetup] = []
@@ -152,11 +158,13 @@ public struct ElutionModel: Sendable {
             let d0 = p.beadDiffusivityCm2PerH * iso.freeConcentrationDerivative(free: iso.freeConcentration(total: u0))
             let x = d0 * p.sinkEquivalentTimeH / (r * r)
             let fb = min(max(6 * (x / Double.pi).squareRoot() - 3 * x, 0), 0.5)
-            for i in 0..<g.shellCount { y0[layout.shellOffsets[k] + i] = u0 * (1 - fb) }
             burstMg += fb * d.doseMg
-            kin.append(ShellKinetics(offset: layout.shellOffsets[k], grid: g, isotherm: iso,
-                                     beadDiffusivityCm2PerH: p.beadDiffusivityCm2PerH,
-                                     externalDiffusivityCm2PerH: p.tissueTransferDiffusivityCm2PerH, beadCount: beads))
+            let kinetics = ShellKinetics(offset: layout.shellOffsets[k], grid: g, isotherm: iso,
+                                         beadDiffusivityCm2PerH: p.beadDiffusivityCm2PerH,
+                                         external: .tissue(diffusivityCm2PerH: p.tissueTransferDiffusivityCm2PerH),
+                                         beadCount: beads, exchangeRatePerH: exchange[k])
+            for (i, v) in kinetics.uniformState(total: u0 * (1 - fb)).enumerated() { y0[layout.shellOffsets[k] + i] = v }
+            kin.append(kinetics)
             setups.append(BeadClassSetup(product: d.product.id, size: d.size.id, loadingMgPerMl: d.loadingMgPerMl,
                                          doseMg: d.doseMg, packedVolumeMl: d.packedVolumeMl,
                                          loadedDiameterUm: 2 * r * 1e4, beadCount: beads, burstFraction: fb,
@@ -166,7 +174,7 @@ public struct ElutionModel: Sendable {
         y0[layout.central] = treatment.ivBolusMg
         var scale = [Double](repeating: treatment.totalDoseMg, count: layout.dimension)
         for (k, d) in treatment.deposits.enumerated() {
-            for i in 0..<layout.shellCounts[k] { scale[layout.shellOffsets[k] + i] = d.loadingMgPerMl / p.packingFraction }
+            for i in 0..<layout.classStateCounts[k] { scale[layout.shellOffsets[k] + i] = d.loadingMgPerMl / p.packingFraction }
         }
         toleranceScale = scale
         parameters = p

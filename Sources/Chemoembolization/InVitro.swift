@@ -35,7 +35,7 @@ public enum InVitro {
         let totalMg: Double
         /// Initial content u⁰ of the shells (mg/mL): the scale of their absolute tolerance.
         let initialContent: Double
-        var dimension: Int { kinetics.count + 1 }
+        var dimension: Int { kinetics.stateCount + 1 }
 
         /// Absolute tolerance as a fraction of each component's scale (u⁰ for the shells, the load
         /// for A_m). For the non-binding sphere (u⁰ = 1, load 1) this is the former fixed 1e-14; for
@@ -45,7 +45,7 @@ public enum InVitro {
 
         var toleranceScale: [Double] {
             var s = [Double](repeating: initialContent, count: dimension)
-            s[kinetics.count] = totalMg
+            s[kinetics.stateCount] = totalMg
             return s
         }
 
@@ -56,7 +56,8 @@ public enum InVitro {
         func checkedReleasedFraction(_ y: [Double], at t: Double) throws -> Double {
             let scale = toleranceScale
             for (i, v) in y.enumerated() {
-                let what = i == kinetics.count ? "the released amount (mg)" : "the drug in bead shell \(i + 1) (mg/mL)"
+                let what = i == kinetics.stateCount ? "the released amount (mg)"
+                    : i < kinetics.count ? "the drug in bead shell \(i + 1) (mg/mL)" : "the bound drug in bead shell \(i + 1 - kinetics.count) (mg/mL)"
                 guard v.isFinite else {
                     throw SolverFailure(tReached: t, timeUnit: "h", reason: .nonFiniteValue(quantity: what, value: v))
                 }
@@ -65,7 +66,7 @@ public enum InVitro {
                     throw SolverFailure(tReached: t, timeUnit: "h", reason: .negativeValue(quantity: what, value: v, allowance: a))
                 }
             }
-            let f = y[kinetics.count] / totalMg
+            let f = y[kinetics.stateCount] / totalMg
             let a = ElutionModel.roundOffAllowanceFactor * max(VesselSystem.absTol, 64 * Double.ulpOfOne)
             guard f.isFinite else {
                 throw SolverFailure(tReached: t, timeUnit: "h", reason: .nonFiniteValue(quantity: "the released fraction", value: f))
@@ -80,22 +81,20 @@ public enum InVitro {
         }
 
         func rhs(_ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>) {
-            let n = kinetics.count
+            let n = kinetics.stateCount
             var cOut = 0.0
             if case .closed(let vm) = medium { cOut = y[n] / vm }
             dydt[n] = kinetics.beadCount * kinetics.rhs(y, dydt, outside: cOut)
         }
 
         func jacobian(_ y: UnsafeBufferPointer<Double>, _ dfdy: UnsafeMutableBufferPointer<Double>, _ dfdt: UnsafeMutableBufferPointer<Double>) {
-            let n = kinetics.count, m = dimension
+            let n = kinetics.stateCount, m = dimension
             for i in 0..<(m * m) { dfdy[i] = 0 }
             for i in 0..<m { dfdt[i] = 0 }
             var outside: Int? = nil
             var dc = 0.0
             if case .closed(let vm) = medium { outside = n; dc = 1 / vm }
-            let dS = kinetics.addJacobian(y, dfdy, columns: m, outsideIndex: outside, dcOutDy: dc)
-            dfdy[n * m + n - 1] += kinetics.beadCount * dS
-            if outside != nil { dfdy[n * m + n] -= kinetics.beadCount * kinetics.surfaceConductance * dc }
+            kinetics.addJacobian(y, dfdy, columns: m, outsideIndex: outside, dcOutDy: dc, releaseRow: n)
         }
 
         func makeSolver(initialStep: Double) throws -> ODESolver {
@@ -141,7 +140,7 @@ public enum InVitro {
         let beadVolume = 4.0 / 3.0 * Double.pi * r * r * r
         // One bead with u = 1 scaled so that the total is 1: A_m is the released fraction.
         let kin = ShellKinetics(offset: 0, grid: g, isotherm: .nonBinding, beadDiffusivityCm2PerH: d,
-                                externalDiffusivityCm2PerH: nil, beadCount: 1 / beadVolume)
+                                external: .none, beadCount: 1 / beadVolume)
         let s = VesselSystem(kinetics: kin, medium: .sink, totalMg: 1, initialContent: 1)
         var y0 = [Double](repeating: 1, count: s.dimension)
         y0[g.shellCount] = 0
@@ -165,13 +164,18 @@ public enum InVitro {
         let iso = product.isotherm(p)
         let trueVolume = p.packingFraction * packedVolumeMl
         let beads = trueVolume / (4.0 / 3.0 * Double.pi * r * r * r)
+        let film: Double?
+        switch medium {
+        case .sink: film = p.sinkFilmThicknessCm
+        case .closed: film = p.closedVesselFilmThicknessCm
+        }
         let kin = ShellKinetics(offset: 0, grid: g, isotherm: iso, beadDiffusivityCm2PerH: p.beadDiffusivityCm2PerH,
-                                externalDiffusivityCm2PerH: nil, beadCount: beads)
+                                external: p.inVitroTransfer(filmThicknessCm: film), beadCount: beads,
+                                exchangeRatePerH: product.exchangeRatePerH)
         let u0 = loadingMgPerMl / p.packingFraction
         let total = u0 * trueVolume
         let s = VesselSystem(kinetics: kin, medium: medium, totalMg: total, initialContent: u0)
-        var y0 = [Double](repeating: u0, count: s.dimension)
-        y0[g.shellCount] = 0
+        let y0 = kin.uniformState(total: u0) + [0]
         let thinnest = g.edges[g.shellCount] - g.edges[g.shellCount - 1]
         let dFree = p.beadDiffusivityCm2PerH / p.porosity
         return (s, y0, g, min(1e-6, 1e-3 * thinnest * thinnest / dFree), r * r / dFree)
@@ -227,7 +231,7 @@ public enum InVitro {
     /// solves released(t) = target, each trial re-integrated from the grid point before it.
     static func timeToFraction(_ target: Double, system s: VesselSystem, y0: [Double], initialStep: Double, scale: Double) throws -> Double {
         let solver = try s.makeSolver(initialStep: initialStep)
-        let n = s.kinetics.count
+        let n = s.kinetics.stateCount
         var y = y0
         var t = 0.0
         var next = 1e-6 * scale

@@ -65,6 +65,12 @@ public struct DEBModelParameters: Sendable, Equatable {
     public var shellsPerClass: Int
     /// Molar mass for µM (free base, g/mol).
     public var doxorubicinMolarMassGPerMol: Double
+    /// In vitro only: D_w, diffusivity of free drug in the elution medium (cm²/s), and the thickness of
+    /// the stagnant film over the beads in a stirred sink apparatus (USP II) and in a closed vessel (cm).
+    /// Absent: the medium is perfectly stirred (no film).
+    public var mediumDiffusivityCm2PerS: Double?
+    public var sinkFilmThicknessCm: Double?
+    public var closedVesselFilmThicknessCm: Double?
     /// Every parameter as loaded, by name, for the `assumptions` of a result.
     public var sources: [String: SourcedValue]
 
@@ -117,6 +123,20 @@ public struct DEBModelParameters: Sendable, Equatable {
         }
         shellsPerClass = Int(shells)
         doxorubicinMolarMassGPerMol = try v("doxorubicinMolarMassGPerMol")
+        func optional(_ name: String) throws -> Double? { s[name] == nil ? nil : try v(name) }
+        mediumDiffusivityCm2PerS = try optional("mediumDiffusivityCm2PerS")
+        sinkFilmThicknessCm = try optional("sinkFilmThicknessCm")
+        closedVesselFilmThicknessCm = try optional("closedVesselFilmThicknessCm")
+        if (sinkFilmThicknessCm != nil || closedVesselFilmThicknessCm != nil) && mediumDiffusivityCm2PerS == nil {
+            throw InputError(field: "reference-data/\(DEBModelParameters.resourcePath)",
+                             "parameter 'mediumDiffusivityCm2PerS' is missing: a film thickness needs the diffusivity in the medium")
+        }
+        // A closed set of names: a misspelt parameter is refused, not ignored.
+        let known = Set(DEBModelParameters.assumptionNames + ["mediumDiffusivityCm2PerS", "sinkFilmThicknessCm", "closedVesselFilmThicknessCm"])
+        if let unknown = s.keys.sorted().first(where: { !known.contains($0) }) {
+            throw InputError(field: "reference-data/\(DEBModelParameters.resourcePath)",
+                             "parameter '\(unknown.prefix(60))' is not a parameter of the model")
+        }
         sources = s
         try validate()
     }
@@ -151,16 +171,33 @@ public struct DEBModelParameters: Sendable, Equatable {
     @inlinable public var beadDiffusivityCm2PerH: Double { beadDiffusivityCm2PerS * 3600 }
     /// D_t in cm²/h.
     @inlinable public var tissueTransferDiffusivityCm2PerH: Double { tissueTransferDiffusivityCm2PerS * 3600 }
+    /// The external transfer of an in-vitro medium: a film of the given thickness (cm) in a medium of
+    /// diffusivity D_w, or none when either is not given.
+    public func inVitroTransfer(filmThicknessCm: Double?) -> ExternalTransfer {
+        guard let delta = filmThicknessCm, let dw = mediumDiffusivityCm2PerS, delta > 0 else { return .none }
+        return .film(thicknessCm: delta, mediumDiffusivityCm2PerH: dw * 3600)
+    }
+
     /// t_sink in h.
     @inlinable public var sinkEquivalentTimeH: Double { sinkEquivalentTimeS / 3600 }
 
     /// µM from a total concentration in µg/mL (= mg/L): c / M · 1000.
     @inlinable public func micromolar(fromUgPerMl c: Double) -> Double { c / doxorubicinMolarMassGPerMol * 1000 }
 
+    /// The names of the parameters every model file must give (the order of `assumptions()`).
+    static let assumptionNames = [
+        "bindingCapacityPackedMgPerMl", "dissociationConstantMgPerMl", "porosity", "packingFraction", "shrinkMax",
+        "shrinkReferenceLoadingMgPerMl", "beadDiffusivityCm2PerS", "tissueTransferDiffusivityCm2PerS", "sinkEquivalentTimeS",
+        "burstAbsorptionRatePerH", "treatedTissueVolumeL", "tissueBindingRatio", "tissuePlasmaClearanceLPerH",
+        "tissueMetabolismRatePerH", "plasmaFractionUnbound", "clearanceLPerH", "centralVolumeL",
+        "intercompartmentalClearance2LPerH", "peripheralVolume2L", "intercompartmentalClearance3LPerH", "peripheralVolume3L",
+        "clearanceFactor", "shellsPerClass", "doxorubicinMolarMassGPerMol",
+    ]
+
     /// The parameters as `Assumption`s (name, value, unit, source), in a fixed order, with the
     /// values actually used (a command-line override replaces the file's value and says so).
     public func assumptions() -> [Assumption] {
-        let used: [(String, Double)] = [
+        var used: [(String, Double)] = [
             ("bindingCapacityPackedMgPerMl", bindingCapacityPackedMgPerMl),
             ("dissociationConstantMgPerMl", dissociationConstantMgPerMl),
             ("porosity", porosity), ("packingFraction", packingFraction),
@@ -178,6 +215,10 @@ public struct DEBModelParameters: Sendable, Equatable {
             ("clearanceFactor", clearanceFactor), ("shellsPerClass", Double(shellsPerClass)),
             ("doxorubicinMolarMassGPerMol", doxorubicinMolarMassGPerMol),
         ]
+        for (name, value) in [("mediumDiffusivityCm2PerS", mediumDiffusivityCm2PerS), ("sinkFilmThicknessCm", sinkFilmThicknessCm),
+                              ("closedVesselFilmThicknessCm", closedVesselFilmThicknessCm)] {
+            if let value { used.append((name, value)) }
+        }
         return used.map { name, value in
             let s = sources[name]
             var source = s?.source ?? "set in code"

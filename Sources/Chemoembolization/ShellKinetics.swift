@@ -1,23 +1,58 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 
+/// What lies between a bead's surface and the bulk outside it: the external transfer resistance
+/// R_ext (h/mL per bead) in series with the half shell inside the bead.
+public enum ExternalTransfer: Sendable, Equatable {
+    /// No resistance: a perfectly stirred medium (Crank's classical problem).
+    case none
+    /// Steady diffusion into an infinite medium outside a sphere (Sherwood number 2):
+    /// R_ext = 1/(4π R D_t). The in-vivo tissue side.
+    case tissue(diffusivityCm2PerH: Double)
+    /// A stagnant film of thickness δ over the bead surface (thin compared with R):
+    /// R_ext = δ/(4π R² D_w). An in-vitro medium: the hydrodynamics of the vessel set δ.
+    case film(thicknessCm: Double, mediumDiffusivityCm2PerH: Double)
+
+    /// R_ext (h/mL per bead) for a bead of radius `r` (cm).
+    func resistance(radiusCm r: Double) -> Double {
+        switch self {
+        case .none: return 0
+        case .tissue(let dt): return 1 / (4 * Double.pi * r * dt)
+        case .film(let delta, let dw): return delta / (4 * Double.pi * r * r * dw)
+        }
+    }
+}
+
 /// Drug transport inside the beads of one size class: the method-of-lines discretisation of
 ///
-///     ∂u/∂t = (1/r²) ∂/∂r (r² D_b ∂c/∂r),   u = ε c + Q c/(c + K_d)
+///     ∂u/∂t = (1/r²) ∂/∂r (r² D_b ∂c/∂r),   u = ε c + q
 ///
-/// on the shells of a `RadialGrid`. Shell i holds total drug u_i (mg per mL of true bead volume);
-/// the flux through face f (mg/h per bead) is F_f = D_b·(A_f/Δ_f)·(c_{f−1} − c_f), F_0 = 0 at the
-/// centre, and at the surface F_N = g_s (c_{N−1} − c_out) with the conductances in series
+/// on the shells of a `RadialGrid`, with the bound drug q either in local Langmuir equilibrium with
+/// the free pore concentration c (q = Q c/(c + K_d), the bound drug is not a state) or exchanging at a
+/// finite rate (Langmuir kinetics of the ion exchange, a state per shell):
 ///
-///     1/g_s = (R − m_{N−1}) / (D_b 4πR²) + 1/(4π R D_t)
+///     ∂q/∂t = k_off ( c (Q − q)/K_d − q )
 ///
-/// (half-shell diffusion inside the bead, then the Sherwood-2 steady diffusion into an infinite
-/// medium outside a sphere; in vitro the second term is absent). Then du_i/dt = (F_i − F_{i+1})/V_i.
-/// The class releases J = n_beads · F_N (mg/h).
+/// whose rest point is the same isotherm; as k_off → ∞ it tends to the equilibrium model.
+///
+/// Shell i holds total drug u_i (mg per mL of true bead volume) and, with finite-rate exchange, bound
+/// drug q_i; c_i = c(u_i) at equilibrium, c_i = (u_i − q_i)/ε otherwise. The flux through face f
+/// (mg/h per bead) is F_f = D_b·(A_f/Δ_f)·(c_{f−1} − c_f), F_0 = 0 at the centre, and at the surface
+/// F_N = g_s (c_{N−1} − c_out) with the conductances in series
+///
+///     1/g_s = (R − m_{N−1}) / (D_b 4πR²) + R_ext       (see `ExternalTransfer`)
+///
+/// Then du_i/dt = (F_i − F_{i+1})/V_i. The class releases J = n_beads · F_N (mg/h).
+///
+/// State layout of a class: u_0 … u_{N−1} from `offset`, then (finite-rate exchange only)
+/// q_0 … q_{N−1}.
 struct ShellKinetics: Sendable, Equatable {
     /// Index of the first shell in the state vector.
     let offset: Int
+    /// Shells N.
     let count: Int
     let isotherm: LangmuirIsotherm
+    /// k_off (1/h) of finite-rate exchange; nil: local equilibrium.
+    let exchangeRatePerH: Double?
     /// 1/V_i (1/mL).
     let inverseVolumes: [Double]
     /// Shell volumes (mL), for the drug content.
@@ -30,30 +65,55 @@ struct ShellKinetics: Sendable, Equatable {
     let beadCount: Double
 
     init(offset: Int, grid: RadialGrid, isotherm: LangmuirIsotherm, beadDiffusivityCm2PerH db: Double,
-         externalDiffusivityCm2PerH dt: Double?, beadCount: Double) {
+         external: ExternalTransfer, beadCount: Double, exchangeRatePerH: Double? = nil) {
         self.offset = offset
         count = grid.shellCount
         self.isotherm = isotherm
+        self.exchangeRatePerH = exchangeRatePerH
         volumes = grid.volumes
         inverseVolumes = grid.volumes.map { 1 / $0 }
         faceConductances = grid.interiorFaceGeometry.map { db * $0 }
-        var resistance = grid.surfaceHalfShellResistanceGeometry / db
-        if let dt { resistance += 1 / (4 * Double.pi * grid.radiusCm * dt) }
-        surfaceConductance = 1 / resistance
+        surfaceConductance = 1 / (grid.surfaceHalfShellResistanceGeometry / db + external.resistance(radiusCm: grid.radiusCm))
         self.beadCount = beadCount
     }
 
-    /// Writes du_i/dt for this class into `dydt` and returns the surface flux per bead F_N (mg/h),
-    /// given the outside free concentration `cOut` (mg/mL).
+    /// States of the class: N at equilibrium, 2N with finite-rate exchange.
+    var stateCount: Int { exchangeRatePerH == nil ? count : 2 * count }
+
+    /// The class's initial state for a uniform total content u (mg/mL true bead volume): u in every
+    /// shell and, with finite-rate exchange, the bound drug at equilibrium with it.
+    func uniformState(total u: Double) -> [Double] {
+        var y = [Double](repeating: u, count: count)
+        if exchangeRatePerH != nil {
+            let q = u - isotherm.porosity * isotherm.freeConcentration(total: u)
+            y += [Double](repeating: max(q, 0), count: count)
+        }
+        return y
+    }
+
+    /// Free pore concentration of shell i (mg/mL).
+    @inline(__always)
+    func free(_ y: UnsafeBufferPointer<Double>, _ i: Int) -> Double {
+        if exchangeRatePerH == nil { return isotherm.freeConcentration(total: y[offset + i]) }
+        return (y[offset + i] - y[offset + count + i]) / isotherm.porosity
+    }
+
+    /// Writes du_i/dt (and dq_i/dt) for this class into `dydt` and returns the surface flux per bead
+    /// F_N (mg/h), given the outside free concentration `cOut` (mg/mL).
     @inline(__always)
     func rhs(_ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>, outside cOut: Double) -> Double {
         let n = count, o = offset
         var fIn = 0.0
-        var c = isotherm.freeConcentration(total: y[o])
+        var c = free(y, 0)
         for i in 0..<n {
+            if let k = exchangeRatePerH {
+                let q = y[o + n + i]
+                let iso = isotherm
+                dydt[o + n + i] = k * (c * (iso.capacityMgPerMl - q) / iso.dissociationConstantMgPerMl - q)
+            }
             let fOut: Double
             if i < n - 1 {
-                let cNext = isotherm.freeConcentration(total: y[o + i + 1])
+                let cNext = free(y, i + 1)
                 fOut = faceConductances[i] * (c - cNext)
                 c = cNext
             } else {
@@ -65,40 +125,57 @@ struct ShellKinetics: Sendable, Equatable {
         return fIn
     }
 
-    /// Adds this class's block of the Jacobian (row-major, `n` columns) to `dfdy`: the tridiagonal
-    /// shell block, built from dc/du = 1/(ε + Q K_d/(c + K_d)²), and the surface row's dependence on
-    /// the outside state `outsideIndex` through ∂c_out/∂y = `dcOutDy` (so ∂(du_{N−1}/dt)/∂y = +g_s·dcOutDy/V). Returns ∂F_N/∂u_{N−1}
-    /// (per bead) so that the caller can add the release into its own compartment's row.
+    /// Adds this class's block of the Jacobian (row-major, `n` columns) to `dfdy`: the shell block
+    /// (tridiagonal in u at equilibrium, with dc/du = 1/(ε + Q K_d/(c + K_d)²); with finite-rate
+    /// exchange ∂c_i/∂u_i = 1/ε, ∂c_i/∂q_i = −1/ε and the exchange rows
+    /// ∂(dq_i)/∂u_i = k (Q − q_i)/(K_d ε), ∂(dq_i)/∂q_i = −k ((Q − q_i)/(K_d ε) + c_i/K_d + 1)), the
+    /// surface row's dependence on the outside state `outsideIndex` through ∂c_out/∂y = `dcOutDy`,
+    /// and, in row `releaseRow`, the release n_beads·F_N's dependence on the surface shell
+    /// (and on the outside state, −n_beads g_s dcOutDy).
     @inline(__always)
     func addJacobian(_ y: UnsafeBufferPointer<Double>, _ dfdy: UnsafeMutableBufferPointer<Double>, columns n: Int,
-                     outsideIndex: Int?, dcOutDy: Double) -> Double {
+                     outsideIndex: Int?, dcOutDy: Double, releaseRow: Int?) {
         let m = count, o = offset
-        var dCur = isotherm.freeConcentrationDerivative(free: isotherm.freeConcentration(total: y[o]))
-        var dLeft = 0.0
-        var dSurface = 0.0
+        let finite = exchangeRatePerH != nil
+        let e = isotherm.porosity
+        // ∂c_i/∂u_i (and ∂c_i/∂q_i = −1/ε with finite-rate exchange)
+        func dcdu(_ i: Int) -> Double {
+            finite ? 1 / e : isotherm.freeConcentrationDerivative(free: isotherm.freeConcentration(total: y[o + i]))
+        }
+        /// Adds a·∂c_j/∂y to row `row`.
+        func addFree(_ row: Int, _ j: Int, _ a: Double) {
+            dfdy[row + o + j] += a * dcdu(j)
+            if finite { dfdy[row + o + m + j] -= a / e }
+        }
         for i in 0..<m {
             let row = (o + i) * n
             let iv = inverseVolumes[i]
-            if i > 0 {
-                // inflow face: F = a (c_{i−1} − c_i)
+            if i > 0 {   // inflow face: F = a (c_{i−1} − c_i)
                 let a = faceConductances[i - 1]
-                dfdy[row + o + i - 1] += a * dLeft * iv
-                dfdy[row + o + i] -= a * dCur * iv
+                addFree(row, i - 1, a * iv)
+                addFree(row, i, -a * iv)
             }
-            if i < m - 1 {
-                let dNext = isotherm.freeConcentrationDerivative(free: isotherm.freeConcentration(total: y[o + i + 1]))
+            if i < m - 1 {   // outflow face
                 let a = faceConductances[i]
-                dfdy[row + o + i] -= a * dCur * iv
-                dfdy[row + o + i + 1] += a * dNext * iv
-                dLeft = dCur
-                dCur = dNext
+                addFree(row, i, -a * iv)
+                addFree(row, i + 1, a * iv)
             } else {
-                dfdy[row + o + i] -= surfaceConductance * dCur * iv
+                addFree(row, i, -surfaceConductance * iv)
                 if let k = outsideIndex { dfdy[row + k] += surfaceConductance * dcOutDy * iv }
-                dSurface = surfaceConductance * dCur
+            }
+            if let k = exchangeRatePerH {
+                let qRow = (o + m + i) * n
+                let q = y[o + m + i]
+                let c = (y[o + i] - q) / e
+                let kd = isotherm.dissociationConstantMgPerMl, cap = isotherm.capacityMgPerMl
+                dfdy[qRow + o + i] += k * (cap - q) / (kd * e)
+                dfdy[qRow + o + m + i] -= k * ((cap - q) / (kd * e) + c / kd + 1)
             }
         }
-        return dSurface
+        if let r = releaseRow {
+            addFree(r * n, m - 1, beadCount * surfaceConductance)
+            if let k = outsideIndex { dfdy[r * n + k] -= beadCount * surfaceConductance * dcOutDy }
+        }
     }
 
     /// Drug in the class's beads (mg): n_beads Σ V_i u_i.

@@ -263,6 +263,24 @@ struct ElutionModelTests {
         #expect(try DEBModelParameters(sources: with("shellsPerClass", 50)).shellsPerClass == 50)
         #expect(throws: InputError.self) { try DEBModelParameters(sources: with("plasmaFractionUnbound", 1.5)) }
         #expect(throws: InputError.self) { try DEBModelParameters(sources: with("plasmaFractionUnbound", 0)) }
+        // Names are a closed set: a misspelt or unknown parameter is refused with its name, not ignored.
+        for name in ["beadDiffusivityCm2PerH", "porosity ", "sinkFilmThickness", "tissueBindingratio"] {
+            var s = shipped
+            s[name] = SourcedValue(value: 1, unit: "1", source: "test")
+            #expect { try DEBModelParameters(sources: s) } throws: { "\($0)".contains("'\(name)' is not a parameter of the model") }
+        }
+        // Every required name is reported among the assumptions, in the documented order.
+        #expect(try DEBModelParameters(sources: shipped).assumptions().map(\.name) == DEBModelParameters.assumptionNames)
+        // The in-vitro film needs the medium's diffusivity.
+        var film = shipped
+        film["closedVesselFilmThicknessCm"] = SourcedValue(value: 0.5, unit: "cm", source: "test")
+        #expect { try DEBModelParameters(sources: film) } throws: { "\($0)".contains("mediumDiffusivityCm2PerS") }
+        film["mediumDiffusivityCm2PerS"] = SourcedValue(value: 4e-6, unit: "cm²/s", source: "test")
+        let withFilm = try DEBModelParameters(sources: film)
+        #expect(withFilm.assumptions().map(\.name).suffix(2) == ["mediumDiffusivityCm2PerS", "closedVesselFilmThicknessCm"])
+        #expect(withFilm.inVitroTransfer(filmThicknessCm: withFilm.closedVesselFilmThicknessCm)
+                == .film(thicknessCm: 0.5, mediumDiffusivityCm2PerH: 4e-6 * 3600))
+        #expect(withFilm.inVitroTransfer(filmThicknessCm: withFilm.sinkFilmThicknessCm) == .none)
     }
 
     @Test("parameter file holds the sourced and fitted values; catalogue has the DC Bead sizes")
