@@ -36,11 +36,43 @@ public enum CalibrationReport {
         }
     }
 
+    /// The model at its shipped parameters against the published in-vitro points (closed vessel and
+    /// sink), none of which is fitted: `Chemoembolization.InVitroComparison`.
+    public static func inVitroRows() throws -> [InVitroComparison.Row] {
+        try InVitroComparison.rows(points: try DEBCalibrationData.allPoints(), catalogue: try BeadCatalogue.load(),
+                                   parameters: try DEBModelParameters.load())
+    }
+
+    /// The in-vitro rows as a plain-text table, a heading first.
+    public static func inVitroTable(_ rows: [InVitroComparison.Row]) -> String {
+        var out = "DEB model against the published in-vitro points (reference-data/deb-calibration/; not fitted), at the shipped parameters\n"
+        out += "point".padding(toLength: 34, withPad: " ", startingAt: 0) + "published".padding(toLength: 20, withPad: " ", startingAt: 0)
+            + "model".padding(toLength: 14, withPad: " ", startingAt: 0) + "residual (SD)".padding(toLength: 15, withPad: " ", startingAt: 0)
+            + "model/published\n"
+        for r in rows {
+            let unit = displayUnit(r.unit.rawValue)
+            let bound = r.valueKind == .upperBound ? "≤ " : r.valueKind == .lowerBound ? "≥ " : ""
+            let sd = r.sd.map { " ± " + Format.number($0, significant: 3) } ?? ""
+            let published = bound + Format.number(r.published, significant: 4) + sd + unit
+            let model = Format.number(r.model, significant: 4) + unit
+            let z = r.standardizedResidual.map { abs($0) < 0.005 ? "0.00" : String(format: "%+.2f", $0) }
+                ?? r.boundMet.map { $0 ? "bound kept" : "bound missed" } ?? "—"
+            out += r.point.padding(toLength: 34, withPad: " ", startingAt: 0) + published.padding(toLength: 20, withPad: " ", startingAt: 0)
+                + model.padding(toLength: 14, withPad: " ", startingAt: 0) + z.padding(toLength: 15, withPad: " ", startingAt: 0)
+                + String(format: "%.3f", r.ratio) + "\n"
+        }
+        out += "Closed vessel: each product at 40 mg/mL, 1 mL of sedimented beads in 20 mL (the elution volume is not in the abstract: assumed); t75 = time to 75 % of the drug released by 6 h. "
+        out += "The plateaus are not compared: they depend on that volume, and three products' binding constants were derived from them. "
+        out += "Sink: DC Bead 100–300 µm at 37.5 mg/mL; complete = 95 % released."
+        return out
+    }
+
     /// The unit as printed after a number: " %", " µM", " ng/mL".
     static func displayUnit(_ unit: String) -> String {
         switch unit {
         case "percent": return " %"
         case "uM": return " µM"
+        case "1": return ""
         default: return " " + unit.replacingOccurrences(of: "*", with: "·")
         }
     }

@@ -51,6 +51,16 @@ struct CalibrationReportTests {
         let row8 = try #require(rows.first { $0["point"] as? String == "namur2011-tissue-8h" })
         #expect(row8["role"] as? String == "held out")
         #expect(abs((row8["model"] as! Double) - t8) <= 1e-6 * t8)
+        // The in-vitro points, none fitted: each de Baere t75 and Gonzalez's two USP II bounds, as printed.
+        let inVitro = try #require(r.json["inVitroPoints"] as? [[String: Any]])
+        #expect(inVitro.map { $0["point"] as! String } == ["debaere2016-dcbead-t75", "debaere2016-lifepearl-t75", "debaere2016-hepasphere-t75",
+                                                          "debaere2016-tandem-t75", "gonzalez2008-usp2-complete", "gonzalez2008-usp2-firstorder"])
+        for row in inVitro {
+            let id = row["point"] as! String
+            let p = try #require(published[id])
+            #expect(row["published"] as? Double == p["value"] as? Double, "\(id)")
+            #expect(abs((row["ratio"] as! Double) - (row["model"] as! Double) / (p["value"] as! Double)) <= 1e-12, "\(id)")
+        }
     }
 
     @Test("the text table names every point and says which were held out")
@@ -61,6 +71,8 @@ struct CalibrationReportTests {
         #expect(r.stdout.contains("DEB model against the published points"))
         #expect(r.stdout.contains("namur2011-tissue-8h") && r.stdout.contains("held out"))
         #expect(r.stdout.contains("µM") && !r.stdout.contains("uM "))
+        #expect(r.stdout.contains("DEB model against the published in-vitro points") && r.stdout.contains("debaere2016-dcbead-t75")
+                && r.stdout.contains("bound missed") == r.stdout.contains("gonzalez2008-usp2"))
     }
 
     @Test("a broken fit specification: exit 2, one line naming the file and the key, nothing on stdout")
