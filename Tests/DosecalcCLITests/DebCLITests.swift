@@ -173,6 +173,27 @@ struct DebCLITests {
         for (a, b) in zip(num, crank) { #expect(abs(a - b) < 0.5) }
     }
 
+    @Test("loaded beads in vitro (sink and closed vessel) carry a warning that the bead kinetics are not fitted to in-vitro elution; the Crank check does not")
+    func inVitroLoadedBeadsWarn() throws {
+        let runs = try DosecalcBinary.runMany([
+            ["deb", "--in-vitro", "sink", "--product", "dc-bead", "--size", "100-300", "--loading-mg-per-ml", "37.5", "--times-h", "1,4", "--json"],
+            ["deb", "--in-vitro", "closed", "--product", "dc-bead", "--size", "100-300", "--loading-mg-per-ml", "40", "--bead-volume-ml", "1",
+             "--medium-ml", "20", "--times-h", "1,6", "--json"],
+            ["deb", "--in-vitro", "closed", "--product", "dc-bead", "--size", "100-300", "--loading-mg-per-ml", "40", "--bead-volume-ml", "1",
+             "--medium-ml", "20", "--times-h", "1,6"],
+            ["deb", "--in-vitro", "sink", "--bead-diameter-um", "300", "--diffusivity-cm2-per-s", "3e-7", "--times-h", "0.1,1", "--json"],
+        ])
+        for r in runs.prefix(2) {
+            #expect(r.exitCode == 0 && r.json["status"] as? String == "warning", "\(r.stderr)")
+            let checks = r.json["checks"] as? [[String: Any]] ?? []
+            let c = try #require(checks.first { $0["name"] as? String == "inVitroKineticsFitted" })
+            #expect(c["passed"] as? Bool == false && (c["source"] as? String ?? "").contains("de Baere"))
+        }
+        #expect(runs[2].stdout.contains("Status: WARNING") && runs[2].stdout.contains("bead kinetics fitted to in-vitro elution")
+                && !runs[2].stdout.contains("inVitroKineticsFitted"))
+        #expect(runs[3].exitCode == 0 && runs[3].json["status"] as? String == "ok")
+    }
+
     @Test("in-process invoke and the binary print the same JSON")
     func sameCodePath() throws {
         let args = base + ["--dose-mg", "100", "--json"]
