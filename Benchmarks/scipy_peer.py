@@ -55,11 +55,17 @@ def free_conc(u, Q, Kd, eps):
 
 
 def build(classes, p=P):
-    """classes: list of (d_nominal_um, loading_mg_per_mL, V_packed_mL)."""
+    """classes: list of (d_nominal_um, loading_mg_per_mL, V_packed_mL).
+
+    With p["koff"] (1/h) the ion exchange runs at a finite rate: each class has its N_R totals u_i, then
+    N_R bound amounts q_i, c_i = (u_i - q_i)/eps and dq_i/dt = koff (c_i (Q - q_i)/Kd - q_i) (dosecalc's
+    ShellKinetics with exchangeRatePerH); without it, c_i = c(u_i) at Langmuir equilibrium."""
     NR = p["NR"]
     Q = p["Q_packed"] / p["phi"]
+    koff = p.get("koff")
+    S = NR if koff is None else 2 * NR          # states per class
     K = len(classes)
-    n = NR * K + 7   # shells, then A_B, A_T, A1, A2, A3, ∫C_p, ∫A_T/V_T (A_elim from the accumulators)
+    n = S * K + 7   # classes, then A_B, A_T, A1, A2, A3, ∫C_p, ∫A_T/V_T (A_elim from the accumulators)
     geo = []
     y0 = np.zeros(n)
     dose = 0.0
@@ -81,26 +87,37 @@ def build(classes, p=P):
         Dk = L * Vp
         dose += Dk
         AB0 += fb * Dk
-        y0[k * NR:(k + 1) * NR] = u0 * (1 - fb)
+        y0[k * S:k * S + NR] = u0 * (1 - fb)
+        if koff is not None:
+            ub = u0 * (1 - fb)
+            y0[k * S + NR:(k + 1) * S] = max(ub - p["eps"] * float(free_conc(np.array(ub), Q, p["Kd"], p["eps"])), 0.0)
         geo.append(dict(V=V, A=A, dr=dr, nb=nb, gs=gs))
-    iB, iT, i1, i2, i3, iAp, iAT = [NR * K + j for j in range(7)]
+    iB, iT, i1, i2, i3, iAp, iAT = [S * K + j for j in range(7)]
     y0[iB] = AB0
     Db, Kd, eps = p["Db"], p["Kd"], p["eps"]
     VT, RT, CLT, kmet, fu = p["VT"], p["RT"], p["CLT"], p["kmet"], p["fu"]
     CL, V1, Q2, V2, Q3, V3, fCL, kb = p["CL"], p["V1"], p["Q2"], p["V2"], p["Q3"], p["V3"], p["fCL"], p["kb"]
+
+    def free(y, o):
+        if koff is None:
+            return free_conc(y[o:o + NR], Q, Kd, eps)
+        return (y[o:o + NR] - y[o + NR:o + 2 * NR]) / eps
 
     def rhs(t, y):
         dy = np.empty_like(y)
         CTf = y[iT] / (VT * RT)
         Jsum = 0.0
         for k, g in enumerate(geo):
-            u = y[k * NR:(k + 1) * NR]
-            c = free_conc(u, Q, Kd, eps)
+            o = k * S
+            c = free(y, o)
             F = np.empty(NR + 1)
             F[0] = 0.0
             F[1:NR] = Db * g["A"][:-1] * (c[:-1] - c[1:]) / g["dr"]
             F[NR] = g["gs"] * (c[-1] - CTf / 1000.0)
-            dy[k * NR:(k + 1) * NR] = (F[:-1] - F[1:]) / g["V"]
+            dy[o:o + NR] = (F[:-1] - F[1:]) / g["V"]
+            if koff is not None:
+                q = y[o + NR:o + 2 * NR]
+                dy[o + NR:o + 2 * NR] = koff * (c * (Q - q) / Kd - q)
             Jsum += g["nb"] * F[NR]
         Cp = y[i1] / V1
         C2 = y[i2] / V2
@@ -118,22 +135,33 @@ def build(classes, p=P):
     def jac(t, y):
         J = np.zeros((n, n))
         for k, g in enumerate(geo):
-            o = k * NR
-            u = y[o:o + NR]
-            c = free_conc(u, Q, Kd, eps)
-            dc = 1.0 / (eps + Q * Kd / (c + Kd) ** 2)
+            o = k * S
+            c = free(y, o)
+            if koff is None:
+                dc = 1.0 / (eps + Q * Kd / (c + Kd) ** 2)
+            else:
+                dc = np.full(NR, 1.0 / eps)
+
+            def add(row, j, a):   # a * dc_j/dy into row
+                J[row, o + j] += a * dc[j]
+                if koff is not None:
+                    J[row, o + NR + j] -= a / eps
             a = Db * g["A"][:-1] / g["dr"]          # interior face conductances, faces 1..NR-1
             V = g["V"]
             for i in range(NR):
                 if i > 0:   # inflow face i (between shell i-1 and i)
-                    J[o + i, o + i - 1] += a[i - 1] * dc[i - 1] / V[i]
-                    J[o + i, o + i] -= a[i - 1] * dc[i] / V[i]
+                    add(o + i, i - 1, a[i - 1] / V[i])
+                    add(o + i, i, -a[i - 1] / V[i])
                 if i < NR - 1:
-                    J[o + i, o + i] -= a[i] * dc[i] / V[i]
-                    J[o + i, o + i + 1] += a[i] * dc[i + 1] / V[i]
-            J[o + NR - 1, o + NR - 1] -= g["gs"] * dc[-1] / V[-1]
+                    add(o + i, i, -a[i] / V[i])
+                    add(o + i, i + 1, a[i] / V[i])
+                if koff is not None:
+                    q = y[o + NR + i]
+                    J[o + NR + i, o + i] += koff * (Q - q) / (Kd * eps)
+                    J[o + NR + i, o + NR + i] -= koff * ((Q - q) / (Kd * eps) + c[i] / Kd + 1)
+            add(o + NR - 1, NR - 1, -g["gs"] / V[-1])
             J[o + NR - 1, iT] += g["gs"] / (1000.0 * VT * RT) / V[-1]
-            J[iT, o + NR - 1] += g["nb"] * g["gs"] * dc[-1]
+            add(iT, NR - 1, g["nb"] * g["gs"])
             J[iT, iT] -= g["nb"] * g["gs"] / (1000.0 * VT * RT)
         J[iB, iB] = -kb
         J[iT, iT] += -CLT / (VT * RT) - kmet
@@ -152,7 +180,7 @@ def build(classes, p=P):
         return J
 
     def bead_mass(y):
-        return sum(g["nb"] * float(np.dot(g["V"], y[k * NR:(k + 1) * NR])) for k, g in enumerate(geo))
+        return sum(g["nb"] * float(np.dot(g["V"], y[k * S:k * S + NR])) for k, g in enumerate(geo))
 
     def accounted(y):
         """beads + A_B + A_T + A1 + A2 + A3 + A_elim (mg); A_elim = f_CL CL ∫C_p + k_met V_T ∫C_T."""
@@ -166,10 +194,11 @@ def build(classes, p=P):
 def tolerance_scale(classes, p=P):
     """dosecalc's ElutionModel.toleranceScale: L/φ_p for each shell of a class, the dose elsewhere."""
     NR = p["NR"]
+    S = NR if p.get("koff") is None else 2 * NR
     dose = sum(L * Vp for (_, L, Vp) in classes)
-    s = np.full(NR * len(classes) + 7, dose)
+    s = np.full(S * len(classes) + 7, dose)
     for k, (_, L, _) in enumerate(classes):
-        s[k * NR:(k + 1) * NR] = L / p["phi"]
+        s[k * S:(k + 1) * S] = L / p["phi"]
     return s
 
 

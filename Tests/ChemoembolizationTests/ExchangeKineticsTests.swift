@@ -7,7 +7,7 @@ import Testing
 /// Finite-rate ion exchange and in-vitro films (`ShellKinetics` with `exchangeRatePerH`,
 /// `ExternalTransfer.film`), against an independent numpy/scipy implementation and against limits.
 ///
-/// The peer values are those of reference-data/tools/deb_v2_study.py (its own `Beads` class, solve_ivp
+/// The in-vitro peer values are those of reference-data/tools/deb_v2_study.py (its own `Beads` class, solve_ivp
 /// BDF at rtol 1e-8) at its recorded `--ranked` fit, 4 equal shells, 1 mL of sedimented beads at 40 mg/mL
 /// in 20 mL (closed vessel, film `film` cm) and at 37.5 mg/mL under a sink with a 30 µm film; D_b = D_w =
 /// 4e-6 cm²/s, Q = 40.4 mg per mL sedimented, ε = 0.9, φ = 0.64. Regenerate with that script's functions
@@ -73,6 +73,26 @@ struct ExchangeKineticsTests {
                                        grid: .equal(shells: 4), parameters: Self.parameters)
         for (k, t) in Self.sinkTimesH.enumerated() {
             #expect(abs(r.releasedFraction[k] - peer.sink![k]) < 2e-6, "at \(t) h: \(r.releasedFraction[k]) against \(peer.sink![k])")
+        }
+    }
+
+    @Test("in vivo with finite-rate exchange: 28 days of 150 mg agree with the scipy peer to 1e-6")
+    func inVivoAgainstPeer() throws {
+        // Benchmarks/scipy_peer.py `simulate` with p = P plus Q_packed 40.4, Kd and koff of the DC Bead peer above,
+        // Db 4e-6 cm²/s, smax 0.2, Lref 25; one class of 242 µm at 37.5 mg/mL, 150 mg (its `build` with koff).
+        let truth: [(String, KeyPath<DEBSummary, Double>, Double)] = [
+            ("plasma peak", \.plasmaPeakNgPerMl, 546.463065062772), ("tissue peak", \.tissuePeakUM, 4.989072080005995),
+            ("plasma AUC", \.plasmaAucNgHPerMl, 1529.8660371831263), ("tissue AUC", \.tissueAucUgHPerMl, 582.4541472882606),
+            ("eluted at 28 d", \.elutedPercentAtEnd, 64.81809337028217),
+        ]
+        let (product, size) = try Self.product(Self.peers[0])
+        let t = DEBTreatment(deposits: [try BeadDeposit(product: product, size: size, loadingMgPerMl: 37.5, doseMg: 150)])
+        let s = try ElutionModel(treatment: t, parameters: Self.parameters).simulate(days: 28).summary
+        for (name, path, value) in truth {
+            #expect(relativeError(s[keyPath: path], value) < 1e-6, "\(name): \(s[keyPath: path]) against \(value)")
+        }
+        for (day, value) in [("1", 19.762609372935557), ("7", 38.13531698166967), ("14", 50.23669804972752)] {
+            #expect(relativeError(s.elutedPercentByDay[day]!, value) < 1e-6, "eluted at day \(day)")
         }
     }
 
