@@ -167,6 +167,17 @@ struct BeadCatalogueValidationTests {
         }
     }
 
+    /// Sets `key` of size `j` of product `i` to `value(sizes)`.
+    static func size(_ i: Int, _ j: Int, _ key: String, _ value: @escaping ([[String: Any]]) -> Any) -> (inout [String: Any]) -> Void {
+        { o in
+            var ps = o["products"] as! [[String: Any]]
+            var sizes = ps[i]["sizes"] as! [[String: Any]]
+            sizes[j][key] = value(sizes)
+            ps[i]["sizes"] = sizes
+            o["products"] = ps
+        }
+    }
+
     @Test("the shipped catalogue passes; each corruption is refused, naming the key")
     func corruptions() throws {
         _ = try Self.load { _ in }
@@ -185,27 +196,9 @@ struct BeadCatalogueValidationTests {
             ("products[0].inVitroPlateauPercent", Self.product(0, "inVitroPlateauPercent", 121)),
             ("products[1].id", Self.product(1, "id", "dc-bead")),
             ("products[0].sizes", Self.product(0, "sizes", [] as [Any])),
-            ("products[0].sizes[1].modelDiameterUm", { o in
-                var ps = o["products"] as! [[String: Any]]
-                var sizes = ps[0]["sizes"] as! [[String: Any]]
-                sizes[1]["modelDiameterUm"] = 0
-                ps[0]["sizes"] = sizes
-                o["products"] = ps
-            }),
-            ("products[0].sizes[2].upperUm", { o in
-                var ps = o["products"] as! [[String: Any]]
-                var sizes = ps[0]["sizes"] as! [[String: Any]]
-                sizes[2]["upperUm"] = 100
-                ps[0]["sizes"] = sizes
-                o["products"] = ps
-            }),
-            ("products[0].sizes[1].id", { o in
-                var ps = o["products"] as! [[String: Any]]
-                var sizes = ps[0]["sizes"] as! [[String: Any]]
-                sizes[1]["id"] = sizes[0]["id"]
-                ps[0]["sizes"] = sizes
-                o["products"] = ps
-            }),
+            ("products[0].sizes[1].modelDiameterUm", Self.size(0, 1, "modelDiameterUm") { _ in 0 }),
+            ("products[0].sizes[2].upperUm", Self.size(0, 2, "upperUm") { _ in 100 }),
+            ("products[0].sizes[1].id", Self.size(0, 1, "id") { sizes in sizes[0]["id"]! }),
         ]
         for (key, edit) in cases {
             #expect { _ = try Self.load(edit) } throws: { ($0 as? DataFileError)?.key == key }
