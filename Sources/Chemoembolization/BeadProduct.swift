@@ -99,7 +99,7 @@ public struct BeadCatalogue: Sendable, Codable, Equatable {
     /// diameter and rate finite and > 0 (a shrink in [0, 1)), product and size ids unique, each size's
     /// labelled range ordered.
     public func validate(file: String) throws {
-        func fail(_ key: String, _ message: String) -> DataFileError { DataFileError(file: file, key: key, message: message) }
+        let fail = DataFileError.in(file)
         func positive(_ x: Double, _ key: String, _ unit: String) throws {
             guard x.isFinite, x > 0 else { throw fail(key, "must be a finite number > 0 \(unit); got \(x)") }
         }

@@ -106,6 +106,23 @@ public enum CalibrationUnit: String, ClosedSet {
     case mm
     /// Dimensionless.
     case one = "1"
+
+    /// The unit as printed after a number: "%", "µM", "ng·h/mL"; empty when dimensionless.
+    public var symbol: String {
+        switch self {
+        case .min: return "min"
+        case .h: return "h"
+        case .percent: return "%"
+        case .uM: return "µM"
+        case .ngPerMl: return "ng/mL"
+        case .ngHPerMl: return "ng·h/mL"
+        case .ngMinPerMl: return "ng·min/mL"
+        case .mgPerMl: return "mg/mL"
+        case .um: return "µm"
+        case .mm: return "mm"
+        case .one: return ""
+        }
+    }
 }
 
 /// What a refit does with a point: fit parameters to it, or only compare the fitted model with it.
@@ -242,9 +259,7 @@ public struct CalibrationFile: Sendable, Codable, Equatable {
 
     /// Refuses the whole file (a `DataFileError` naming `file` and the key) when any value is not usable.
     public func validate(file: String) throws {
-        func fail(_ key: String, _ message: String) -> DataFileError {
-            DataFileError(file: file, key: key, message: message)
-        }
+        let fail = DataFileError.in(file)
         guard schemaVersion == Self.supportedSchemaVersion else {
             throw fail("schemaVersion", "must be \(Self.supportedSchemaVersion); got \(schemaVersion)")
         }

@@ -60,8 +60,9 @@ public enum InVitroComparison {
 
     /// One row per in-vitro closed-vessel or sink point of `points` whose quantity is compared, in their order.
     public static func rows(points: [CalibrationPoint], catalogue: BeadCatalogue, parameters p: DEBModelParameters) throws -> [Row] {
-        var closed: [String: (plateau: Double, t75H: Double)] = [:]
-        var sink: (t95H: Double, r2: Double)?
+        // One solve per distinct treatment, shared by the points that need it.
+        var closed: [String: Double] = [:]   // t75 (h)
+        var sinks: [String: (t95H: Double, r2: Double)] = [:]
         var out: [Row] = []
         for point in points where (point.regime == .inVitroClosed || point.regime == .inVitroSink) && compared.contains(point.quantity) {
             let product = try catalogue.product(point.product.rawValue, field: point.id)
@@ -71,19 +72,21 @@ public enum InVitroComparison {
                     throw DataFileError(file: DEBCalibrationData.folder, key: point.id, message: "a closed-vessel point needs its size class and loading")
                 }
                 size = sizeId
-                let key = product.id + "/" + sizeId
-                let c = try closed[key] ?? closedVessel(product: product, size: try product.size(sizeId, field: point.id),
-                                                      loadingMgPerMl: loading, parameters: p)
-                closed[key] = c
-                model = 60 * c.t75H
+                let key = "\(product.id)/\(sizeId)/\(loading)"
+                let t75H = try closed[key] ?? closedVesselT75(product: product, size: try product.size(sizeId, field: point.id),
+                                                             loadingMgPerMl: loading, parameters: p)
+                closed[key] = t75H
+                model = 60 * t75H
                 conditions = "\(Format.number(loading)) mg/mL, 1 mL of sedimented beads in \(Format.number(closedVesselMediumMlPerMl)) mL (assumed), \(Format.number(closedVesselHorizonH)) h"
             } else {
                 size = point.sizeUm ?? sinkSize
-                let s = try sink ?? sinkRelease(product: product, size: try product.size(size, field: point.id),
-                                                loadingMgPerMl: point.conditions.loadingMgPerMl ?? sinkLoadingMgPerMl, parameters: p)
-                sink = s
+                let loading = point.conditions.loadingMgPerMl ?? sinkLoadingMgPerMl
+                let key = "\(product.id)/\(size)/\(loading)"
+                let s = try sinks[key] ?? sinkRelease(product: product, size: try product.size(size, field: point.id),
+                                                      loadingMgPerMl: loading, parameters: p)
+                sinks[key] = s
                 model = point.quantity == .timeToCompleteElutionH ? s.t95H : s.r2
-                conditions = "\(Format.number(point.conditions.loadingMgPerMl ?? sinkLoadingMgPerMl)) mg/mL, perfect sink, complete = \(Format.number(100 * completeFraction)) % released; R² of a first-order fit over 0–4 h"
+                conditions = "\(Format.number(loading)) mg/mL, perfect sink, complete = \(Format.number(100 * completeFraction)) % released; R² of a first-order fit over 0–4 h"
             }
             let met: Bool?
             switch point.valueKind {
@@ -99,14 +102,13 @@ public enum InVitroComparison {
         return out
     }
 
-    /// Released fraction at the closed-vessel horizon and the time (h) to 75 % of it.
-    static func closedVessel(product: BeadProduct, size: BeadSize, loadingMgPerMl: Double,
-                             parameters p: DEBModelParameters) throws -> (plateau: Double, t75H: Double) {
+    /// The time (h) to 75 % of the fraction released by the closed-vessel horizon.
+    static func closedVesselT75(product: BeadProduct, size: BeadSize, loadingMgPerMl: Double,
+                                parameters p: DEBModelParameters) throws -> Double {
         let b = try InVitro.loadedSystem(product: product, size: size, loadingMgPerMl: loadingMgPerMl, packedVolumeMl: 1,
                                          medium: .closed(mediumMl: closedVesselMediumMlPerMl), grid: .sinkDefault, parameters: p)
         let end = try InVitro.integrate(b.system, y0: b.y0, times: [closedVesselHorizonH], initialStep: b.initialStep).fractions[0]
-        let t75 = try InVitro.timeToFraction(0.75 * end, system: b.system, y0: b.y0, initialStep: b.initialStep, scale: b.diffusionTimeH)
-        return (end, t75)
+        return try InVitro.timeToFraction(0.75 * end, system: b.system, y0: b.y0, initialStep: b.initialStep, scale: b.diffusionTimeH)
     }
 
     /// Time (h) to `completeFraction` released under a sink, and the R² of a first-order fit over 0–4 h.

@@ -50,25 +50,20 @@ public enum DEBFitParameter: String, ClosedSet {
         }
     }
 
-    public func value(in p: DEBModelParameters) -> Double {
+    /// Where the parameter lives in the model's parameter set.
+    var keyPath: WritableKeyPath<DEBModelParameters, Double> {
         switch self {
-        case .tissueTransferDiffusivityCm2PerS: return p.tissueTransferDiffusivityCm2PerS
-        case .tissueBindingRatio: return p.tissueBindingRatio
-        case .sinkEquivalentTimeS: return p.sinkEquivalentTimeS
-        case .tissuePlasmaClearanceLPerH: return p.tissuePlasmaClearanceLPerH
-        case .beadDiffusivityCm2PerS: return p.beadDiffusivityCm2PerS
+        case .tissueTransferDiffusivityCm2PerS: return \.tissueTransferDiffusivityCm2PerS
+        case .tissueBindingRatio: return \.tissueBindingRatio
+        case .sinkEquivalentTimeS: return \.sinkEquivalentTimeS
+        case .tissuePlasmaClearanceLPerH: return \.tissuePlasmaClearanceLPerH
+        case .beadDiffusivityCm2PerS: return \.beadDiffusivityCm2PerS
         }
     }
 
-    public func set(_ v: Double, in p: inout DEBModelParameters) {
-        switch self {
-        case .tissueTransferDiffusivityCm2PerS: p.tissueTransferDiffusivityCm2PerS = v
-        case .tissueBindingRatio: p.tissueBindingRatio = v
-        case .sinkEquivalentTimeS: p.sinkEquivalentTimeS = v
-        case .tissuePlasmaClearanceLPerH: p.tissuePlasmaClearanceLPerH = v
-        case .beadDiffusivityCm2PerS: p.beadDiffusivityCm2PerS = v
-        }
-    }
+    public func value(in p: DEBModelParameters) -> Double { p[keyPath: keyPath] }
+
+    public func set(_ v: Double, in p: inout DEBModelParameters) { p[keyPath: keyPath] = v }
 }
 
 /// `reference-data/deb-fit/specification.json`: what the fit adjusts and what it is fitted to.
@@ -118,7 +113,7 @@ public struct DEBFitSpecification: Sendable, Codable, Equatable {
 
     /// The rules that do not need the calibration data (those are checked by `DEBModelFit.problem`).
     public func validate(file: String) throws {
-        func fail(_ key: String, _ message: String) -> DataFileError { DataFileError(file: file, key: key, message: message) }
+        let fail = DataFileError.in(file)
         guard schemaVersion == Self.supportedSchemaVersion else {
             throw fail("schemaVersion", "must be \(Self.supportedSchemaVersion); got \(schemaVersion)")
         }
@@ -213,7 +208,7 @@ public struct DEBFitResult: Sendable, Codable, Equatable {
 
     /// A covariance that is square, of the parameters' size, symmetric and with positive variances.
     public func validate(file: String) throws {
-        func fail(_ key: String, _ message: String) -> DataFileError { DataFileError(file: file, key: key, message: message) }
+        let fail = DataFileError.in(file)
         guard model == Chemoembolization.modelName else {
             throw fail("model", "must be \(Chemoembolization.modelName); got '\(model)'")
         }
@@ -269,7 +264,7 @@ public enum DEBModelFit {
     /// Joins the specification to the calibration points and the bead catalogue, refusing any mismatch.
     static func prepare(spec: DEBFitSpecification, points: [CalibrationPoint], catalogue: BeadCatalogue,
                         file: String = DEBFitSpecification.resourcePath) throws -> [PreparedPoint] {
-        func fail(_ key: String, _ message: String) -> DataFileError { DataFileError(file: file, key: key, message: message) }
+        let fail = DataFileError.in(file)
         let byId = Dictionary(points.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [PreparedPoint] = []
         for (i, s) in spec.points.enumerated() {

@@ -85,13 +85,10 @@ public struct DEBModelParameters: Sendable, Equatable {
 
     /// Builds the parameter set from named values (the JSON file's `parameters` object).
     public init(sources s: [String: SourcedValue]) throws {
+        let fail = DEBModelParameters.brokenFile
         func v(_ name: String) throws -> Double {
-            guard let x = s[name] else {
-                throw InputError(field: "reference-data/\(DEBModelParameters.resourcePath)", "parameter '\(name)' is missing")
-            }
-            guard x.value.isFinite, x.value >= 0 else {
-                throw InputError(field: "reference-data/\(DEBModelParameters.resourcePath)", "parameter '\(name)' must be finite and ≥ 0; got \(x.value)")
-            }
+            guard let x = s[name] else { throw fail(name, "is missing") }
+            guard x.value.isFinite, x.value >= 0 else { throw fail(name, "must be finite and ≥ 0; got \(x.value)") }
             return x.value
         }
         bindingCapacityPackedMgPerMl = try v("bindingCapacityPackedMgPerMl")
@@ -118,40 +115,49 @@ public struct DEBModelParameters: Sendable, Equatable {
         // DC Bead size classes still fits (checked before the conversion, which would trap on 1e30).
         let shells = try v("shellsPerClass"), mostShells = ElutionModel.maximumShellsPerSession / 5
         guard shells == shells.rounded(), shells >= 2, shells <= Double(mostShells) else {
-            throw InputError(field: "reference-data/\(DEBModelParameters.resourcePath)",
-                             "parameter 'shellsPerClass' must be a whole number in [2, \(mostShells)]; got \(shells)")
+            throw fail("shellsPerClass", "must be a whole number in [2, \(mostShells)]; got \(shells)")
         }
         shellsPerClass = Int(shells)
         doxorubicinMolarMassGPerMol = try v("doxorubicinMolarMassGPerMol")
-        func optional(_ name: String) throws -> Double? { s[name] == nil ? nil : try v(name) }
+        func optional(_ name: String) throws -> Double? {
+            guard s[name] != nil else { return nil }
+            let x = try v(name)
+            guard x > 0 else { throw fail(name, "must be > 0 when given (leave it out for none); got \(x)") }
+            return x
+        }
         mediumDiffusivityCm2PerS = try optional("mediumDiffusivityCm2PerS")
         sinkFilmThicknessCm = try optional("sinkFilmThicknessCm")
         closedVesselFilmThicknessCm = try optional("closedVesselFilmThicknessCm")
         if (sinkFilmThicknessCm != nil || closedVesselFilmThicknessCm != nil) && mediumDiffusivityCm2PerS == nil {
-            throw InputError(field: "reference-data/\(DEBModelParameters.resourcePath)",
-                             "parameter 'mediumDiffusivityCm2PerS' is missing: a film thickness needs the diffusivity in the medium")
+            throw fail("mediumDiffusivityCm2PerS", "is missing: a film thickness needs the diffusivity in the medium")
         }
         // A closed set of names: a misspelt parameter is refused, not ignored.
         let known = Set(DEBModelParameters.assumptionNames + ["mediumDiffusivityCm2PerS", "sinkFilmThicknessCm", "closedVesselFilmThicknessCm"])
         if let unknown = s.keys.sorted().first(where: { !known.contains($0) }) {
-            throw InputError(field: "reference-data/\(DEBModelParameters.resourcePath)",
-                             "parameter '\(unknown.prefix(60))' is not a parameter of the model")
+            throw fail(String(unknown.prefix(60)), "is not a parameter of the model")
         }
         sources = s
         try validate()
     }
 
-    /// Refuses a parameter set the equations cannot use (zero volumes, porosity outside (0, 1]).
+    /// A broken `deb-model.json`: the parameter's key and what is wrong (exit 78, nothing computed).
+    static func brokenFile(_ name: String, _ message: String) -> DataFileError {
+        DataFileError.in(resourcePath)("parameters.\(name)", message)
+    }
+
+    /// Refuses a parameter set the equations cannot use (zero volumes, porosity outside (0, 1]). Every
+    /// value comes from `deb-model.json` (command-line overrides are range-checked where they are read),
+    /// so a failure is a broken reference-data file.
     public func validate() throws {
-        let field = "reference-data/\(DEBModelParameters.resourcePath)"
+        let fail = DEBModelParameters.brokenFile
         func positive(_ x: Double, _ name: String) throws {
-            guard x > 0, x.isFinite else { throw InputError(field: field, "\(name) must be > 0; got \(x)") }
+            guard x > 0, x.isFinite else { throw fail(name, "must be > 0; got \(x)") }
         }
         try positive(porosity, "porosity")
-        guard porosity <= 1 else { throw InputError(field: field, "porosity must be ≤ 1; got \(porosity)") }
+        guard porosity <= 1 else { throw fail("porosity", "must be ≤ 1; got \(porosity)") }
         try positive(packingFraction, "packingFraction")
-        guard packingFraction <= 1 else { throw InputError(field: field, "packingFraction must be ≤ 1") }
-        guard shrinkMax < 1 else { throw InputError(field: field, "shrinkMax must be < 1") }
+        guard packingFraction <= 1 else { throw fail("packingFraction", "must be ≤ 1; got \(packingFraction)") }
+        guard shrinkMax < 1 else { throw fail("shrinkMax", "must be < 1; got \(shrinkMax)") }
         try positive(shrinkReferenceLoadingMgPerMl, "shrinkReferenceLoadingMgPerMl")
         try positive(beadDiffusivityCm2PerS, "beadDiffusivityCm2PerS")
         try positive(tissueTransferDiffusivityCm2PerS, "tissueTransferDiffusivityCm2PerS")
@@ -161,9 +167,9 @@ public struct DEBModelParameters: Sendable, Equatable {
         try positive(pk.peripheralVolume2L, "peripheralVolume2L")
         try positive(pk.peripheralVolume3L, "peripheralVolume3L")
         guard plasmaFractionUnbound > 0, plasmaFractionUnbound <= 1 else {
-            throw InputError(field: field, "plasmaFractionUnbound must be in (0, 1]; got \(plasmaFractionUnbound)")
+            throw fail("plasmaFractionUnbound", "must be in (0, 1]; got \(plasmaFractionUnbound)")
         }
-        guard shellsPerClass >= 2 else { throw InputError(field: field, "shellsPerClass must be ≥ 2") }
+        guard shellsPerClass >= 2 else { throw fail("shellsPerClass", "must be ≥ 2; got \(shellsPerClass)") }
         try positive(doxorubicinMolarMassGPerMol, "doxorubicinMolarMassGPerMol")
     }
 

@@ -39,7 +39,7 @@ public enum DEBPrediction {
     /// Step in ln θ of the central differences.
     static let lnStep = 1e-3
 
-    public static let basis = "95 % intervals from the uncertainty of the three fitted in-vivo parameters (reference-data/deb-fit/result.json), carried by the delta method on the logarithm of each concentration and the log-odds of each eluted percentage; they do not include errors in the form of the model or in the parameters that were not fitted."
+    public static let basis = "95 % intervals from the uncertainty of the fitted in-vivo parameters (reference-data/deb-fit/result.json), carried by the delta method on the logarithm of each concentration and the log-odds of each eluted percentage; they do not include errors in the form of the model or in the parameters that were not fitted."
 
     /// The fitted parameters in `parameters` must be the fit's values: otherwise the covariance does not
     /// describe them and no interval is given (the fit must be rerun and written).

@@ -37,14 +37,6 @@ struct DebCalibrateCommand: EvaluatingCommand {
         return out
     }
 
-    static func unitText(_ u: CalibrationUnit) -> String {
-        switch u {
-        case .percent: return "%"
-        case .uM: return "µM"
-        default: return u.rawValue
-        }
-    }
-
     static func text(_ f: DEBFitResult, committed: Result<DEBFitResult, Error>) -> String {
         var lines = ["DEB model fit (\(f.model)): \(f.statistics.fittedPoints) fitted points, \(f.statistics.parameters) parameters",
                      "", "Fitted parameters (95 % confidence interval)"]
@@ -61,7 +53,7 @@ struct DebCalibrateCommand: EvaluatingCommand {
             let role = r.role == .fit ? "fitted" : "held out"
             let ratio = r.ratio.map { "ratio \(Format.fixed($0, 3))" } ?? "published value 0"
             lines.append("  \(r.id)\(at) [\(role)]: model \(Format.number(r.predicted, significant: 4)), published "
-                         + "\(Format.number(r.observed, significant: 4))\(sd) \(Self.unitText(r.unit)) (\(ratio)\(z))")
+                         + "\(Format.number(r.observed, significant: 4))\(sd)\(r.unit.symbol.isEmpty ? "" : " " + r.unit.symbol) (\(ratio)\(z))")
         }
         let s = f.statistics
         lines += ["", "Chi-squared \(Format.number(s.chiSquared, significant: 4)) on \(s.degreesOfFreedom) degrees of freedom; "

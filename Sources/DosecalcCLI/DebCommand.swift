@@ -286,7 +286,7 @@ struct DebCommand: EvaluatingCommand {
 
         var notes: [String] = [
             "Model DEB-IX-3C: bead diffusivity calibrated on DC Bead sink elution (Gonzalez 2008); in-vivo parameters fitted to Namur 2010, Namur 2011 and the plasma peaks of Poon 2007 and Varela 2007 (dosecalc deb-calibrate); not a validated clinical model.",
-            "The 95 % intervals (in brackets) carry the uncertainty of the three fitted in-vivo parameters only, not errors in the form of the model.",
+            "The 95 % intervals (in brackets) carry the uncertainty of the fitted in-vivo parameters only, not errors in the form of the model.",
             "Tissue concentration is the regional mean over the treated volume (\(Format.number(p.treatedTissueVolumeL)) L); measured peri-bead values (Namur 2011) are higher near beads.",
             "After the delivery burst the plasma falls to 1–3 ng/mL within an hour (IV-bolus-like); no published full DEB-TACE plasma curve was verified against it.",
         ]

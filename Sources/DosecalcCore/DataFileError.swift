@@ -19,6 +19,12 @@ public struct DataFileError: Error, CustomStringConvertible, Sendable, Equatable
         self.kind = kind
     }
 
+    /// The errors of one reference-data file, as a function of the key and the message: validation code
+    /// writes `let fail = DataFileError.in(file)` and then `throw fail("limits[3].quantity", "…")`.
+    public static func `in`(_ file: String) -> @Sendable (_ key: String, _ message: String) -> DataFileError {
+        { key, message in DataFileError(file: file, key: key, message: message) }
+    }
+
     public var description: String {
         if kind != "reference data file" {
             return "\(kind) \(file) cannot be used\(key.isEmpty ? "" : " (at \(key))"): \(message); nothing was read from it or written to it"

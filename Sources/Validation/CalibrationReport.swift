@@ -67,14 +67,10 @@ public enum CalibrationReport {
         return out
     }
 
-    /// The unit as printed after a number: " %", " µM", " ng/mL".
+    /// The unit as printed after a number: " %", " µM", " ng/mL"; nothing when dimensionless.
     static func displayUnit(_ unit: String) -> String {
-        switch unit {
-        case "percent": return " %"
-        case "uM": return " µM"
-        case "1": return ""
-        default: return " " + unit.replacingOccurrences(of: "*", with: "·")
-        }
+        let symbol = CalibrationUnit(rawValue: unit)?.symbol ?? unit
+        return symbol.isEmpty ? "" : " " + symbol
     }
 
     /// The rows as a plain-text table, a heading first.

@@ -158,4 +158,29 @@ struct SafetyRegressionTests {
         #expect(r.stdout.isEmpty)
         #expect(r.stderr.contains("constraints/constraint-sets.json") && r.stderr.contains("limits[0].quantity"))
     }
+
+    @Test("a broken DEB model or bead catalogue is broken reference data (exit 78, one line naming file and key), for deb and for the planner")
+    func brokenDEBData() throws {
+        let edits: [(file: String, from: String, to: String, key: String)] = [
+            ("deb-model.json", "\"porosity\": {\"value\": 0.90", "\"porosity\": {\"value\": 1.90", "parameters.porosity"),
+            ("deb-model.json", "\"clearanceFactor\"", "\"clearanceFactr\"", "parameters.clearanceFactor"),
+            ("products/deb-beads.json", "\"dissociationConstantMgPerMl\": 0.05", "\"dissociationConstantMgPerMl\": 0", "products[0].dissociationConstantMgPerMl"),
+        ]
+        for edit in edits {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dosecalc-data-\(UUID().uuidString)")
+            try FileManager.default.copyItem(at: DosecalcBinary.packageRoot.appendingPathComponent("reference-data"), to: dir)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let file = dir.appendingPathComponent(edit.file)
+            let text = try String(contentsOf: file, encoding: .utf8)
+            #expect(text.contains(edit.from), "\(edit.file) no longer holds \(edit.from)")
+            try text.replacingOccurrences(of: edit.from, with: edit.to).write(to: file, atomically: true, encoding: .utf8)
+            for args in [["deb", "--product", "dc-bead", "--size", "100-300", "--loading-mg-per-ml", "37.5", "--dose-mg", "150"],
+                         ["plan", "--input", DosecalcBinary.packageRoot.appendingPathComponent("reference-data/patients/deb-03-plasma-peak-binds.json").path]] {
+                let r = try DosecalcBinary.run(["--reference-data", dir.path] + args)
+                #expect(r.exitCode == 78, "\(edit.key) \(args[0]): exit \(r.exitCode): \(r.stderr)")
+                #expect(r.stdout.isEmpty && r.stderr.split(separator: "\n").count == 1)
+                #expect(r.stderr.contains(edit.file) && r.stderr.contains(edit.key), "\(r.stderr)")
+            }
+        }
+    }
 }
