@@ -42,10 +42,19 @@ def load_parameters():
                 kmet=v["tissueMetabolismRatePerH"], fu=v["plasmaFractionUnbound"],
                 CL=v["clearanceLPerH"], V1=v["centralVolumeL"], Q2=v["intercompartmentalClearance2LPerH"],
                 V2=v["peripheralVolume2L"], Q3=v["intercompartmentalClearance3LPerH"], V3=v["peripheralVolume3L"],
-                fCL=v["clearanceFactor"], NR=int(v["shellsPerClass"]), MW=v["doxorubicinMolarMassGPerMol"])
+                fCL=v["clearanceFactor"], NR=int(v["shellsPerClass"]), MW=v["doxorubicinMolarMassGPerMol"],
+                Dw=v.get("mediumDiffusivityCm2PerS", 0.0) * 3600, film_sink=v.get("sinkFilmThicknessCm"),
+                film_closed=v.get("closedVesselFilmThicknessCm"))
 
 
 P = load_parameters()
+
+
+def for_product(product, p=P):
+    """The parameters with a product's own constants from products/deb-beads.json (capacity, K_d, k_off and
+    shrink override the model's, as in dosecalc)."""
+    return dict(p, Q_packed=product["modelCapacityMgPerMl"], Kd=product["dissociationConstantMgPerMl"],
+                smax=product["shrinkMax"], Lref=product["shrinkReferenceLoadingMgPerMl"], koff=product.get("exchangeRatePerH"))
 
 
 def free_conc(u, Q, Kd, eps):
@@ -191,6 +200,60 @@ def build(classes, p=P):
     return rhs, jac, y0, dose, bead_mass, idx
 
 
+def in_vitro(d_um, loading, packed_ml, p, medium_ml=None, shells=20, times=(), rtol=1e-10, atol=1e-12, t_end=None):
+    """Release of loaded beads in vitro (dosecalc deb --in-vitro sink|closed --grid equal --shells N):
+    packed_ml mL of sedimented beads of nominal diameter d_um at `loading` mg/mL, into a perfect sink
+    (medium_ml None) or a closed well-mixed medium_ml. N equal shells; pore diffusion D_b; at the surface
+    the half-shell resistance in series with a stagnant film delta/(4 pi R^2 D_w) (deb-model.json:
+    sinkFilmThicknessCm or closedVesselFilmThicknessCm, mediumDiffusivityCm2PerS; none when absent);
+    with p["koff"], finite-rate exchange of the bound drug as in build(), else local Langmuir equilibrium.
+    Returns (released fraction at `times`, dense solution's released(t) function)."""
+    eps, phi, Db, Kd = p["eps"], p["phi"], p["Db"], p["Kd"]
+    Q = p["Q_packed"] / phi
+    koff = p.get("koff")
+    R = 0.5 * d_um * (1 - p["smax"] * min(loading / p["Lref"], 1.0)) * 1e-4
+    N = shells
+    dr = R / N
+    r = np.arange(N + 1) * dr
+    V = 4.0 / 3.0 * math.pi * (r[1:] ** 3 - r[:-1] ** 3)
+    A = 4 * math.pi * r[1:] ** 2
+    nb = phi * packed_ml / (4.0 / 3.0 * math.pi * R ** 3)
+    film = p.get("film_closed") if medium_ml else p.get("film_sink")
+    rext = film / (p["Dw"] * 4 * math.pi * R * R) if film else 0.0
+    u0 = loading / phi
+    total = u0 * phi * packed_ml
+    c0 = float(free_conc(np.array(u0), Q, Kd, eps))
+    S = N if koff is None else 2 * N
+    y0 = np.zeros(S + 1)
+    y0[:N] = u0
+    if koff is not None:
+        y0[N:2 * N] = u0 - eps * c0
+
+    def rhs(t, y):
+        u = y[:N]
+        if koff is None:
+            c = free_conc(u, Q, Kd, eps)
+        else:
+            q = y[N:2 * N]
+            c = (u - q) / eps
+        cout = y[S] / medium_ml if medium_ml else 0.0
+        F = np.zeros(N + 1)
+        F[1:N] = Db * A[:N - 1] / dr * (c[:-1] - c[1:])
+        F[N] = (c[-1] - cout) / (dr / 2 / (Db * A[-1]) + rext)
+        dy = np.zeros_like(y)
+        dy[:N] = (F[:-1] - F[1:]) / V
+        if koff is not None:
+            dy[N:2 * N] = koff * (c * (Q - q) / Kd - q)
+        dy[S] = nb * F[N]
+        return dy
+    t_end = t_end or (max(times) if times else 6.0)
+    scale = np.full(S + 1, u0)
+    scale[S] = total
+    sol = solve_ivp(rhs, (0, t_end), y0, method="BDF", rtol=rtol, atol=atol * scale, dense_output=True)
+    released = lambda t: float(sol.sol(t)[S]) / total
+    return [released(t) for t in times], released
+
+
 def tolerance_scale(classes, p=P):
     """dosecalc's ElutionModel.toleranceScale: L/φ_p for each shell of a class, the dose elsewhere."""
     NR = p["NR"]
@@ -284,17 +347,21 @@ def main():
     ap.add_argument("--fixed-atol", type=float, default=None, help="one absolute tolerance for every component instead")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
+    beads = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference-data", "products", "deb-beads.json")))
+    dc = next(b for b in beads["products"] if b["id"] == "dc-bead")
+    pp = for_product(dc)
+    d = {s["id"]: s["modelDiameterUm"] for s in dc["sizes"]}
     cases = {
-        "DC100-300_150mg_37.5": [(200.0, 37.5, 4.0)],
-        "DC300-500+500-700_2x75mg": [(400.0, 37.5, 2.0), (600.0, 37.5, 2.0)],
+        "DC100-300_150mg_37.5": [(d["100-300"], 37.5, 4.0)],
+        "DC300-500+500-700_2x75mg": [(d["300-500"], 37.5, 2.0), (d["500-700"], 37.5, 2.0)],
     }
     t_eval = default_output_times(28 * 24.0)
     results = {"machine": platform.processor() or platform.machine(), "python": platform.python_version(),
                "numpy": np.__version__, "scipy": scipy.__version__, "rtol": a.rtol, "atol": a.atol,
                "atol_scaled": a.fixed_atol is None, "cases": {}}
     for name, classes in cases.items():
-        rhs, jac, y0, dose, bead_mass, idx = build(classes)
-        atol = a.fixed_atol if a.fixed_atol is not None else a.atol * tolerance_scale(classes)
+        rhs, jac, y0, dose, bead_mass, idx = build(classes, pp)
+        atol = a.fixed_atol if a.fixed_atol is not None else a.atol * tolerance_scale(classes, pp)
         res = {}
         for method in ("BDF", "LSODA"):
             times = []

@@ -23,7 +23,7 @@ def deb(a):
     sizes = str(a["size"]).split(",")
     loading, dose = float(a["loading-mg-per-ml"]), float(a["dose-mg"])
     classes = [(minidose.find(product["sizes"], s)["modelDiameterUm"], loading, dose / len(sizes) / loading) for s in sizes]
-    o, _ = scipy_peer.simulate(classes, days=float(a.get("days", 28)))
+    o, _ = scipy_peer.simulate(classes, days=float(a.get("days", 28)), p=scipy_peer.for_product(product))
     return {"plasmaPeakNgPerMl": o["plasma_peak_ng_per_ml"], "plasmaAucNgHPerMl": o["plasma_auc_ng_h_per_ml"],
             "tissueAucUgHPerMl": o["tissue_auc_ug_h_per_ml"], "elutedPercentAtEnd": o["eluted_end_pct"],
             "tissuePeakUM": o["tissue_peak_uM"]}

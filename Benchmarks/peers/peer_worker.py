@@ -123,12 +123,13 @@ def handle(req):
         loading, dose = req.get("loading", 37.5), req.get("dose", 150.0)
         sizes = req["sizes"]
         classes = [(minidose.find(product["sizes"], s)["modelDiameterUm"], loading, dose / len(sizes) / loading) for s in sizes]
-        key = json.dumps(classes)
+        pp = scipy_peer.for_product(product)
+        key = json.dumps([classes, product["id"]])
         if key not in _models:
-            _models[key] = scipy_peer.build(classes)
+            _models[key] = scipy_peer.build(classes, pp)
         for _ in range(iters):
             t0 = time.perf_counter()
-            o, sol = scipy_peer.simulate(classes, days=req.get("days", 28.0), method=req.get("method", "BDF"), model=_models[key])
+            o, sol = scipy_peer.simulate(classes, days=req.get("days", 28.0), method=req.get("method", "BDF"), model=_models[key], p=pp)
             secs.append(time.perf_counter() - t0)
         out["outputs"] = {k: float(v) for k, v in o.items()}
         out["rhs_evaluations"], out["jacobian_evaluations"], out["n"] = int(sol.nfev), int(sol.njev), len(sol.y)

@@ -137,8 +137,7 @@ def deb_plan(path, method="BDF"):
         caps.append(("requestedDose", t["targetDoxorubicinMg"]))
     cap_rule, cap = min(caps, key=lambda c: c[1])
     peak_limit, vmax = limits["plasmaPeakNgPerMl"], limits["beadVolumeMl"]
-    p = dict(scipy_peer.P, Q_packed=product["modelCapacityMgPerMl"], Kd=product["dissociationConstantMgPerMl"],
-             smax=product["shrinkMax"], Lref=product["shrinkReferenceLoadingMgPerMl"])
+    p = scipy_peer.for_product(product)
     lmax = product.get("recommendedMaxLoadingMgPerMl") or product["maxLoadingMgPerMl"]
 
     def sim(size, loading, dose, days):

@@ -9,8 +9,8 @@ public struct BeadSize: Sendable, Codable, Equatable {
     /// Labelled range (µm), as printed on the product.
     public let lowerUm: Double
     public let upperUm: Double
-    /// Diameter the model uses before loading (µm): the midpoint of the labelled range for DC Bead,
-    /// the hydrated diameter for HepaSphere.
+    /// Diameter the model uses before loading (µm): for a labelled range, its De Brouckere mean D[4,3]
+    /// (the mean weighted by bead volume, so by drug); the hydrated diameter for HepaSphere.
     public let modelDiameterUm: Double
     public let source: String
 }
@@ -42,10 +42,10 @@ public struct BeadProduct: Sendable, Codable, Equatable {
     public let modelCapacityMgPerMl: Double
     public let modelCapacitySource: String
     /// K_d used by the model (mg/mL).
-    public let dissociationConstantMgPerMl: Double
+    public internal(set) var dissociationConstantMgPerMl: Double
     public let dissociationConstantSource: String
     /// k_off (1/h) of finite-rate ion exchange (see `ShellKinetics`); absent: local equilibrium.
-    public let exchangeRatePerH: Double?
+    public internal(set) var exchangeRatePerH: Double?
     public let exchangeRateSource: String?
     /// Diameter decrease on loading: shrinkMax · min(L / shrinkReferenceLoading, 1).
     public let shrinkMax: Double
@@ -84,7 +84,7 @@ public struct BeadProduct: Sendable, Codable, Equatable {
 /// `reference-data/products/deb-beads.json`: the bead products and the per-session dose limit.
 public struct BeadCatalogue: Sendable, Codable, Equatable {
     public let description: String
-    public let products: [BeadProduct]
+    public internal(set) var products: [BeadProduct]
 
     public static let resourcePath = "products/deb-beads.json"
 
@@ -112,6 +112,10 @@ public struct BeadCatalogue: Sendable, Codable, Equatable {
             try positive(p.modelCapacityMgPerMl, "\(k).modelCapacityMgPerMl", "mg/mL")
             try positive(p.dissociationConstantMgPerMl, "\(k).dissociationConstantMgPerMl", "mg/mL")
             try positive(p.shrinkReferenceLoadingMgPerMl, "\(k).shrinkReferenceLoadingMgPerMl", "mg/mL")
+            // A loading above the binding capacity would leave drug that no bead holds: outside the model.
+            guard p.maxLoadingMgPerMl <= p.modelCapacityMgPerMl else {
+                throw fail("\(k).maxLoadingMgPerMl", "must not exceed the product's binding capacity modelCapacityMgPerMl (\(p.modelCapacityMgPerMl) mg/mL); got \(p.maxLoadingMgPerMl)")
+            }
             guard p.shrinkMax.isFinite, p.shrinkMax >= 0, p.shrinkMax < 1 else {
                 throw fail("\(k).shrinkMax", "must be in [0, 1); got \(p.shrinkMax)")
             }

@@ -17,6 +17,16 @@ public enum CalibrationProduct: String, ClosedSet {
     case lifePearl = "lifepearl"
     case hepaSphere = "hepasphere"
     case tandem
+
+    /// The product's name as printed on it.
+    public var displayName: String {
+        switch self {
+        case .dcBead: return "DC Bead"
+        case .lifePearl: return "LifePearl"
+        case .hepaSphere: return "HepaSphere"
+        case .tandem: return "Tandem"
+        }
+    }
 }
 
 /// Where and how the drug was released.

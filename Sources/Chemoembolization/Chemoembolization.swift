@@ -21,7 +21,7 @@
 /// | `CrankSeries.swift` | Crank's exact sphere-in-a-sink series |
 /// | `OutputChecks.swift` | no NaN, ∞ or negative value reaches a result: round-off allowance, `SolverFailure` beyond |
 /// | `BolusCheck.swift` | `IVBolusCheck`: the systemic model against its closed form, compared honestly in the deep tail |
-/// | `ModelFit.swift` | `DEBModelFit`: the fit of the in-vivo parameters to the calibration points (GSL trust-region LM), its specification and result files |
+/// | `ModelFit.swift` | `DEBModelFit`: the joint fit of the bead and in-vivo parameters to the in-vitro and in-vivo calibration points (GSL trust-region LM), its specification and result files |
 /// | `Limits.swift` | physical lower bounds (dose, loading, medium, bead sample, diameter) with `check…` helpers; computational upper bounds (horizon, shells) |
 ///
 /// Errors: bad input is an `InputError` naming the field; every numerical failure is a

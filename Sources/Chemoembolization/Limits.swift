@@ -56,7 +56,7 @@ extension BeadDeposit {
     @discardableResult
     public static func checkLoading(_ loadingMgPerMl: Double, product: BeadProduct, field: String = "--loading-mg-per-ml") throws -> Double {
         try PlausibleRange(minimumLoadingMgPerMl, product.maxLoadingMgPerMl,
-                           "mg/mL (\(product.name) capacity; below \(Format.number(minimumLoadingMgPerMl)) mg/mL a loading cannot be prepared)")
+                           "mg/mL (the highest loading of \(product.name) the model is calibrated for; below \(Format.number(minimumLoadingMgPerMl)) mg/mL a loading cannot be prepared)")
             .check(loadingMgPerMl, field: field)
     }
 }
@@ -91,8 +91,10 @@ extension ElutionModel {
     /// 5 × 50, 1.0 s for 1 × 300, 2.2 s for 1 × 400, 5.2 s for 5 × 100, 186 s for 5 × 400 (which the
     /// command line accepted). With it: at most 0.95 s, for 365 d and for the longest horizon
     /// (3650 d), over 1 × 250, 2 × 125 and 5 × 50 shells at the extremes of loading, dose, clearance
-    /// factor and treated volume. The model's own grid is 4 equal shells per class (deb-model.json `shellsPerClass`:
-    /// in-vivo outputs within 2e-4 relative of a 160-shell grid).
+    /// factor and treated volume. A product with finite-rate exchange (every shipped product) doubles the
+    /// bead states: one 365-day solve of 1 × 250 shells then takes about 3 s, and `dosecalc deb`, which
+    /// solves 11 times for its prediction intervals, about 30 s (measured 31.5 s). The model's own grid is 2 equal shells per class (deb-model.json `shellsPerClass`:
+    /// in-vivo outputs within 2e-5 relative of a 60-shell grid).
     public static let maximumShellsPerSession = 250
 
     /// Smallest amount (mg) the model computes with, for a class dose, an IV bolus and each

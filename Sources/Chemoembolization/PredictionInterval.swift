@@ -9,6 +9,9 @@
 //     ∂g/∂x_j ≈ (g(x + h e_j) − g(x − h e_j)) / 2h,   h = 1e-3   (two solves per parameter)
 //     σ_g² = ∇gᵀ Σ ∇g,     interval = g⁻¹(g(y) ± 1.96 σ_g)
 //
+// An eluted percentage that reaches 100 % (or stays at 0 %) to round-off in the nominal or a perturbed
+// solve has no log-odds; its interval is the range of the nominal and perturbed values (round-off wide).
+//
 // The interval covers the uncertainty of the fitted parameters only, as the fit states it (the printed
 // between-patient SDs taken as absolute): not the form of the model, not the parameters that were not
 // fitted. Each output's interval is marginal (95 % for that output alone).
@@ -39,48 +42,84 @@ public enum DEBPrediction {
     /// Step in ln θ of the central differences.
     static let lnStep = 1e-3
 
-    public static let basis = "95 % intervals from the uncertainty of the fitted in-vivo parameters (reference-data/deb-fit/result.json), carried by the delta method on the logarithm of each concentration and the log-odds of each eluted percentage; they do not include errors in the form of the model or in the parameters that were not fitted."
+    public static let basis = "95 % intervals from the uncertainty of the fitted parameters (reference-data/deb-fit/result.json), carried by the delta method on the logarithm of each concentration and the log-odds of each eluted percentage; they do not include errors in the form of the model or in the parameters that were not fitted."
 
-    /// The fitted parameters in `parameters` must be the fit's values: otherwise the covariance does not
-    /// describe them and no interval is given (the fit must be rerun and written).
-    public static func checkMatches(_ parameters: DEBModelParameters, fit: DEBFitResult) throws {
+    /// The fitted values must be the ones the model uses (`parameters`, and the constants of each
+    /// product in `products`): otherwise the covariance does not describe them and no interval is given
+    /// (the fit must be rerun and written). Per-product values of products not in `products` are not
+    /// compared.
+    public static func checkMatches(_ parameters: DEBModelParameters, products: [BeadProduct], fit: DEBFitResult) throws {
         for q in fit.parameters {
-            let v = q.name.value(in: parameters)
-            guard abs(v / q.value - 1) <= 1e-6 else {
+            let v: Double?, file: String
+            if let id = q.product?.rawValue {
+                guard let b = products.first(where: { $0.id == id }) else { continue }
+                v = DEBParameterSet.value(q.name, of: b)
+                file = BeadCatalogue.resourcePath
+            } else {
+                v = DEBParameterSet.value(q.name, of: parameters)
+                file = DEBModelParameters.resourcePath
+            }
+            guard let v, abs(v / q.value - 1) <= 1e-6 else {
+                let held = v.map { Format.number($0, significant: 8) + " " + q.unit } ?? "no value"
                 throw DataFileError(file: DEBFitResult.resourcePath, key: "parameters",
-                                    message: "the fitted \(q.name.label) is \(Format.number(q.value, significant: 8)) \(q.unit), but reference-data/\(DEBModelParameters.resourcePath) holds \(Format.number(v, significant: 8)); rerun dosecalc deb-calibrate --output reference-data/\(DEBFitResult.resourcePath) and put the fitted values in the model file")
+                                    message: "the fitted \(q.label) is \(Format.number(q.value, significant: 8)) \(q.unit), but reference-data/\(file) holds \(held); rerun dosecalc deb-calibrate --output reference-data/\(DEBFitResult.resourcePath) and put the fitted values in the reference data")
             }
         }
     }
 
     /// Intervals for `model` simulated over `days` days, whose nominal summary is `nominal`.
     public static func intervals(model: ElutionModel, nominal: DEBSummary, days: Double, fit: DEBFitResult) throws -> DEBPredictionIntervals {
-        try checkMatches(model.parameters, fit: fit)
-        let p = fit.parameters.count
+        let products = model.treatment.deposits.map(\.product)
+        try checkMatches(model.parameters, products: products, fit: fit)
+        // Only parameters that can move this treatment's outputs: the others have a zero gradient.
+        let relevant = fit.parameters.indices.filter { j in
+            let q = fit.parameters[j]
+            guard q.name.actsInVivo else { return false }
+            return q.product.map { id in products.contains { $0.id == id.rawValue } } ?? true
+        }
         var options = SimulationOptions()
         options.outputTimesH = []
         func summary(_ j: Int, _ sign: Double) throws -> DEBSummary {
-            var q = model.parameters
-            let name = fit.parameters[j].name
-            name.set(name.value(in: q) * exp(sign * lnStep), in: &q)
-            return try ElutionModel(treatment: model.treatment, parameters: q).simulate(days: days, options: options).summary
+            let q = fit.parameters[j]
+            var parameters = model.parameters
+            var treatment = model.treatment
+            let factor = exp(sign * lnStep)
+            if let id = q.product?.rawValue {
+                treatment.deposits = try treatment.deposits.map { d in
+                    guard d.product.id == id, let v = DEBParameterSet.value(q.name, of: d.product) else { return d }
+                    var b = d.product
+                    DEBParameterSet.set(q.name, of: &b, to: v * factor)
+                    return try BeadDeposit(product: b, size: d.size, loadingMgPerMl: d.loadingMgPerMl, doseMg: d.doseMg)
+                }
+            } else if let v = DEBParameterSet.value(q.name, of: parameters) {
+                DEBParameterSet.set(q.name, of: &parameters, to: v * factor)
+            }
+            return try ElutionModel(treatment: treatment, parameters: parameters).simulate(days: days, options: options).summary
         }
-        var up: [DEBSummary] = [], down: [DEBSummary] = []
-        for j in 0..<p {
-            up.append(try summary(j, 1))
-            down.append(try summary(j, -1))
+        var up: [Int: DEBSummary] = [:], down: [Int: DEBSummary] = [:]
+        for j in relevant {
+            up[j] = try summary(j, 1)
+            down[j] = try summary(j, -1)
         }
         func interval(_ what: String, _ value: (DEBSummary) -> Double?, percent: Bool) throws -> DEBPredictionInterval? {
             guard let y0 = value(nominal) else { return nil }
             func g(_ y: Double) -> Double { percent ? log(y / (100 - y)) : log(y) }
             func inverse(_ t: Double) -> Double { percent ? 100 / (1 + exp(-t)) : exp(t) }
-            var grad = [Double](repeating: 0, count: p)
-            for j in 0..<p {
-                guard let a = value(up[j]), let b = value(down[j]) else { return nil }
+            var grad: [Int: Double] = [:]
+            var all = [y0]
+            for j in relevant {
+                guard let a = value(up[j]!), let b = value(down[j]!) else { return nil }
+                all += [a, b]
                 grad[j] = (g(a) - g(b)) / (2 * lnStep)
             }
+            // A percentage that is complete (100 %) or nil (0 %) to round-off in one of the solves has no
+            // log-odds: the parameters cannot move it beyond round-off, so its interval is the range the
+            // solves span.
+            if percent, !all.allSatisfy({ g($0).isFinite }) {
+                return DEBPredictionInterval(lower: all.min()!, upper: all.max()!)
+            }
             var variance = 0.0
-            for a in 0..<p { for b in 0..<p { variance += grad[a] * fit.lnCovariance[a][b] * grad[b] } }
+            for a in relevant { for b in relevant { variance += grad[a]! * fit.lnCovariance[a][b] * grad[b]! } }
             let centre = g(y0), sd = variance.squareRoot()
             let lo = inverse(centre - z95 * sd), hi = inverse(centre + z95 * sd)
             guard centre.isFinite, variance >= 0, lo.isFinite, hi.isFinite else {

@@ -15,7 +15,7 @@ public struct BeadDeposit: Sendable, Equatable {
     /// `loadingField` / `doseField`. Nothing is clipped.
     public init(product: BeadProduct, size: BeadSize, loadingMgPerMl: Double, doseMg: Double,
                 loadingField: String = "loadingMgPerMl", doseField: String = "doseMg") throws {
-        try PlausibleRange(0, product.maxLoadingMgPerMl, "mg/mL (\(product.name) capacity)", includesLower: false)
+        try PlausibleRange(0, product.maxLoadingMgPerMl, "mg/mL (the highest loading of \(product.name) the model is calibrated for)", includesLower: false)
             .check(loadingMgPerMl, field: loadingField)
         try PlausibleRange(0, 1000, "mg", includesLower: false).check(doseMg, field: doseField)
         self.product = product

@@ -4,12 +4,12 @@ import Chemoembolization
 import DosecalcCore
 import Foundation
 
-/// `dosecalc deb-calibrate`: refits the DEB model's in-vivo parameters to the published points and
+/// `dosecalc deb-calibrate`: refits the DEB model's bead and in-vivo parameters to the published points and
 /// prints (or writes) the fitted values, their covariance, every point's residual and the fit statistics.
 struct DebCalibrateCommand: EvaluatingCommand {
     static let configuration = CommandConfiguration(
         commandName: "deb-calibrate",
-        abstract: "Refit the DEB elution model's in-vivo parameters to the published data points.",
+        abstract: "Refit the DEB elution model's bead and in-vivo parameters to the published in-vitro and in-vivo points.",
         discussion: """
         Reads reference-data/deb-fit/specification.json (what is fitted, to which points, with which \
         simulated treatment) and the points of reference-data/deb-calibration/, fits by weighted \
@@ -29,7 +29,9 @@ struct DebCalibrateCommand: EvaluatingCommand {
         let fit = try DEBModelFit.fitFromReferenceData()
         // The shipped fit is compared with this one; a shipped file that cannot be read is said, not hidden.
         let committed: Result<DEBFitResult, Error> = Result { try DEBFitResult.load() }
-        var out = try CommandOutput(result: fit, text: Self.text(fit, committed: committed), status: .ok)
+        var text = Self.text(fit, committed: committed)
+        if let path = output { text += "\nThe fit is written to \(path)." }
+        var out = try CommandOutput(result: fit, text: text, status: .ok)
         if let path = output {
             let data = try CommandOutput.encoder.encode(fit)
             out.files.append((path: path, contents: String(decoding: data, as: UTF8.self) + "\n", flag: "--output"))
@@ -42,18 +44,24 @@ struct DebCalibrateCommand: EvaluatingCommand {
                      "", "Fitted parameters (95 % confidence interval)"]
         for p in f.parameters {
             let unit = p.unit == "1" ? "" : " " + p.unit
-            lines.append("  \(p.name.label): \(Format.number(p.value, significant: 5))\(unit)"
+            lines.append("  \(p.label): \(Format.number(p.value, significant: 5))\(unit)"
                          + " (\(Format.number(p.lower95, significant: 3))–\(Format.number(p.upper95, significant: 3))\(unit))")
         }
         lines += ["", "Points (model against published)"]
         for r in f.residuals {
             let at = r.timeH.map { " at \(Format.number($0)) h" } ?? ""
-            let sd = r.sd.map { " ± \(Format.number($0, significant: 3))" } ?? ""
-            let z = r.standardizedResidual.map { ", \(Format.fixed($0, 2)) SD" } ?? ""
+            let bound = r.valueKind == .upperBound ? "≤ " : r.valueKind == .lowerBound ? "≥ " : ""
+            let sd = r.sd.map { r.boundKept == nil ? " ± \(Format.number($0, significant: 3))" : "" }
+                ?? r.relativeSd.map { " ± \(Format.number(100 * $0, significant: 3)) %" } ?? ""
+            let z = r.boundKept.map { $0 ? ", bound kept" : ", bound missed" } ?? r.standardizedResidual.map { ", \(Format.fixed($0, 2)) SD" } ?? ""
             let role = r.role == .fit ? "fitted" : "held out"
             let ratio = r.ratio.map { "ratio \(Format.fixed($0, 3))" } ?? "published value 0"
-            lines.append("  \(r.id)\(at) [\(role)]: model \(Format.number(r.predicted, significant: 4)), published "
+            lines.append("  \(r.id)\(at) [\(role)]: model \(Format.number(r.predicted, significant: 4)), published \(bound)"
                          + "\(Format.number(r.observed, significant: 4))\(sd)\(r.unit.symbol.isEmpty ? "" : " " + r.unit.symbol) (\(ratio)\(z))")
+        }
+        if !f.penalties.isEmpty {
+            lines += ["", "Priors and rankings (terms of the fit)"]
+            for q in f.penalties { lines.append("  \(q.id): \(Format.fixed(q.standardizedResidual, 2)) SD") }
         }
         let s = f.statistics
         lines += ["", "Chi-squared \(Format.number(s.chiSquared, significant: 4)) on \(s.degreesOfFreedom) degrees of freedom; "
@@ -63,7 +71,7 @@ struct DebCalibrateCommand: EvaluatingCommand {
             lines.append("The shipped fit (reference-data/\(DEBFitResult.resourcePath)) cannot be read: \(e)")
         case .success(let c):
             let worst = f.parameters.map { p in
-                c.parameters.first { $0.name == p.name }.map { abs($0.value / p.value - 1) } ?? .infinity
+                c.parameters.first { $0.name == p.name && $0.product == p.product }.map { abs($0.value / p.value - 1) } ?? .infinity
             }.max() ?? .infinity
             lines.append(worst <= 1e-6
                          ? "The shipped fit (reference-data/\(DEBFitResult.resourcePath)) agrees with this one."

@@ -46,9 +46,9 @@ private enum DebRange {
     /// 0.001 mL (1 µL) of sedimented beads up to 1 L.
     static let beadVolumeMl = PlausibleRange(0.001, 1000, "mL")
     /// At least 0.01 mg/mL (clinical loadings are 25–50 mg/mL; the low end serves in-vitro checks of the
-    /// linear isotherm), at most the product's capacity.
+    /// linear isotherm), at most the highest loading the model is calibrated for (`maxLoadingMgPerMl`).
     static func loading(_ p: BeadProduct) -> PlausibleRange {
-        PlausibleRange(0.01, p.maxLoadingMgPerMl, "mg/mL (\(p.name) capacity: \(p.maxLoadingSource))")
+        PlausibleRange(0.01, p.maxLoadingMgPerMl, "mg/mL (the highest loading of \(p.name) the model is calibrated for)")
     }
     /// The sedimented bead volume one session can physically deliver: 100 mL (clinical sessions use
     /// 2–8 mL). A dose and loading that need more describe no real treatment (a loading typed in the
@@ -285,8 +285,8 @@ struct DebCommand: EvaluatingCommand {
         let status = overallStatus(checks)
 
         var notes: [String] = [
-            "Model DEB-IX-3C: bead diffusivity calibrated on DC Bead sink elution (Gonzalez 2008); in-vivo parameters fitted to Namur 2010, Namur 2011 and the plasma peaks of Poon 2007 and Varela 2007 (dosecalc deb-calibrate); not a validated clinical model.",
-            "The 95 % intervals (in brackets) carry the uncertainty of the fitted in-vivo parameters only, not errors in the form of the model.",
+            "Model DEB-IX-3C: bead ion-exchange constants and in-vivo parameters fitted jointly (dosecalc deb-calibrate) to in-vitro elution (de Baere 2016, Gonzalez 2008), Namur 2010, Namur 2011 and the plasma peaks of Poon 2007 and Varela 2007; not a validated clinical model.",
+            "The 95 % intervals (in brackets) carry the uncertainty of the fitted parameters only, not errors in the form of the model.",
             "Tissue concentration is the regional mean over the treated volume (\(Format.number(p.treatedTissueVolumeL)) L); measured peri-bead values (Namur 2011) are higher near beads.",
             "After the delivery burst the plasma falls to 1–3 ng/mL within an hour (IV-bolus-like); no published full DEB-TACE plasma curve was verified against it.",
         ]
@@ -447,22 +447,24 @@ struct DebCommand: EvaluatingCommand {
             : []
     }
 
-    /// Loaded beads in vitro: the bead kinetics are not fitted to in-vitro elution, and the published
-    /// points show it (`dosecalc validate`, in-vitro table), so every such result carries a warning.
+    /// Loaded beads in vitro: the bead kinetics are fitted to the published in-vitro elution with the in-vivo
+    /// points (`dosecalc deb-calibrate`), so only a product whose parameters are derived carries a warning.
     private func inVitroChecks(_ prod: BeadProduct) -> [Check] {
-        var c = Check(name: "inVitroKineticsFitted", value: 0, limit: 1, unit: "(1 fitted, 0 not fitted)", kind: .atLeast, severity: .soft,
-                      source: "the bead kinetics are fitted to in-vivo data only; against published in-vitro elution they release far too fast: a closed-vessel t75 of about a minute against 77 to 197 minutes (de Baere et al., J Vasc Interv Radiol 2016) and a sink curve that is not first-order (Gonzalez et al., J Mater Sci Mater Med 2008); dosecalc validate lists the comparison")
-        c.label = "bead kinetics fitted to in-vitro elution"
-        return confidenceChecks(prod) + [c]
+        confidenceChecks(prod)
     }
 
     private func inVitroAssumptions(_ p: DEBModelParameters, _ prod: BeadProduct) -> [Assumption] {
-        let keep: Set<String> = ["porosity", "packingFraction", "beadDiffusivityCm2PerS"]
-        return p.assumptions().filter { keep.contains($0.name) } + [
+        let keep: Set<String> = ["porosity", "packingFraction", "beadDiffusivityCm2PerS", "mediumDiffusivityCm2PerS",
+                                 "sinkFilmThicknessCm", "closedVesselFilmThicknessCm"]
+        var out = p.assumptions().filter { keep.contains($0.name) } + [
             Assumption(name: "modelCapacityMgPerMl (\(prod.id))", value: prod.modelCapacityMgPerMl, unit: "mg/mL sedimented", source: prod.modelCapacitySource),
             Assumption(name: "dissociationConstantMgPerMl (\(prod.id))", value: prod.dissociationConstantMgPerMl, unit: "mg/mL", source: prod.dissociationConstantSource),
             Assumption(name: "shrinkMax (\(prod.id))", value: prod.shrinkMax, unit: "1", source: prod.shrinkSource),
         ]
+        if let k = prod.exchangeRatePerH, let source = prod.exchangeRateSource {
+            out.append(Assumption(name: "exchangeRatePerH (\(prod.id))", value: k, unit: "1/h", source: source))
+        }
+        return out
     }
 
     struct ClosedResult: Encodable {

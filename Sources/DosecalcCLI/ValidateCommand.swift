@@ -28,11 +28,9 @@ struct ValidateCommand: ParsableCommand {
         // the cases run include a DEB case (id "deb-…"); not with --failures-only.
         let selected = files.flatMap(\.cases).filter { c in filter.map { c.id.contains($0) } ?? true }
         var calibration: [CalibrationReport.Row]? = nil
-        var inVitro: [InVitroComparison.Row]? = nil
         if !failuresOnly && selected.contains(where: { $0.id.hasPrefix("deb-") }) {
             do {
                 calibration = try CalibrationReport.rows()
-                inVitro = try CalibrationReport.inVitroRows()
             } catch {
                 FileHandle.standardError.write("dosecalc: error: the DEB model cannot be compared with its published points: \(error)\n".data(using: .utf8)!)
                 throw ExitCode(2)
@@ -63,15 +61,14 @@ struct ValidateCommand: ParsableCommand {
         if json {
             struct Summary: Encodable {
                 let cases: Int; let failedCases: Int; let rows: [ValidationRow]
-                let calibrationPoints: [CalibrationReport.Row]?; let inVitroPoints: [InVitroComparison.Row]?
+                let calibrationPoints: [CalibrationReport.Row]?
             }
             let data = try CommandOutput.encoder.encode(Summary(cases: nCases, failedCases: nFailedCases, rows: rows,
-                                                                calibrationPoints: calibration, inVitroPoints: inVitro))
+                                                                calibrationPoints: calibration))
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("\n\(nCases - nFailedCases) of \(nCases) reference cases passed (\(rows.count - failedRows) of \(rows.count) quantities).")
             if let calibration { print("\n" + CalibrationReport.table(calibration)) }
-            if let inVitro { print("\n" + CalibrationReport.inVitroTable(inVitro)) }
         }
         if nFailedCases > 0 || nCases == 0 { throw ExitCode(1) }
     }

@@ -55,7 +55,7 @@ public enum DEBPlanner {
         var reasons: [String] = []
         let basis = t.plasmaPeakBasis ?? .nominal
         let fit: DEBFitResult? = basis == .upper95 ? try DEBFitResult.load() : nil
-        if let fit { try DEBPrediction.checkMatches(parameters, fit: fit) }
+        if let fit { try DEBPrediction.checkMatches(parameters, products: [product], fit: fit) }
 
         // --- the dose rules ------------------------------------------------------------------------
         var overrides: [LimitQuantity: ClinicalPolicy.Override] = [:]

@@ -48,6 +48,7 @@ struct ExchangeKineticsTests {
         p.mediumDiffusivityCm2PerS = 4e-6
         p.sinkFilmThicknessCm = 30e-4
         p.closedVesselFilmThicknessCm = film
+        p.shellsPerClass = 4   // the study's grid
         return p
     }
 
@@ -79,7 +80,13 @@ struct ExchangeKineticsTests {
     @Test("in vivo with finite-rate exchange: 28 days of 150 mg agree with the scipy peer to 1e-6")
     func inVivoAgainstPeer() throws {
         // Benchmarks/scipy_peer.py `simulate` with p = P plus Q_packed 40.4, Kd and koff of the DC Bead peer above,
-        // Db 4e-6 cm²/s, smax 0.2, Lref 25; one class of 242 µm at 37.5 mg/mL, 150 mg (its `build` with koff).
+        // Db 4e-6 cm²/s, smax 0.2, Lref 25; one class of 242 µm at 37.5 mg/mL, 150 mg (its `build` with koff); the
+        // in-vivo parameters were those of the earlier in-vivo fit (D_t 2.4723814e-9 cm²/s, R_T 30.297232, t_sink 0.21855004 s), 4 shells.
+        var parameters = Self.parameters
+        parameters.tissueTransferDiffusivityCm2PerS = 2.4723814e-9
+        parameters.tissueBindingRatio = 30.297232
+        parameters.sinkEquivalentTimeS = 0.21855004
+        parameters.shellsPerClass = 4
         let truth: [(String, KeyPath<DEBSummary, Double>, Double)] = [
             ("plasma peak", \.plasmaPeakNgPerMl, 546.463065062772), ("tissue peak", \.tissuePeakUM, 4.989072080005995),
             ("plasma AUC", \.plasmaAucNgHPerMl, 1529.8660371831263), ("tissue AUC", \.tissueAucUgHPerMl, 582.4541472882606),
@@ -87,7 +94,7 @@ struct ExchangeKineticsTests {
         ]
         let (product, size) = try Self.product(Self.peers[0])
         let t = DEBTreatment(deposits: [try BeadDeposit(product: product, size: size, loadingMgPerMl: 37.5, doseMg: 150)])
-        let s = try ElutionModel(treatment: t, parameters: Self.parameters).simulate(days: 28).summary
+        let s = try ElutionModel(treatment: t, parameters: parameters).simulate(days: 28).summary
         for (name, path, value) in truth {
             #expect(relativeError(s[keyPath: path], value) < 1e-6, "\(name): \(s[keyPath: path]) against \(value)")
         }
@@ -190,8 +197,9 @@ struct BeadCatalogueValidationTests {
             ("products[3].shrinkMax", Self.product(3, "shrinkMax", -0.1)),
             ("products[0].shrinkReferenceLoadingMgPerMl", Self.product(0, "shrinkReferenceLoadingMgPerMl", 0)),
             ("products[0].exchangeRatePerH", Self.product(0, "exchangeRatePerH", 0)),
-            ("products[0].exchangeRateSource", Self.product(0, "exchangeRatePerH", 1.2)),
-            ("products[1].exchangeRateSource", Self.product(1, "exchangeRateSource", "a source without a rate")),
+            ("products[0].exchangeRateSource", Self.product(0, "exchangeRateSource", nil)),       // a rate without its source
+            ("products[1].exchangeRateSource", Self.product(1, "exchangeRatePerH", nil)),         // a source without a rate
+            ("products[0].maxLoadingMgPerMl", Self.product(0, "maxLoadingMgPerMl", 45)),          // above the binding capacity
             ("products[0].vialBeadVolumeMl", Self.product(0, "vialBeadVolumeMl", 0)),
             ("products[0].inVitroPlateauPercent", Self.product(0, "inVitroPlateauPercent", 121)),
             ("products[1].id", Self.product(1, "id", "dc-bead")),

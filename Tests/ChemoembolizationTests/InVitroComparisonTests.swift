@@ -4,45 +4,37 @@ import DosecalcCore
 import Foundation
 import Testing
 
-/// `InVitroComparison`: the model against the published closed-vessel and sink points.
+/// `InVitroComparison`: the in-vitro experiments simulated for the published closed-vessel and sink points.
 @Suite("DEB model against the published in-vitro points")
 struct InVitroComparisonTests {
-    static let rows: [InVitroComparison.Row] = try! InVitroComparison.rows(
-        points: try! DEBCalibrationData.allPoints(), catalogue: Fixture.catalogue, parameters: Fixture.parameters)
+    static let residuals = try! DEBModelFit.residualsAtShippedParameters()
+    static let grid = RadialGridSpec.equal(shells: InVitroComparison.shells)
 
-    @Test("one row per de Baere t75 and per Gonzalez USP II bound, with the published values; no plateau, no bead-property point")
-    func rowsAndPublishedValues() throws {
-        #expect(Self.rows.map(\.point) == ["debaere2016-dcbead-t75", "debaere2016-lifepearl-t75", "debaere2016-hepasphere-t75",
-                                           "debaere2016-tandem-t75", "gonzalez2008-usp2-complete", "gonzalez2008-usp2-firstorder"])
-        // de Baere et al., JVIR 2016 (abstract): 197, 139, 110 and 77 min; Gonzalez et al. 2008 (abstract): < 4 h, R² > 0.998.
-        #expect(Self.rows.map(\.published) == [197, 139, 110, 77, 4, 0.998])
-        for r in Self.rows {
-            #expect(abs(r.ratio - r.model / r.published) < 1e-15)
-            switch r.valueKind {
-            case .upperBound: #expect(r.boundMet == (r.model <= r.published))
-            case .lowerBound: #expect(r.boundMet == (r.model >= r.published))
-            default: #expect(r.boundMet == nil && r.standardizedResidual == nil)   // the t75 values print no SD
-            }
-        }
-    }
+    /// The sizes the closed-vessel points name (de Baere 2016's products).
+    static let closedSizes = ["dc-bead": "100-300", "lifepearl": "200", "hepasphere": "30-60", "tandem": "100"]
 
-    @Test("each closed-vessel t75 is the time at which the re-solved curve reaches 75 % of its 6-hour value")
+    @Test("each closed-vessel t75 is the time at which the re-solved curve reaches 75 % of its 6-hour value, which is the plateau reported")
     func t75IsWhatItSays() throws {
-        for r in Self.rows where r.quantity == .t75Min {
-            let product = try Fixture.catalogue.product(r.product)
-            let release = try InVitro.closedVessel(product: product, size: try product.size(r.size), loadingMgPerMl: 40, packedVolumeMl: 1,
+        for (id, size) in Self.closedSizes {
+            let name = id.replacingOccurrences(of: "-", with: "")
+            let t75 = try #require(Self.residuals.first { $0.id == "debaere2016-\(name)-t75" }).predicted
+            let plateau = try #require(Self.residuals.first { $0.id == "debaere2016-\(name)-plateau" }).predicted
+            let product = try Fixture.catalogue.product(id)
+            let release = try InVitro.closedVessel(product: product, size: try product.size(size), loadingMgPerMl: 40, packedVolumeMl: 1,
                                                    mediumMl: InVitroComparison.closedVesselMediumMlPerMl,
-                                                   timesH: [r.model / 60, InVitroComparison.closedVesselHorizonH], parameters: Fixture.parameters)
+                                                   timesH: [t75 / 60, InVitroComparison.closedVesselHorizonH], grid: Self.grid,
+                                                   parameters: Fixture.parameters)
             let f = release.release.releasedFraction
-            #expect(abs(f[0] / f[1] - 0.75) < 1e-6, "\(r.point): \(f[0] / f[1])")
+            #expect(abs(f[0] / f[1] - 0.75) < 1e-6, "\(id): \(f[0] / f[1])")
+            #expect(abs(100 * f[1] - plateau) < 1e-6, "\(id): plateau \(plateau) %, re-solved \(100 * f[1]) %")
         }
     }
 
     @Test("the sink's completion time is where the released fraction reaches 95 %")
     func sinkCompletion() throws {
-        let r = try #require(Self.rows.first { $0.quantity == .timeToCompleteElutionH })
+        let t = try #require(Self.residuals.first { $0.id == "gonzalez2008-usp2-complete" }).predicted
         let release = try InVitro.loadedSink(product: Fixture.dcBead, size: try Fixture.dcBead.size("100-300"), loadingMgPerMl: 37.5,
-                                             timesH: [r.model], parameters: Fixture.parameters)
+                                             timesH: [t], grid: Self.grid, parameters: Fixture.parameters)
         #expect(abs(release.releasedFraction[0] - 0.95) < 1e-7)
     }
 

@@ -44,19 +44,23 @@ struct PredictionIntervalTests {
         let sdEluted = (logit(e28.upper) - logit(e28.lower)) / (2 * DEBPrediction.z95)
 
         let l = Self.cholesky(Self.fit.lnCovariance)
+        let p = Self.fit.parameters.count
         var g = SeededGenerator(seed: 20_261_204)
         var peaks: [Double] = [], eluted: [Double] = []
         var options = SimulationOptions()
         options.outputTimesH = []
         let draws = 300
         for _ in 0..<draws {
-            let z = (0..<3).map { _ in Self.normal(&g) }
-            var p = Fixture.parameters
+            // All parameters drawn jointly (the other products' constants too, which cannot move a DC Bead result).
+            let z = (0..<p).map { _ in Self.normal(&g) }
+            var set = DEBParameterSet(model: Fixture.parameters, catalogue: Fixture.catalogue)
             for (j, q) in Self.fit.parameters.enumerated() {
                 let dx = (0...j).reduce(0) { $0 + l[j][$1] * z[$1] }
-                q.name.set(q.value * exp(dx), in: &p)
+                set.set(q.name, product: q.product?.rawValue, to: q.value * exp(dx))
             }
-            let s = try ElutionModel(treatment: model.treatment, parameters: p).simulate(days: 28, options: options).summary
+            let treatment = try DEBTreatment.evenSplit(product: try set.catalogue.product("dc-bead"), sizes: ["100-300"],
+                                                       loadingMgPerMl: 37.5, doseMg: 150)
+            let s = try ElutionModel(treatment: treatment, parameters: set.model).simulate(days: 28, options: options).summary
             peaks.append(log(s.plasmaPeakNgPerMl))
             eluted.append(logit(s.elutedPercentByDay["28"]!))
         }
@@ -88,17 +92,50 @@ struct PredictionIntervalTests {
         }
     }
 
-    @Test("a model file whose fitted values are not the fit's gets no interval")
+    /// Small LifePearl beads release everything within a year: an eluted percentage of 100 % to round-off
+    /// has no log-odds. This input once ended in "the prediction interval came out non-finite".
+    @Test("an eluted percentage that reaches 100 % to round-off gets a finite interval inside [0, 100]")
+    func completeReleaseInterval() throws {
+        let product = try Fixture.catalogue.product("lifepearl")
+        let t = try DEBTreatment.evenSplit(product: product, sizes: ["100"], loadingMgPerMl: 40, doseMg: 100)
+        let model = try ElutionModel(treatment: t, parameters: Fixture.parameters)
+        let s = try model.simulate(days: 365).summary
+        let pi = try DEBPrediction.intervals(model: model, nominal: s, days: 365, fit: Self.fit)
+        let v = try #require(s.elutedPercentByDay["365"])
+        #expect(v > 99.999)
+        for (d, i) in pi.elutedPercentByDay {
+            let x = s.elutedPercentByDay[d]!
+            #expect(i.lower.isFinite && i.upper.isFinite && 0 <= i.lower && i.lower <= x && x <= i.upper && i.upper <= 100, "day \(d): \(i)")
+        }
+        let i365 = try #require(pi.elutedPercentByDay["365"])
+        #expect(i365.upper - i365.lower < 1e-6)
+    }
+
+    @Test("a model file or bead catalogue whose fitted values are not the fit's gets no interval")
     func mismatchRefused() throws {
         var p = Fixture.parameters
         p.sinkEquivalentTimeS *= 1.01
-        let model = try ElutionModel(treatment: try Fixture.treatment(["300-500"], doseMg: 150), parameters: p)
-        let s = try model.simulate(days: 1).summary
-        do {
-            _ = try DEBPrediction.intervals(model: model, nominal: s, days: 1, fit: Self.fit)
-            Issue.record("an interval was given for parameters the fit does not describe")
-        } catch let e as DataFileError {
-            #expect(e.file == DEBFitResult.resourcePath && "\(e)".contains("deb-calibrate"))
+        var product = Fixture.dcBead
+        product.exchangeRatePerH = product.exchangeRatePerH! * 1.01
+        for (what, parameters, bead) in [("model", p, Fixture.dcBead), ("catalogue", Fixture.parameters, product)] {
+            let t = try DEBTreatment.evenSplit(product: bead, sizes: ["300-500"], loadingMgPerMl: 37.5, doseMg: 150)
+            let model = try ElutionModel(treatment: t, parameters: parameters)
+            let s = try model.simulate(days: 1).summary
+            do {
+                _ = try DEBPrediction.intervals(model: model, nominal: s, days: 1, fit: Self.fit)
+                Issue.record("\(what): an interval was given for values the fit does not describe")
+            } catch let e as DataFileError {
+                #expect(e.file == DEBFitResult.resourcePath && "\(e)".contains("deb-calibrate"), "\(what)")
+            }
+        }
+        // Another product's constants do not enter a DC Bead treatment's interval.
+        var other = Fixture.catalogue.products.first { $0.id == "tandem" }!
+        other.dissociationConstantMgPerMl *= 2
+        #expect(throws: Never.self) {
+            try DEBPrediction.checkMatches(Fixture.parameters, products: [Fixture.dcBead], fit: Self.fit)
+        }
+        #expect(throws: DataFileError.self) {
+            try DEBPrediction.checkMatches(Fixture.parameters, products: [Fixture.dcBead, other], fit: Self.fit)
         }
     }
 }

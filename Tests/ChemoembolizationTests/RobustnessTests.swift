@@ -116,7 +116,7 @@ struct RobustnessTests {
         let dc = Fixture.dcBead
         out.append(Draw(product: dc, sizes: ["100-300"], loading: BeadDeposit.minimumLoadingMgPerMl, dose: BeadDeposit.minimumDoseMg,
                         days: 365, clearanceFactor: 1, treatedVolumeL: 0.2))
-        out.append(Draw(product: dc, sizes: ["70-150"], loading: 45, dose: 150, days: 365, clearanceFactor: 2, treatedVolumeL: 0.01))
+        out.append(Draw(product: dc, sizes: ["70-150"], loading: dc.maxLoadingMgPerMl, dose: 150, days: 365, clearanceFactor: 2, treatedVolumeL: 0.01))
         out.append(Draw(product: dc, sizes: ["700-900"], loading: 7.5, dose: 150, days: 1e-3, clearanceFactor: 0.01, treatedVolumeL: 3))
         while out.count < 16 {
             let product = products[Int.random(in: 0..<products.count, using: &rng)]

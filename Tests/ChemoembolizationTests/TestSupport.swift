@@ -9,6 +9,15 @@ enum Fixture {
     static let catalogue: BeadCatalogue = try! BeadCatalogue.load()
     static let dcBead: BeadProduct = try! catalogue.product("dc-bead")
 
+    /// The expected value of `path` in case `id` of reference-data/cases/deb.json (written by the
+    /// independent scipy implementation, reference-data/tools/make_deb_cases.py).
+    static func caseValue(_ id: String, _ path: String) throws -> Double {
+        let data = try Data(contentsOf: try ReferenceData.url("cases/deb.json"))
+        let doc = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let c = (doc["cases"] as! [[String: Any]]).first { $0["id"] as? String == id }!
+        return (c["expect"] as! [[String: Any]]).first { $0["path"] as? String == path }!["value"] as! Double
+    }
+
     static func treatment(_ sizes: [String], loading: Double = 37.5, doseMg: Double) throws -> DEBTreatment {
         try DEBTreatment.evenSplit(product: dcBead, sizes: sizes, loadingMgPerMl: loading, doseMg: doseMg)
     }

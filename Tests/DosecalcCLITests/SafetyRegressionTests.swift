@@ -162,9 +162,10 @@ struct SafetyRegressionTests {
     @Test("a broken DEB model or bead catalogue is broken reference data (exit 78, one line naming file and key), for deb and for the planner")
     func brokenDEBData() throws {
         let edits: [(file: String, from: String, to: String, key: String)] = [
-            ("deb-model.json", "\"porosity\": {\"value\": 0.90", "\"porosity\": {\"value\": 1.90", "parameters.porosity"),
+            ("deb-model.json", "\"porosity\": {\"value\": 0.9,", "\"porosity\": {\"value\": 1.9,", "parameters.porosity"),
             ("deb-model.json", "\"clearanceFactor\"", "\"clearanceFactr\"", "parameters.clearanceFactor"),
-            ("products/deb-beads.json", "\"dissociationConstantMgPerMl\": 0.05", "\"dissociationConstantMgPerMl\": 0", "products[0].dissociationConstantMgPerMl"),
+            ("products/deb-beads.json", "\"dissociationConstantMgPerMl\": 0.14", "\"dissociationConstantMgPerMl\": -0.14", "products[0].dissociationConstantMgPerMl"),
+            ("products/deb-beads.json", "\"maxLoadingMgPerMl\": 40,", "\"maxLoadingMgPerMl\": 45,", "products[0].maxLoadingMgPerMl"),
         ]
         for edit in edits {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dosecalc-data-\(UUID().uuidString)")

@@ -450,7 +450,11 @@ assess_case("CP-02", "standard Child–Pugh table; " + SRC, {"bilirubinMgPerDl":
 
 
 # ---------------- DEB-TACE planning ----------------
-DEBSRC = "the independent scipy implementation of DEB-IX-3C (Benchmarks/scipy_peer.py, BDF rtol 1e-10; values printed by reference-data/tools/make_deb_cases.py)"
+DEBSRC = "the independent scipy implementation of DEB-IX-3C (Benchmarks/scipy_peer.py, BDF rtol 1e-10; values written by reference-data/tools/make_deb_cases.py to reference-data/cases/deb.json)"
+# The peer's values for the planned treatments, read from the DEB cases (run make_deb_cases.py first).
+_DEB_CASES = {c["id"]: c for c in json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cases", "deb.json")))["cases"]}
+def deb_value(case_id, path):
+    return next(e["value"] for e in _DEB_CASES[case_id]["expect"] if e["path"] == path)
 def deb_patient(pid, bili=0.9, prior_mg=None, chest=False, h=170, w=72):
     p = patient(pid, bili=bili, alb=3.8, histology="HCC", cirrhosis=True, h=h, w=w)
     if prior_mg: p["priorTreatments"] = [{"kind": "deb-tace", "date": "2025-09-01", "doxorubicinMg": prior_mg}]
@@ -464,8 +468,8 @@ write("deb-01-hcc-dc-bead.json", obj)
 case("DEB-01", "session cap 150 mg (Poon 2007; Varela 2007); dose = min(150, 4 mL × 37.5 mg/mL) = 150 mg by hand; peak and exposure from " + DEBSRC + " case invivo_DC100-300_150mg_37.5", "computed",
      "deb-01-hcc-dc-bead.json",
      [num("chemoembolization.doxorubicinMg", 150, rel=1e-9), eq("chemoembolization.size", "100-300"), num("chemoembolization.loadingMgPerMl", 37.5, rel=1e-9),
-      num("chemoembolization.beadVolumeMl", 4.0, rel=1e-9), num("chemoembolization.plasmaPeakNgPerMl", 114.72480752053845, rel=2e-3),
-      num("chemoembolization.tissueAucUgHPerMl", 460.97450026409115, rel=2e-3), eq("chemoembolization.bindingConstraint", "sessionDose"), eq("status", "ok")])
+      num("chemoembolization.beadVolumeMl", 4.0, rel=1e-9), num("chemoembolization.plasmaPeakNgPerMl", deb_value("deb-computed-DC100-300_150mg_37.5", "plasmaPeakNgPerMl"), rel=2e-3),
+      num("chemoembolization.tissueAucUgHPerMl", deb_value("deb-computed-DC100-300_150mg_37.5", "tissueAuc0to28dUgHPerMl"), rel=2e-3), eq("chemoembolization.bindingConstraint", "sessionDose"), eq("status", "ok")])
 
 obj = {"description": "DEB-TACE with bilirubin 2.0 mg/dL: the doxorubicin dose is halved (label: 1.2–3.0 mg/dL → 50 %), so 75 mg; loading 25 mg/mL as given → 3 mL of 100–300 µm DC Bead.",
        "patient": deb_patient("DEB-02", bili=2.0), "treatment": {"modality": "deb", "product": "dc-bead", "sizes": ["100-300"], "loadingsMgPerMl": [25]}}
@@ -473,14 +477,15 @@ write("deb-02-bilirubin-halved.json", obj)
 case("DEB-02", "doxorubicin label bilirubin 1.2–3.0 mg/dL → 50 % (GLOWM monograph); 150 × 0.5 = 75 mg, 75/25 = 3 mL by hand; peak and exposure from " + DEBSRC + " case invivo_DC100-300_75mg_25", "computed",
      "deb-02-bilirubin-halved.json",
      [num("chemoembolization.doxorubicinMg", 75, rel=1e-9), num("chemoembolization.beadVolumeMl", 3.0, rel=1e-9), num("chemoembolization.doseCapMg", 75, rel=1e-9),
-      num("chemoembolization.plasmaPeakNgPerMl", 22.192383694349925, rel=2e-3), num("chemoembolization.tissueAucUgHPerMl", 175.2091315237394, rel=2e-3),
+      num("chemoembolization.plasmaPeakNgPerMl", deb_value("deb-computed-DC100-300_75mg_25", "plasmaPeakNgPerMl"), rel=2e-3),
+      num("chemoembolization.tissueAucUgHPerMl", deb_value("deb-computed-DC100-300_75mg_25", "tissueAuc0to28dUgHPerMl"), rel=2e-3),
       eq("chemoembolization.bindingConstraint", "sessionDose"), num("checks[name=sessionDose].limit", 75, abs_=0)],
      exitCode=0)
 
-obj = {"description": "DEB-TACE with a plasma-peak limit of 50 ng/mL (configurable; default 160): 150 mg of 300–500 µm beads at 37.5 mg/mL would peak near 58 ng/mL, so the dose is reduced until the peak equals the limit.",
+obj = {"description": "DEB-TACE with a plasma-peak limit of 50 ng/mL (configurable; default 160): 150 mg of 300–500 µm beads at 37.5 mg/mL would peak near 56 ng/mL, so the dose is reduced until the peak equals the limit.",
        "patient": deb_patient("DEB-03"), "treatment": {"modality": "deb", "product": "dc-bead", "sizes": ["300-500"], "loadingsMgPerMl": [37.5], "plasmaPeakLimitNgPerMl": 50}}
 write("deb-03-plasma-peak-binds.json", obj)
-case("DEB-03", "150 mg of 300–500 µm at 37.5 mg/mL peaks at 57.59 ng/mL (" + DEBSRC + "), above the 50 ng/mL limit given: the planner must land the peak on the limit (the dose scaled to it and accepted from a solve that holds it)", "computed",
+case("DEB-03", "150 mg of 300–500 µm at 37.5 mg/mL peaks at %.2f ng/mL (" % deb_value("deb-computed-DC300-500_150mg_37.5", "plasmaPeakNgPerMl") + DEBSRC + "), above the 50 ng/mL limit given: the planner must land the peak on the limit (the dose scaled to it and accepted from a solve that holds it)", "computed",
      "deb-03-plasma-peak-binds.json",
      [num("chemoembolization.plasmaPeakNgPerMl", 50.0, rel=1e-4), eq("chemoembolization.bindingConstraint", "plasmaPeak"),
       {"path": "chemoembolization.doxorubicinMg", "min": 100, "max": 149}, eq("status", "ok")])
