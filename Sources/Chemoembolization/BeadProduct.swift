@@ -19,7 +19,8 @@ public struct BeadSize: Sendable, Codable, Equatable {
 public enum ParameterConfidence: String, Sendable, Codable {
     /// The model was calibrated on this product (DC Bead).
     case calibrated
-    /// Parameters derived by arithmetic from in-vitro comparisons and assumptions: low confidence.
+    /// Constants fitted to two closed-vessel numbers under assumptions, the in-vivo behaviour borrowed from
+    /// DC Bead: low confidence.
     case derived
 }
 
@@ -81,6 +82,22 @@ public struct BeadProduct: Sendable, Codable, Equatable {
     }
 }
 
+extension BeadProduct {
+    /// The product's own constants that the model uses, with their sources (named "… (product id)").
+    public func assumptions() -> [Assumption] {
+        var out = [
+            Assumption(name: "modelCapacityMgPerMl (\(id))", value: modelCapacityMgPerMl, unit: "mg/mL sedimented", source: modelCapacitySource),
+            Assumption(name: "dissociationConstantMgPerMl (\(id))", value: dissociationConstantMgPerMl, unit: "mg/mL", source: dissociationConstantSource),
+        ]
+        if let k = exchangeRatePerH, let source = exchangeRateSource {
+            out.append(Assumption(name: "exchangeRatePerH (\(id))", value: k, unit: "1/h", source: source))
+        }
+        out.append(Assumption(name: "shrinkMax (\(id))", value: shrinkMax, unit: "1", source: shrinkSource))
+        out.append(Assumption(name: "shrinkReferenceLoadingMgPerMl (\(id))", value: shrinkReferenceLoadingMgPerMl, unit: "mg/mL", source: shrinkSource))
+        return out
+    }
+}
+
 /// `reference-data/products/deb-beads.json`: the bead products and the per-session dose limit.
 public struct BeadCatalogue: Sendable, Codable, Equatable {
     public let description: String
@@ -96,12 +113,17 @@ public struct BeadCatalogue: Sendable, Codable, Equatable {
     }
 
     /// Refuses the whole catalogue when a product's numbers cannot be used: every capacity, constant,
-    /// diameter and rate finite and > 0 (a shrink in [0, 1)), product and size ids unique, each size's
-    /// labelled range ordered.
+    /// diameter and rate finite, > 0 and below a physical ceiling (a shrink in [0, 1)), product and size
+    /// ids unique, each size's labelled range ordered.
+    ///
+    /// Ceilings: 1000 mg/mL for a capacity, loading or dissociation constant (pure doxorubicin is about
+    /// 1.4 g/mL); 1e4 per hour for an exchange rate (a 0.4-second exchange time, far into the
+    /// local-equilibrium limit the model approaches as the rate grows); bead diameters in the range the
+    /// command line accepts (`InVitro.checkBeadDiameter`).
     public func validate(file: String) throws {
         let fail = DataFileError.in(file)
-        func positive(_ x: Double, _ key: String, _ unit: String) throws {
-            guard x.isFinite, x > 0 else { throw fail(key, "must be a finite number > 0 \(unit); got \(x)") }
+        func positive(_ x: Double, _ key: String, _ unit: String, atMost top: Double = 1000) throws {
+            guard x.isFinite, x > 0, x <= top else { throw fail(key, "must be a finite number in (0, \(Format.number(top))] \(unit); got \(x)") }
         }
         guard !products.isEmpty else { throw fail("products", "must list at least one product") }
         var ids = Set<String>()
@@ -126,7 +148,7 @@ public struct BeadCatalogue: Sendable, Codable, Equatable {
                 if let v, !(v.isFinite && v >= 0 && v <= 100) { throw fail("\(k).\(name)", "must be a percentage in [0, 100]; got \(v)") }
             }
             if let rate = p.exchangeRatePerH {
-                try positive(rate, "\(k).exchangeRatePerH", "1/h")
+                try positive(rate, "\(k).exchangeRatePerH", "1/h", atMost: 1e4)
                 guard let src = p.exchangeRateSource, !src.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw fail("\(k).exchangeRateSource", "must give the source of the exchange rate")
                 }
@@ -138,8 +160,11 @@ public struct BeadCatalogue: Sendable, Codable, Equatable {
             for (j, z) in p.sizes.enumerated() {
                 let sk = "\(k).sizes[\(j)]"
                 guard sizeIds.insert(z.id).inserted else { throw fail("\(sk).id", "'\(z.id)' is listed twice") }
-                try positive(z.modelDiameterUm, "\(sk).modelDiameterUm", "µm")
-                try positive(z.lowerUm, "\(sk).lowerUm", "µm")
+                try positive(z.modelDiameterUm, "\(sk).modelDiameterUm", "µm", atMost: 5000)
+                guard z.modelDiameterUm >= InVitro.minimumBeadDiameterUm else {
+                    throw fail("\(sk).modelDiameterUm", "must be at least \(Format.number(InVitro.minimumBeadDiameterUm)) µm; got \(z.modelDiameterUm)")
+                }
+                try positive(z.lowerUm, "\(sk).lowerUm", "µm", atMost: 5000)
                 guard z.upperUm.isFinite, z.upperUm >= z.lowerUm else {
                     throw fail("\(sk).upperUm", "must be finite and at least lowerUm (\(z.lowerUm) µm); got \(z.upperUm)")
                 }
@@ -147,7 +172,7 @@ public struct BeadCatalogue: Sendable, Codable, Equatable {
         }
     }
 
-    /// The product with this id (case-insensitive); a one-line error listing the valid ones otherwise.
+    /// The product with this id (exactly); a one-line error listing the valid ones otherwise.
     public func product(_ id: String, field: String = "--product") throws -> BeadProduct {
         // A closed set: exactly a listed product id, no case or spelling variants.
         if let p = products.first(where: { $0.id == id }) { return p }

@@ -11,13 +11,16 @@
 /// | `Treatment.swift` | `BeadDeposit`, `DEBTreatment`: what is given in one session (mixtures of size classes) |
 /// | `Isotherm.swift` | `LangmuirIsotherm`: ion-exchange binding, cancellation-safe free concentration, closed-vessel equilibrium |
 /// | `RadialGrid.swift` | `RadialGrid`, `RadialGridSpec`: equal or surface-refined shells |
-/// | `ShellKinetics.swift` | Fickian diffusion between shells, surface conductance, and their Jacobian block |
+/// | `ShellKinetics.swift` | Fickian diffusion between shells, finite-rate ion exchange, the surface and external (tissue or boundary-layer) resistance, and their Jacobian block |
 /// | `Pharmacokinetics.swift` | `ThreeCompartmentPK`: Perez-Blanco 2016 plasma model and its closed-form bolus |
 /// | `ElutionModel.swift` | `ElutionModel`: state layout, initial state (burst), right-hand side, mass bookkeeping |
 /// | `ElutionModel+Jacobian.swift` | the analytic Jacobian |
 /// | `Simulation.swift` | `simulate(days:)`: GSL msbdf solve, dense output, peaks, summary |
 /// | `DEBResult.swift` | `SimulationOptions`, `DEBSummary`, `SolverReport`, `DEBResult` |
 /// | `InVitro.swift` | perfect sink and closed vessel |
+/// | `InVitroComparison.swift` | the in-vitro experiments the fit simulates (de Baere closed vessel, USP II sink), first-order R² |
+/// | `CalibrationData.swift` | `DEBCalibrationData`: the published points of `reference-data/deb-calibration/`, decoded strictly |
+/// | `PredictionInterval.swift` | `DEBPrediction`: 95 % intervals of a treatment's outputs from the fit's covariance |
 /// | `CrankSeries.swift` | Crank's exact sphere-in-a-sink series |
 /// | `OutputChecks.swift` | no NaN, ∞ or negative value reaches a result: round-off allowance, `SolverFailure` beyond |
 /// | `BolusCheck.swift` | `IVBolusCheck`: the systemic model against its closed form, compared honestly in the deep tail |

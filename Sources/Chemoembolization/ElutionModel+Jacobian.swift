@@ -3,8 +3,9 @@
 extension ElutionModel {
     /// The analytic Jacobian ∂f/∂y, row-major (`dfdy[i·n + j]`), and ∂f/∂t = 0 (autonomous).
     ///
-    /// Structure: one tridiagonal block per size class (from the shell fluxes, with
-    /// dc/du = 1/(ε + Q K_d/(c + K_d)²)); each class's surface shell depends on A_T through
+    /// Structure: one block per size class (`ShellKinetics.addJacobian`): tridiagonal in the shells
+    /// from the fluxes, with dc/du = 1/(ε + Q K_d/(c + K_d)²) at local equilibrium, or, with finite-rate
+    /// exchange, dc/du = 1/ε and dc/dq = −1/ε plus the exchange terms of the bound drug; each class's surface shell depends on A_T through
     /// c_out = A_T/(1000 V_T R_T), and A_T's row depends on each surface shell through
     /// n_k g_s dc/du; the remaining 7×7 block (burst, tissue, plasma, accumulators) is linear:
     ///

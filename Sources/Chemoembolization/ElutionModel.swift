@@ -5,7 +5,9 @@ import GSLKit
 
 /// Positions of the model's states in the ODE state vector.
 ///
-/// Per size class k: its shells (u, mg/mL true bead volume), centre first. Then seven scalars:
+/// Per size class k: its shells' total drug (u, mg/mL true bead volume), centre first, then, where the
+/// product's ion exchange runs at a finite rate, its shells' bound drug (q, same unit; `classStateCounts`).
+/// Then seven scalars:
 /// A_B burst pool, A_T treated tissue, A1 central (plasma), A2 and A3 peripheral (all mg), and
 /// the accumulators ∫C_p dt (mg·h/L) and ∫A_T/V_T dt (mg·h/L).
 ///
@@ -86,7 +88,9 @@ public struct BeadClassSetup: Sendable, Equatable, Codable {
 /// true bead volume φ_p V_packed; n = V_true/(4/3 π R³); u⁰ = L/φ_p. The burst is the Crank
 /// short-time release of a sphere under a sink for t_sink with the loaded effective diffusivity
 /// D₀ = D_b·dc/du(c(u⁰)): x = D₀ t_sink/R², f_b = min(max(6√(x/π) − 3x, 0), 0.5); it leaves every
-/// shell uniformly (u = u⁰(1 − f_b)) and starts in A_B.
+/// shell uniformly (u = u⁰(1 − f_b)) and starts in A_B. The burst uses the local-equilibrium D₀ also for a
+/// product with finite-rate exchange: it lasts t_sink (milliseconds), far shorter than the exchange time
+/// 1/k_off (about an hour), and the bound drug starts at equilibrium with what remains.
 public struct ElutionModel: Sendable {
     public let parameters: DEBModelParameters
     public let treatment: DEBTreatment
@@ -137,13 +141,13 @@ public struct ElutionModel: Sendable {
         for d in treatment.deposits {
             grids.append(try RadialGrid(radiusCm: d.product.loadedRadiusCm(size: d.size, loadingMgPerMl: d.loadingMgPerMl), spec: spec))
         }
-        let totalShells = grids.reduce(0) { $0 + $1.shellCount }
-        guard totalShells <= ElutionModel.maximumShellsPerSession else {
-            throw InputError(field: "--shells", "\(totalShells) shells over \(grids.count) size class(es): at most \(ElutionModel.maximumShellsPerSession) per session (the solve's cost grows with the cube of the shell count)")
-        }
         let exchange = treatment.deposits.map(\.product.exchangeRatePerH)
-        let layout = StateLayout(shellCounts: grids.map(\.shellCount),
-                                 classStateCounts: zip(grids, exchange).map { $1 == nil ? $0.shellCount : 2 * $0.shellCount })
+        let classStates = zip(grids, exchange).map { $1 == nil ? $0.shellCount : 2 * $0.shellCount }
+        let totalShells = grids.reduce(0) { $0 + $1.shellCount }, beadStates = classStates.reduce(0, +)
+        guard beadStates <= ElutionModel.maximumShellsPerSession else {
+            throw InputError(field: "--shells", "\(totalShells) shells over \(grids.count) size class(es) make \(beadStates) bead states (two per shell where the ion exchange runs at a finite rate): at most \(ElutionModel.maximumShellsPerSession) per session (the solve's cost grows with the cube of the state count)")
+        }
+        let layout = StateLayout(shellCounts: grids.map(\.shellCount), classStateCounts: classStates)
         var y0 = [Double](repeating: 0, count: layout.dimension)
         var kin: [ShellKinetics] = []
         var setups: [BeadClassSetup] = []

@@ -12,8 +12,9 @@ import DosecalcCore
 //   refuse them with the `check…` helpers, which name the field.
 // * **Computational bounds** (`maximumSimulationHours`, `maximumShellsPerSession`,
 //   `InVitro.maximumShells`, `InVitro.maximumTimeH`): the model refuses inputs beyond them itself,
-//   so that every accepted input completes in well under 2 s (release build; measured figures in
-//   the comments).
+//   so that every accepted solve completes in well under 2 s (release build; measured figures in
+//   the comments; `dosecalc deb` solves up to 11 times, once nominally and twice per fitted parameter
+//   that moves the treatment, for its prediction intervals).
 //
 // A few *numerical* floors (`ElutionModel.smallestComputableAmountMg`) keep every scaled quantity a
 // normal double; they are far below anything physical.
@@ -52,12 +53,18 @@ extension BeadDeposit {
             .check(doseMg, field: field)
     }
 
-    /// Refuses a loading below `minimumLoadingMgPerMl` or above the product's capacity, naming `field`.
+    /// The loadings the model accepts for `product`: from `minimumLoadingMgPerMl` to the highest loading
+    /// it is calibrated for (`maxLoadingMgPerMl`, at most the binding capacity). The one rule for every
+    /// path (command line, planner, fit specification, deposits).
+    public static func loadingRange(_ product: BeadProduct) -> PlausibleRange {
+        PlausibleRange(minimumLoadingMgPerMl, product.maxLoadingMgPerMl,
+                       "mg/mL (the highest loading of \(product.name) the model is calibrated for; below \(Format.number(minimumLoadingMgPerMl)) mg/mL a loading cannot be prepared)")
+    }
+
+    /// Refuses a loading outside `loadingRange(product)`, naming `field`.
     @discardableResult
     public static func checkLoading(_ loadingMgPerMl: Double, product: BeadProduct, field: String = "--loading-mg-per-ml") throws -> Double {
-        try PlausibleRange(minimumLoadingMgPerMl, product.maxLoadingMgPerMl,
-                           "mg/mL (the highest loading of \(product.name) the model is calibrated for; below \(Format.number(minimumLoadingMgPerMl)) mg/mL a loading cannot be prepared)")
-            .check(loadingMgPerMl, field: field)
+        try loadingRange(product).check(loadingMgPerMl, field: field)
     }
 }
 
@@ -84,16 +91,18 @@ extension ElutionModel {
     /// the IV-bolus check to 87,600 h takes 2 ms (1000 output times included).
     public static let maximumSimulationHours = 87_600.0
 
-    /// Most radial shells of one session, summed over its size classes: 250.
+    /// Most bead states of one session, summed over its size classes: 250. A shell is one state, two
+    /// where the product's ion exchange runs at a finite rate (its bound drug is a state too), so with
+    /// every shipped product this allows 125 shells.
     ///
-    /// msbdf factorises a dense Jacobian of dimension shells + 8, so the cost grows with its cube.
+    /// msbdf factorises a dense Jacobian of dimension bead states + 7, so the cost grows with its cube.
     /// Measured before this limit (release build, 365 d): 0.22 s for 5 × 20 shells, 0.64 s for
     /// 5 × 50, 1.0 s for 1 × 300, 2.2 s for 1 × 400, 5.2 s for 5 × 100, 186 s for 5 × 400 (which the
     /// command line accepted). With it: at most 0.95 s, for 365 d and for the longest horizon
     /// (3650 d), over 1 × 250, 2 × 125 and 5 × 50 shells at the extremes of loading, dose, clearance
-    /// factor and treated volume. A product with finite-rate exchange (every shipped product) doubles the
-    /// bead states: one 365-day solve of 1 × 250 shells then takes about 3 s, and `dosecalc deb`, which
-    /// solves 11 times for its prediction intervals, about 30 s (measured 31.5 s). The model's own grid is 2 equal shells per class (deb-model.json `shellsPerClass`:
+    /// factor and treated volume. The limit counts bead states since finite-rate exchange doubled them: 1 × 250
+    /// shells with exchange took 31.5 s for `dosecalc deb` (11 solves, for its prediction intervals) before it did.
+    /// The model's own grid is 2 equal shells per class (deb-model.json `shellsPerClass`:
     /// in-vivo outputs within 2e-5 relative of a 60-shell grid).
     public static let maximumShellsPerSession = 250
 
@@ -135,7 +144,7 @@ extension InVitro {
     /// their cost grows with the cube of the shell count: measured (release build, 700–900 µm,
     /// 1e6 h) 0.6 s at 100 shells, 1.3 s at 150, 2.6 s at 200, 19 s at 400 (which the command line
     /// accepted). At 120: at most 0.54 s (closed vessel), 0.47 s (sink with t50 and t90), over
-    /// 70–150 and 700–900 µm, loadings 0.01 and 45 mg/mL, the smallest and largest vessels. With
+    /// 70–150 and 700–900 µm, loadings 0.01 and 45 mg/mL (before the highest loading became 40), the smallest and largest vessels. With
     /// finite-rate exchange (every shipped product; twice the states): 2.0 s for the sink of 700–900 µm at
     /// 120 shells, 1.6 s on the default grid, 0.7 s for the closed vessel. The default surface-refined
     /// grid has 96 shells.

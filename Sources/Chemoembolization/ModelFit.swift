@@ -17,8 +17,8 @@
 // relative). A one-sided term is not differentiable at its kink; the trust region copes, but it may stop
 // with a small step near one (the recorded convergence says so).
 //
-// The covariance of x is Σ = (JᵀJ)⁻¹, not rescaled by χ²/dof: the SDs are taken as absolute (the printed
-// SDs are between-patient spreads). It is the uncertainty that `DEBPrediction` carries to a treatment's
+// The covariance of x is Σ = (JᵀJ)⁻¹, not rescaled by χ²/dof: the SDs, printed or assumed, are taken as
+// absolute, and the priors are part of it. It is the uncertainty that `DEBPrediction` carries to a treatment's
 // outputs. The result is written to `reference-data/deb-fit/result.json`; the values in `deb-model.json`
 // and `products/deb-beads.json` must be the fitted ones (a test refits and compares;
 // `reference-data/tools/apply_deb_fit.py` copies them).
@@ -60,7 +60,7 @@ public enum DEBFitParameter: String, ClosedSet {
         case .sinkEquivalentTimeS: return "equivalent sink time during delivery"
         case .tissuePlasmaClearanceLPerH: return "tissue-plasma clearance"
         case .beadDiffusivityCm2PerS: return "diffusivity in the bead"
-        case .closedVesselFilmThicknessCm: return "boundary-layer thickness in the closed vessel"
+        case .closedVesselFilmThicknessCm: return "effective boundary-layer thickness in the closed vessel"
         case .dissociationConstantMgPerMl: return "ion-exchange dissociation constant"
         case .exchangeRatePerH: return "ion-exchange rate"
         }
@@ -373,7 +373,7 @@ public struct DEBFitResult: Sendable, Codable, Equatable {
     public let model: String
     public let method: String
     public let parameters: [Parameter]
-    /// Σ = (JᵀWJ)⁻¹ of the natural logarithms of `parameters`, in their order.
+    /// Σ = (JᵀJ)⁻¹ of the natural logarithms of `parameters`, in their order (J of the standardised terms).
     public let lnCovariance: [[Double]]
     public let residuals: [Residual]
     public let penalties: [Penalty]
@@ -491,6 +491,10 @@ public enum DEBModelFit {
     static func prepare(spec: DEBFitSpecification, points: [CalibrationPoint], catalogue: BeadCatalogue,
                         file: String = DEBFitSpecification.resourcePath) throws -> [PreparedPoint] {
         let fail = DataFileError.in(file)
+        // A value of the specification that a model rule refuses is broken reference data, named by its key.
+        func checked<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch let e as InputError { throw fail(e.field, e.message) }
+        }
         let byId = Dictionary(points.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [PreparedPoint] = []
         for (i, s) in spec.points.enumerated() {
@@ -514,8 +518,8 @@ public enum DEBModelFit {
             if let l = p.conditions.loadingMgPerMl, l != s.loadingMgPerMl {
                 throw fail("\(k).loadingMgPerMl", "must be the point's loading \(Format.number(l)) mg/mL; got \(Format.number(s.loadingMgPerMl))")
             }
-            let product = try catalogue.product(p.product.rawValue, field: "\(k).product")
-            let size = try product.size(s.size, field: "\(k).size")
+            let product = try checked { try catalogue.product(p.product.rawValue, field: "\(k).product") }
+            let size = try checked { try product.size(s.size, field: "\(k).size") }
             let experiment: Experiment
             switch p.regime {
             case .inVivo:
@@ -524,18 +528,26 @@ public enum DEBModelFit {
                     throw fail("\(k).doseMg", "must lie in the point's dose range \(Format.number(lo))–\(Format.number(hi)) mg; got \(Format.number(dose))")
                 }
                 // The deposit's own checks (loading within the product's range, dose).
-                _ = try BeadDeposit(product: product, size: size, loadingMgPerMl: s.loadingMgPerMl, doseMg: dose,
-                                    loadingField: "\(k).loadingMgPerMl", doseField: "\(k).doseMg")
+                _ = try checked { try BeadDeposit(product: product, size: size, loadingMgPerMl: s.loadingMgPerMl, doseMg: dose,
+                                                  loadingField: "\(k).loadingMgPerMl", doseField: "\(k).doseMg") }
                 experiment = .inVivo(product: product.id, size: size.id, loadingMgPerMl: s.loadingMgPerMl, doseMg: dose)
             case .inVitroClosed, .inVitroSink:
                 guard s.doseMg == nil else { throw fail("\(k).doseMg", "must be absent for an in-vitro point (1 mL of sedimented beads is simulated)") }
-                try PlausibleRange(0, product.maxLoadingMgPerMl, "mg/mL (the highest loading of \(product.name) the model is calibrated for)", includesLower: false)
-                    .check(s.loadingMgPerMl, field: "\(k).loadingMgPerMl")
+                try checked { try BeadDeposit.checkLoading(s.loadingMgPerMl, product: product, field: "\(k).loadingMgPerMl") }
+                // The experiment simulated is fixed (InVitroComparison); a point measured otherwise cannot be compared.
+                let c = p.conditions
+                if let v = c.beadVolumeMl, let m = c.mediumMl, p.regime == .inVitroClosed,
+                   abs(m / v - InVitroComparison.closedVesselMediumMlPerMl) > 1e-9 * InVitroComparison.closedVesselMediumMlPerMl {
+                    throw fail("\(k).id", "'\(s.id)' was measured with \(Format.number(m / v)) mL of medium per mL of beads; the closed vessel is simulated with \(Format.number(InVitroComparison.closedVesselMediumMlPerMl))")
+                }
+                if p.quantity == .plateauPercent, let t = p.timeH, t != InVitroComparison.closedVesselHorizonH {
+                    throw fail("\(k).id", "'\(s.id)' is a plateau at \(Format.number(t)) h; the closed vessel is simulated to \(Format.number(InVitroComparison.closedVesselHorizonH)) h")
+                }
                 experiment = p.regime == .inVitroClosed
                     ? .closedVessel(product: product.id, size: size.id, loadingMgPerMl: s.loadingMgPerMl)
                     : .sink(product: product.id, size: size.id, loadingMgPerMl: s.loadingMgPerMl)
             default:
-                throw fail("\(k).id", "'\(s.id)' is not an in-vivo, closed-vessel or sink point")
+                preconditionFailure("the predictable quantities are in vivo, closed vessel or sink")
             }
             let fitted = p.role == .fit
             let sd: Double?, relative: Double?, basis: String
@@ -565,6 +577,7 @@ public enum DEBModelFit {
                     sd = a; relative = nil
                     basis = (p.sd == 0 ? "printed SD 0; assumed: " : "assumed: ") + (s.assumedSdBasis ?? "")
                 } else if let r = s.relativeSd {
+                    guard p.value > 0 else { throw fail("\(k).relativeSd", "needs a published value above 0 (its logarithm is compared); got \(Format.number(p.value))") }
                     sd = nil; relative = r
                     basis = "relative SD \(Format.number(r)) assumed: " + (s.relativeSdBasis ?? "")
                 } else {
@@ -665,6 +678,7 @@ public enum DEBModelFit {
     /// data is a `DataFileError`.
     public static func fit(spec: DEBFitSpecification, points allPoints: [CalibrationPoint], base: DEBParameterSet) throws -> DEBFitResult {
         let file = DEBFitSpecification.resourcePath
+        try spec.validate(file: file)   // the rules the residuals rely on, also for a specification not read from disk
         let points = try prepare(spec: spec, points: allPoints, catalogue: base.catalogue)
         let fitted = points.filter { $0.point.role == .fit }
         let slots = spec.parameters.map { Slot(name: $0.name, product: $0.product?.rawValue) }
@@ -719,7 +733,7 @@ public enum DEBModelFit {
         let x = solution.parameters
         let final = set(x)
         let allPredicted = try predict(points, set: final)
-        let fittedPredicted = try predict(fitted, set: final)
+        let fittedPredicted = points.indices.filter { points[$0].point.role == .fit }.map { allPredicted[$0] }
         let cov = solution.covariance
         let parameters = spec.parameters.enumerated().map { j, q in
             let se = cov[j][j].squareRoot(), v = exp(x[j])

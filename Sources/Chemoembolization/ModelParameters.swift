@@ -113,7 +113,7 @@ public struct DEBModelParameters: Sendable, Equatable {
         clearanceFactor = try v("clearanceFactor")
         // A whole number of shells, at most a fifth of the session limit so that a mixture of all five
         // DC Bead size classes still fits (checked before the conversion, which would trap on 1e30).
-        let shells = try v("shellsPerClass"), mostShells = ElutionModel.maximumShellsPerSession / 5
+        let shells = try v("shellsPerClass"), mostShells = ElutionModel.maximumShellsPerSession / 10   // 5 size classes, 2 states per shell
         guard shells == shells.rounded(), shells >= 2, shells <= Double(mostShells) else {
             throw fail("shellsPerClass", "must be a whole number in [2, \(mostShells)]; got \(shells)")
         }
@@ -202,6 +202,21 @@ public struct DEBModelParameters: Sendable, Equatable {
 
     /// The parameters as `Assumption`s (name, value, unit, source), in a fixed order, with the
     /// values actually used (a command-line override replaces the file's value and says so).
+    /// Parameters that act only in vitro (the boundary layers of the media).
+    public static let inVitroOnlyNames: Set<String> = ["mediumDiffusivityCm2PerS", "sinkFilmThicknessCm", "closedVesselFilmThicknessCm"]
+    /// Parameters that every product replaces with its own (`BeadProduct.assumptions`).
+    public static let productReplacedNames: Set<String> = ["bindingCapacityPackedMgPerMl", "dissociationConstantMgPerMl", "shrinkMax",
+                                                           "shrinkReferenceLoadingMgPerMl"]
+
+    /// The assumptions of an in-vivo solve with beads of `products`: the model's parameters that act in vivo
+    /// and are not replaced by a product's, then each product's own constants.
+    public func inVivoAssumptions(products: [BeadProduct]) -> [Assumption] {
+        let skip = Self.inVitroOnlyNames.union(Self.productReplacedNames)
+        var seen = Set<String>()
+        return assumptions().filter { !skip.contains($0.name) }
+            + products.filter { seen.insert($0.id).inserted }.flatMap { $0.assumptions() }
+    }
+
     public func assumptions() -> [Assumption] {
         var used: [(String, Double)] = [
             ("bindingCapacityPackedMgPerMl", bindingCapacityPackedMgPerMl),

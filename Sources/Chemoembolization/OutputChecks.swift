@@ -53,8 +53,10 @@ extension ElutionModel {
         case L.aucPlasma: return "the plasma AUC (mg·h/L)"
         case L.aucTissue: return "the tissue AUC (mg·h/L)"
         default:
-            for (k, o) in L.shellOffsets.enumerated() where i >= o && i < o + L.shellCounts[k] {
-                return "the drug in shell \(i - o + 1) of \(L.shellCounts[k]) of size class \(classes[k].size) (mg/mL)"
+            for (k, o) in L.shellOffsets.enumerated() where i >= o && i < o + L.classStateCounts[k] {
+                let n = L.shellCounts[k]
+                return i < o + n ? "the drug in shell \(i - o + 1) of \(n) of size class \(classes[k].size) (mg/mL)"
+                    : "the bound drug in shell \(i - o - n + 1) of \(n) of size class \(classes[k].size) (mg/mL)"
             }
             return "state component \(i)"
         }

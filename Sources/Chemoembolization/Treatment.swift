@@ -15,6 +15,8 @@ public struct BeadDeposit: Sendable, Equatable {
     /// `loadingField` / `doseField`. Nothing is clipped.
     public init(product: BeadProduct, size: BeadSize, loadingMgPerMl: Double, doseMg: Double,
                 loadingField: String = "loadingMgPerMl", doseField: String = "doseMg") throws {
+        // The model's own bound is physical: above 0, at most the highest calibrated loading. The preparable
+        // floor (`minimumLoadingMgPerMl`) is the callers' rule (`checkLoading`; see Limits.swift).
         try PlausibleRange(0, product.maxLoadingMgPerMl, "mg/mL (the highest loading of \(product.name) the model is calibrated for)", includesLower: false)
             .check(loadingMgPerMl, field: loadingField)
         try PlausibleRange(0, 1000, "mg", includesLower: false).check(doseMg, field: doseField)

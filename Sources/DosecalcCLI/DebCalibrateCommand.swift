@@ -3,6 +3,7 @@ import ArgumentParser
 import Chemoembolization
 import DosecalcCore
 import Foundation
+import Validation
 
 /// `dosecalc deb-calibrate`: refits the DEB model's bead and in-vivo parameters to the published points and
 /// prints (or writes) the fitted values, their covariance, every point's residual and the fit statistics.
@@ -12,7 +13,7 @@ struct DebCalibrateCommand: EvaluatingCommand {
         abstract: "Refit the DEB elution model's bead and in-vivo parameters to the published in-vitro and in-vivo points.",
         discussion: """
         Reads reference-data/deb-fit/specification.json (what is fitted, to which points, with which \
-        simulated treatment) and the points of reference-data/deb-calibration/, fits by weighted \
+        simulated treatment or in-vitro experiment, weighted how) and the points of reference-data/deb-calibration/, fits by \
         nonlinear least squares (GSL trust-region Levenberg-Marquardt), and reports each parameter with \
         its 95 % confidence interval, every point's residual (fitted and held-out), and the fit statistics. \
         --output writes the result file that dosecalc deb reads for its prediction intervals \
@@ -50,21 +51,20 @@ struct DebCalibrateCommand: EvaluatingCommand {
         lines += ["", "Points (model against published)"]
         for r in f.residuals {
             let at = r.timeH.map { " at \(Format.number($0)) h" } ?? ""
-            let bound = r.valueKind == .upperBound ? "≤ " : r.valueKind == .lowerBound ? "≥ " : ""
-            let sd = r.sd.map { r.boundKept == nil ? " ± \(Format.number($0, significant: 3))" : "" }
-                ?? r.relativeSd.map { " ± \(Format.number(100 * $0, significant: 3)) %" } ?? ""
             let z = r.boundKept.map { $0 ? ", bound kept" : ", bound missed" } ?? r.standardizedResidual.map { ", \(Format.fixed($0, 2)) SD" } ?? ""
             let role = r.role == .fit ? "fitted" : "held out"
             let ratio = r.ratio.map { "ratio \(Format.fixed($0, 3))" } ?? "published value 0"
-            lines.append("  \(r.id)\(at) [\(role)]: model \(Format.number(r.predicted, significant: 4)), published \(bound)"
-                         + "\(Format.number(r.observed, significant: 4))\(sd)\(r.unit.symbol.isEmpty ? "" : " " + r.unit.symbol) (\(ratio)\(z))")
+            let published = CalibrationReport.publishedText(valueKind: r.valueKind, value: r.observed, unit: r.unit, sd: r.sd,
+                                                            relativeSd: r.relativeSd, sdBasis: r.sdBasis)
+            lines.append("  \(r.id)\(at) [\(role)]: model \(Format.number(r.predicted, significant: 4))\(r.unit.symbol.isEmpty ? "" : " " + r.unit.symbol), published \(published) (\(ratio)\(z))")
         }
         if !f.penalties.isEmpty {
             lines += ["", "Priors and rankings (terms of the fit)"]
             for q in f.penalties { lines.append("  \(q.id): \(Format.fixed(q.standardizedResidual, 2)) SD") }
         }
         let s = f.statistics
-        lines += ["", "Chi-squared \(Format.number(s.chiSquared, significant: 4)) on \(s.degreesOfFreedom) degrees of freedom; "
+        lines += ["", "Chi-squared \(Format.number(s.chiSquared, significant: 4)) on \(s.degreesOfFreedom) degrees of freedom "
+                  + "(\(s.fittedPoints) points and \(s.penaltyTerms) prior and ranking terms, less \(s.parameters) parameters); "
                   + "\(s.iterations) iterations, \(s.residualEvaluations) model evaluations."]
         switch committed {
         case .failure(let e):

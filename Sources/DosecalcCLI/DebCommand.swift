@@ -45,11 +45,9 @@ private enum DebRange {
     static let mediumMl = PlausibleRange(0.1, 100_000, "mL")
     /// 0.001 mL (1 µL) of sedimented beads up to 1 L.
     static let beadVolumeMl = PlausibleRange(0.001, 1000, "mL")
-    /// At least 0.01 mg/mL (clinical loadings are 25–50 mg/mL; the low end serves in-vitro checks of the
-    /// linear isotherm), at most the highest loading the model is calibrated for (`maxLoadingMgPerMl`).
-    static func loading(_ p: BeadProduct) -> PlausibleRange {
-        PlausibleRange(0.01, p.maxLoadingMgPerMl, "mg/mL (the highest loading of \(p.name) the model is calibrated for)")
-    }
+    /// The model's one loading rule (`BeadDeposit.loadingRange`): clinical loadings are 25–40 mg/mL; the
+    /// low end serves in-vitro checks of the linear isotherm.
+    static func loading(_ p: BeadProduct) -> PlausibleRange { BeadDeposit.loadingRange(p) }
     /// The sedimented bead volume one session can physically deliver: 100 mL (clinical sessions use
     /// 2–8 mL). A dose and loading that need more describe no real treatment (a loading typed in the
     /// wrong unit, say) and are refused as input rather than computed.
@@ -145,7 +143,7 @@ struct DebCommand: EvaluatingCommand {
         }
     }
 
-    /// Product, sizes and per-size loadings (validated against the product's capacity).
+    /// Product, sizes and per-size loadings (validated against the product's highest calibrated loading).
     private func productSizesLoadings() throws -> (BeadCatalogue, BeadProduct, [BeadSize], [Double]) {
         guard let pid = product else { throw InputError(field: "--product", "is required: one of dc-bead, lifepearl, hepasphere, tandem") }
         let cat = try BeadCatalogue.load()
@@ -154,7 +152,7 @@ struct DebCommand: EvaluatingCommand {
         let ids = sizeText.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         let sizes = try ids.map { try prod.size($0) }
         guard Set(sizes.map(\.id)).count == sizes.count else { throw InputError(field: "--size", "lists a size twice: '\(sizeText)'") }
-        guard let lt = loading else { throw InputError(field: "--loading-mg-per-ml", "is required: mg doxorubicin per mL of beads, in (0, \(Format.number(prod.maxLoadingMgPerMl))]") }
+        guard let lt = loading else { throw InputError(field: "--loading-mg-per-ml", "is required: mg doxorubicin per mL of beads, in [\(Format.number(BeadDeposit.minimumLoadingMgPerMl)), \(Format.number(prod.maxLoadingMgPerMl))]") }
         var loads = try rangedList(lt, "--loading-mg-per-ml", DebRange.loading(prod))
         if loads.count == 1 { loads = Array(repeating: loads[0], count: sizes.count) }
         guard loads.count == sizes.count else {
@@ -279,7 +277,7 @@ struct DebCommand: EvaluatingCommand {
                                 severity: .soft, source: prod.confidenceNote))
         }
         checks.append(Check(name: "calibratedHorizon", value: horizon, limit: 28, unit: "d", kind: .atMost, severity: .soft,
-                            source: "the model is calibrated on days 1 to 28 (Namur et al., J Hepatol 2010: 43 % eluted at 28 days in swine); later it releases too slowly (71 % at 90 days against about 89 % recalled from the same study, not verified)"))
+                            source: "the model is calibrated on days 1 to 28 (Namur et al., J Hepatol 2010: 43 % eluted at 28 days in swine); later it releases too slowly (about 69 % at 90 days against about 89 % recalled from the same study, not verified; dosecalc validate shows the held-out point)"))
         checks.append(Check(name: "massBalance", value: s.massBalanceRelativeError, limit: 1e-8, unit: "relative", kind: .atMost,
                             severity: .hard, source: "engine invariant: beads + burst + tissue + plasma + peripheral + eliminated = dose"))
         let status = overallStatus(checks)
@@ -291,19 +289,13 @@ struct DebCommand: EvaluatingCommand {
             "After the delivery burst the plasma falls to 1–3 ng/mL within an hour (IV-bolus-like); no published full DEB-TACE plasma curve was verified against it.",
         ]
         if prod.confidence == .derived { notes.append("\(prod.name): \(prod.confidenceNote).") }
-        if horizon > 28 { notes.append("Beyond 28 d the model's release is slower than the pig data suggest (71 % vs ≈89 % recalled at 90 d): late eluted percentages are underestimates.") }
+        if horizon > 28 { notes.append("Beyond 28 d the model's release is slower than the pig data suggest (about 69 % against ≈89 % recalled at 90 d): late eluted percentages are underestimates.") }
         if p.clearanceFactor != 1 { notes.append("Systemic clearance multiplied by \(Format.number(p.clearanceFactor)) (--clearance-factor).") }
 
-        var assumptions = p.assumptions()
-        assumptions.append(Assumption(name: "modelCapacityMgPerMl (\(prod.id))", value: prod.modelCapacityMgPerMl, unit: "mg/mL sedimented", source: prod.modelCapacitySource))
-        assumptions.append(Assumption(name: "dissociationConstantMgPerMl (\(prod.id))", value: prod.dissociationConstantMgPerMl, unit: "mg/mL", source: prod.dissociationConstantSource))
-        assumptions.append(Assumption(name: "shrinkMax (\(prod.id))", value: prod.shrinkMax, unit: "1", source: prod.shrinkSource))
+        var assumptions = p.inVivoAssumptions(products: [prod])
         for z in sizes {
             assumptions.append(Assumption(name: "modelDiameterUm (\(prod.id) \(z.id))", value: z.modelDiameterUm, unit: "µm", source: z.source))
         }
-        // The product's Q and K_d replace the file's DC Bead defaults in the equations.
-        assumptions.removeAll { $0.name == "bindingCapacityPackedMgPerMl" || $0.name == "dissociationConstantMgPerMl" || $0.name == "shrinkMax" || $0.name == "shrinkReferenceLoadingMgPerMl" }
-        assumptions.append(Assumption(name: "shrinkReferenceLoadingMgPerMl (\(prod.id))", value: prod.shrinkReferenceLoadingMgPerMl, unit: "mg/mL", source: prod.shrinkSource))
 
         let result = InVivoResult(
             product: prod.id, productName: prod.name, parameterConfidence: prod.confidence.rawValue,
@@ -425,7 +417,7 @@ struct DebCommand: EvaluatingCommand {
         let p = try DEBModelParameters.load()
         let rel = try InVitro.loadedSink(product: prod, size: sizes[0], loadingMgPerMl: loads[0], timesH: t, grid: g, parameters: p)
         let t5090 = try InVitro.loadedSinkHalfAndNinetyTimes(product: prod, size: sizes[0], loadingMgPerMl: loads[0], grid: g, parameters: p)
-        let checks = inVitroChecks(prod)
+        let checks = confidenceChecks(prod)
         let status = overallStatus(checks)
         let num = rel.releasedFraction.map { 100 * $0 }
         let result = SinkResult(bead: "\(prod.name) \(sizes[0].id) µm at \(Format.number(loads[0])) mg/mL", radiusCm: rel.radiusCm,
@@ -447,24 +439,9 @@ struct DebCommand: EvaluatingCommand {
             : []
     }
 
-    /// Loaded beads in vitro: the bead kinetics are fitted to the published in-vitro elution with the in-vivo
-    /// points (`dosecalc deb-calibrate`), so only a product whose parameters are derived carries a warning.
-    private func inVitroChecks(_ prod: BeadProduct) -> [Check] {
-        confidenceChecks(prod)
-    }
-
     private func inVitroAssumptions(_ p: DEBModelParameters, _ prod: BeadProduct) -> [Assumption] {
-        let keep: Set<String> = ["porosity", "packingFraction", "beadDiffusivityCm2PerS", "mediumDiffusivityCm2PerS",
-                                 "sinkFilmThicknessCm", "closedVesselFilmThicknessCm"]
-        var out = p.assumptions().filter { keep.contains($0.name) } + [
-            Assumption(name: "modelCapacityMgPerMl (\(prod.id))", value: prod.modelCapacityMgPerMl, unit: "mg/mL sedimented", source: prod.modelCapacitySource),
-            Assumption(name: "dissociationConstantMgPerMl (\(prod.id))", value: prod.dissociationConstantMgPerMl, unit: "mg/mL", source: prod.dissociationConstantSource),
-            Assumption(name: "shrinkMax (\(prod.id))", value: prod.shrinkMax, unit: "1", source: prod.shrinkSource),
-        ]
-        if let k = prod.exchangeRatePerH, let source = prod.exchangeRateSource {
-            out.append(Assumption(name: "exchangeRatePerH (\(prod.id))", value: k, unit: "1/h", source: source))
-        }
-        return out
+        let keep = DEBModelParameters.inVitroOnlyNames.union(["porosity", "packingFraction", "beadDiffusivityCm2PerS"])
+        return p.assumptions().filter { keep.contains($0.name) } + prod.assumptions()
     }
 
     struct ClosedResult: Encodable {
@@ -503,7 +480,7 @@ struct DebCommand: EvaluatingCommand {
         let p = try DEBModelParameters.load()
         let r = try InVitro.closedVessel(product: prod, size: sizes[0], loadingMgPerMl: loads[0], packedVolumeMl: vb, mediumMl: vm,
                                          timesH: t, grid: g, parameters: p)
-        let checks = inVitroChecks(prod)
+        let checks = confidenceChecks(prod)
         let status = overallStatus(checks)
         let num = r.release.releasedFraction.map { 100 * $0 }
         let result = ClosedResult(

@@ -22,7 +22,7 @@ public enum CheckWording {
         "requestedDose": "requested doxorubicin dose",
         "modelCalibration": "DEB model calibrated for this product",
         "productParametersCalibrated": "DEB model calibrated for this product",
-        "loadingCapacity": "bead loading capacity",
+        "loadingCapacity": "highest loading the model is calibrated for",
         "recommendedLoading": "recommended bead loading",
         "calibratedHorizon": "time span the DEB model was calibrated on",
         "massBalance": "drug mass balance of the calculation",

@@ -98,8 +98,7 @@ public enum DEBPlanner {
                 throw InputError(field: "treatment.loadingsMgPerMl", "must list at most \(PlanInputLimits.loadings) loadings; got \(ls.count)")
             }
             loadings = try ls.enumerated().map {
-                try PlausibleRange(0, product.maxLoadingMgPerMl, "mg/mL (\(product.name) capacity)", includesLower: false)
-                    .check($0.element, field: "treatment.loadingsMgPerMl[\($0.offset)]")
+                try BeadDeposit.checkLoading($0.element, product: product, field: "treatment.loadingsMgPerMl[\($0.offset)]")
             }
         }
 
@@ -248,7 +247,7 @@ public enum DEBPlanner {
             candidates: evaluations.map { .init(size: $0.size.id, loadingMgPerMl: $0.loading, doxorubicinMg: $0.dose, beadVolumeMl: $0.dose / $0.loading,
                                                 plasmaPeakNgPerMl: $0.peak, tissueAucUgHPerMl: $0.exposure, limitedBy: $0.limitedBy) },
             curves: curves)
-        var assumptions = parameters.assumptions()
+        var assumptions = parameters.inVivoAssumptions(products: [product])
         assumptions.append(Assumption(name: "exposureMetric: tissue AUC 0–\(Format.number(exposureDays)) d", value: exposureDays, unit: "d",
                                       source: "the model is calibrated on days 1 to 28 (Namur et al., J Hepatol 2010, swine); its 90-day tail is too slow"))
         if fit != nil {

@@ -200,6 +200,11 @@ struct BeadCatalogueValidationTests {
             ("products[0].exchangeRateSource", Self.product(0, "exchangeRateSource", nil)),       // a rate without its source
             ("products[1].exchangeRateSource", Self.product(1, "exchangeRatePerH", nil)),         // a source without a rate
             ("products[0].maxLoadingMgPerMl", Self.product(0, "maxLoadingMgPerMl", 45)),          // above the binding capacity
+            // Finite but beyond any physical ceiling: once they reached the solver and failed there.
+            ("products[0].exchangeRatePerH", Self.product(0, "exchangeRatePerH", 1e300)),
+            ("products[0].modelCapacityMgPerMl", Self.product(0, "modelCapacityMgPerMl", 1e300)),
+            ("products[0].sizes[1].modelDiameterUm", Self.size(0, 1, "modelDiameterUm") { _ in 1e300 }),
+            ("products[0].sizes[1].modelDiameterUm", Self.size(0, 1, "modelDiameterUm") { _ in 1e-300 }),
             ("products[0].vialBeadVolumeMl", Self.product(0, "vialBeadVolumeMl", 0)),
             ("products[0].inVitroPlateauPercent", Self.product(0, "inVitroPlateauPercent", 121)),
             ("products[1].id", Self.product(1, "id", "dc-bead")),

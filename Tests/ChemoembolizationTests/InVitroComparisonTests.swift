@@ -30,6 +30,22 @@ struct InVitroComparisonTests {
         }
     }
 
+    /// The fit's in-vitro predictions against the independent scipy implementation: the 6-hour plateau of each
+    /// product's closed vessel, and the USP II curve at 4 h (reference-data/cases/deb.json, 8 equal shells).
+    @Test("the fit's closed-vessel plateaus and USP II completion agree with the scipy peer")
+    func againstPeer() throws {
+        for (id, _) in Self.closedSizes {
+            let name = id.replacingOccurrences(of: "-", with: "")
+            let plateau = try #require(Self.residuals.first { $0.id == "debaere2016-\(name)-plateau" }).predicted
+            let peer = try Fixture.caseValue("deb-computed-invitro-closed-\(id)-debaere-equal8", "releasedPercent[3]")
+            #expect(relativeError(plateau, peer) < 1e-6, "\(id): fit \(plateau) %, peer \(peer) %")
+        }
+        let t95 = try #require(Self.residuals.first { $0.id == "gonzalez2008-usp2-complete" }).predicted
+        let at4h = try Fixture.caseValue("deb-computed-invitro-sink-dc-bead-usp2-equal8", "releasedPercent[2]")
+        #expect((t95 <= 4) == (at4h >= 95), "fit: 95 % at \(t95) h; peer: \(at4h) % at 4 h")
+        #expect(at4h >= 95)
+    }
+
     @Test("the sink's completion time is where the released fraction reaches 95 %")
     func sinkCompletion() throws {
         let t = try #require(Self.residuals.first { $0.id == "gonzalez2008-usp2-complete" }).predicted

@@ -72,9 +72,12 @@ struct ModelFitTests {
         #expect(shipped.penalties.map(\.id) == f.penalties.map(\.id))
     }
 
-    /// The acceptance figures of the model, read from the fit's own residual list and checked against
-    /// the published values typed here (de Baere 2016, Gonzalez 2008, Namur 2010/2011, Poon 2007, Varela 2007).
-    @Test("the fitted model meets the published in-vitro and in-vivo targets")
+    /// The model's acceptance figures, read from the fit's own residual list and checked against the
+    /// published values typed here (de Baere 2016, Gonzalez 2008, Namur 2010/2011, Poon 2007, Varela 2007).
+    /// The tolerances are the model's acceptance criteria, wider than the published SDs where a point is
+    /// known to a factor (t75 within 1.5×); the predictions themselves are checked against the scipy peer
+    /// (InVitroComparisonTests, reference-data/cases/deb.json).
+    @Test("the fitted model meets its acceptance figures; Gonzalez's R² > 0.998 is a documented miss")
     func fitMeetsTargets() throws {
         let f = try Self.shippedDataFit.get()
         func model(_ id: String) throws -> Double { try #require(f.residuals.first { $0.id == id }).predicted }
@@ -94,6 +97,10 @@ struct ModelFitTests {
         // USP II: complete (95 %) within 4 h, first-order R² at least 0.99.
         #expect(try model("gonzalez2008-usp2-complete") <= 4)
         #expect(try model("gonzalez2008-usp2-firstorder") >= 0.99)
+        // The published bound itself (R² > 0.998, held out) is not reached: the model's sink curve is not
+        // quite first order. If it ever is, this line and the README must change.
+        let r2 = try #require(f.residuals.first { $0.id == "gonzalez2008-usp2-firstorder" })
+        #expect(r2.predicted < 0.998 && r2.boundKept == false && r2.role == .validation)
         // In vivo.
         #expect(abs(try model("namur2010-pig-eluted-28d") - 43) <= 5)
         #expect(abs(try model("namur2011-tissue-1month") / 0.65 - 1) <= 0.3)
@@ -265,6 +272,17 @@ struct ModelFitTests {
         refused(try Self.specWithPoint("gonzalez2008-usp2-complete") { $0["boundMarginForFit"] = nil }, key: "points[\(usp)].boundMarginForFit")
         refused(try Self.specWithPoint("gonzalez2008-usp2-firstorder") { $0["assumedSd"] = 0.001; $0["assumedSdBasis"] = "x" }, key: "points[\(r2)].assumedSd")
         refused(try Self.specWithPoint("poon2007-cmax-150mg") { $0["boundMarginForFit"] = 1.0 }, key: "points[\(poon)].boundMarginForFit")
+        // A value of the specification that a model rule refuses is broken data naming its key, not a flag.
+        let usp2 = Self.index("gonzalez2008-usp2-complete")
+        refused(try Self.specWithPoint("gonzalez2008-usp2-complete") { $0["loadingMgPerMl"] = 0.005 }, key: "points[\(usp2)].loadingMgPerMl")
+        // An experiment the simulation does not reproduce, and a relative SD on a published 0, are refused.
+        func refusedPoints(_ edit: (inout [String: Any]) -> Void, id: String, key: String) throws {
+            let points = try Self.points.map { p in p.id == id ? try Self.edited(p, edit) : p }
+            #expect { _ = try DEBModelFit.prepare(spec: Self.spec, points: points, catalogue: Fixture.catalogue) }
+                throws: { ($0 as? DataFileError)?.key == key }
+        }
+        try refusedPoints({ $0["timeH"] = 48.0 }, id: "debaere2016-dcbead-plateau", key: "points[\(Self.index("debaere2016-dcbead-plateau"))].id")
+        try refusedPoints({ $0["value"] = 0.0 }, id: "namur2011-tissue-8h", key: "points[\(Self.index("namur2011-tissue-8h"))].relativeSd")
         // A ranking must rank fitted points.
         refused(try Self.edited(Self.spec) { o in
             var os = o["orderings"] as! [[String: Any]]

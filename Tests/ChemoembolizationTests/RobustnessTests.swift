@@ -289,6 +289,14 @@ struct RobustnessTests {
         } catch let e as InputError {
             #expect(e.field == "--shells")
         }
+        // The limit counts bead states: with finite-rate exchange (DC Bead) a shell is two, so one class of 130
+        // shells (260 states) is refused, and one of 125 (250) is within it (built, not solved).
+        fine.shellsPerClass = 130
+        #expect(Fixture.dcBead.exchangeRatePerH != nil)
+        #expect { _ = try ElutionModel(treatment: try Fixture.treatment(["300-500"], doseMg: 150), parameters: fine) }
+            throws: { ($0 as? InputError)?.field == "--shells" && "\($0)".contains("260 bead states") }
+        fine.shellsPerClass = 125
+        #expect(throws: Never.self) { _ = try ElutionModel(treatment: try Fixture.treatment(["300-500"], doseMg: 150), parameters: fine) }
         // Days beyond the horizon.
         let m = try ElutionModel(treatment: try Fixture.treatment(["100-300"], doseMg: 150), parameters: p)
         #expect(throws: InputError.self) { _ = try m.simulate(days: 3651) }

@@ -12,10 +12,18 @@ enum Fixture {
     /// The expected value of `path` in case `id` of reference-data/cases/deb.json (written by the
     /// independent scipy implementation, reference-data/tools/make_deb_cases.py).
     static func caseValue(_ id: String, _ path: String) throws -> Double {
+        guard let c = try debCases.get()[id] else { throw InputError(field: "reference-data/cases/deb.json", "has no case '\(id)'") }
+        guard let v = (c["expect"] as? [[String: Any]])?.first(where: { $0["path"] as? String == path })?["value"] as? Double else {
+            throw InputError(field: "reference-data/cases/deb.json", "case '\(id)' has no expected value at '\(path)'")
+        }
+        return v
+    }
+
+    /// The cases of reference-data/cases/deb.json by id, read once.
+    nonisolated(unsafe) static let debCases = Result { () throws -> [String: [String: Any]] in   // read-only after its lazy, thread-safe initialisation
         let data = try Data(contentsOf: try ReferenceData.url("cases/deb.json"))
-        let doc = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-        let c = (doc["cases"] as! [[String: Any]]).first { $0["id"] as? String == id }!
-        return (c["expect"] as! [[String: Any]]).first { $0["path"] as? String == path }!["value"] as! Double
+        let cases = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["cases"] as? [[String: Any]] ?? []
+        return Dictionary(cases.compactMap { c in (c["id"] as? String).map { ($0, c) } }, uniquingKeysWith: { a, _ in a })
     }
 
     static func treatment(_ sizes: [String], loading: Double = 37.5, doseMg: Double) throws -> DEBTreatment {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `dosecalc deb`: the CLI contract, run on the BUILT binary (through the target's shared
 // `DosecalcBinary` helper, as swift-argument-parser's tests run their example executables), plus
-// the properties the issue asks to check through the binary.
+// the model's properties checked through the binary. Expected model values are read from
+// reference-data/cases/deb.json (the independent scipy implementation, reference-data/tools/make_deb_cases.py).
 import DosecalcCLI
 import DosecalcCore
 import Foundation
@@ -10,6 +11,13 @@ import Testing
 @Suite("dosecalc deb (binary)", .serialized)
 struct DebCLITests {
     let base = ["deb", "--product", "dc-bead", "--size", "100-300", "--loading-mg-per-ml", "37.5"]
+
+    /// The expected value of `path` in case `id` of reference-data/cases/deb.json.
+    static func caseValue(_ id: String, _ path: String) throws -> Double {
+        let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: ReferenceData.url("cases/deb.json"))) as? [String: Any]
+        let c = try #require((doc?["cases"] as? [[String: Any]])?.first { $0["id"] as? String == id }, "no case \(id)")
+        return try #require((c["expect"] as? [[String: Any]])?.first { $0["path"] as? String == path }?["value"] as? Double, "\(id): no \(path)")
+    }
 
     @Test("the documented contract: keys, status ok, exit 0")
     func contract() throws {
@@ -27,7 +35,8 @@ struct DebCLITests {
         for d in ["1", "7", "14", "28"] { #expect(byDay[d] != nil, "day \(d)") }
         #expect((j["massBalanceRelativeError"] as? Double ?? 1) < 1e-8)
         let peak = j["plasmaPeakNgPerMl"] as? Double ?? 0
-        #expect(abs(peak - 97.94859381502995) / 97.94859381502995 < 1e-6)   // reference-data/cases/deb.json, deb-computed-DC100-300_150mg_37.5
+        let expected = try Self.caseValue("deb-computed-DC100-300_150mg_37.5", "plasmaPeakNgPerMl")
+        #expect(abs(peak - expected) / expected < 1e-6)
         let assumptions = j["assumptions"] as? [[String: Any]] ?? []
         #expect(assumptions.count > 20)
         #expect(assumptions.allSatisfy { !(($0["source"] as? String) ?? "").isEmpty })
@@ -99,6 +108,27 @@ struct DebCLITests {
         return out + extra
     }
 
+    /// The assumptions of an in-vivo result name the constants the solve used: the product's capacity,
+    /// dissociation constant and exchange rate (not the model file's defaults that every product replaces),
+    /// and none of the in-vitro boundary layers.
+    @Test("deb and the planner list the product's own constants among their assumptions, and no in-vitro-only value")
+    func inVivoAssumptions() throws {
+        let runs = try DosecalcBinary.runMany([
+            base + ["--dose-mg", "150", "--json"],
+            ["plan", "--input", DosecalcBinary.packageRoot.appendingPathComponent("reference-data/patients/deb-01-hcc-dc-bead.json").path, "--json"],
+        ])
+        for r in runs {
+            let names = (r.json["assumptions"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            for n in ["modelCapacityMgPerMl (dc-bead)", "dissociationConstantMgPerMl (dc-bead)", "exchangeRatePerH (dc-bead)", "shrinkMax (dc-bead)"] {
+                #expect(names.contains(n), "\(n) missing from \(names)")
+            }
+            for n in ["dissociationConstantMgPerMl", "bindingCapacityPackedMgPerMl", "mediumDiffusivityCm2PerS", "sinkFilmThicknessCm",
+                      "closedVesselFilmThicknessCm"] {
+                #expect(!names.contains(n), "\(n) listed")
+            }
+        }
+    }
+
     @Test("a loading above the highest calibrated loading names it")
     func capacityMessage() throws {
         let r = try DosecalcBinary.run(Self.merged(base, ["--dose-mg", "150", "--loading-mg-per-ml", "40.5"]))
@@ -136,7 +166,8 @@ struct DebCLITests {
         let b = try DosecalcBinary.run(["deb", "--product", "dc-bead", "--size", "300-500,500-700", "--loading-mg-per-ml", "37.5,37.5", "--dose-split-mg", "75,75", "--json"])
         #expect(a.exitCode == 0 && b.exitCode == 0)
         #expect(a.json["plasmaPeakNgPerMl"] as? Double == b.json["plasmaPeakNgPerMl"] as? Double)
-        #expect(abs((a.json["plasmaPeakNgPerMl"] as? Double ?? 0) - 47.350538177236274) < 1e-4)   // reference-data/cases/deb.json, deb-computed-mixed_300-500+500-700_150mg
+        let expected = try Self.caseValue("deb-computed-mixed_300-500+500-700_150mg", "plasmaPeakNgPerMl")
+        #expect(abs((a.json["plasmaPeakNgPerMl"] as? Double ?? 0) / expected - 1) < 1e-6)
         #expect((a.json["sizeClasses"] as? [Any])?.count == 2)
     }
 

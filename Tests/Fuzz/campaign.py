@@ -373,7 +373,7 @@ DEB_PRODUCTS = {
     "hepasphere": ["30-60"],
     "tandem": ["40", "75", "100"],
 }
-DEB_MAX_LOADING = 45.0
+DEB_MAX_LOADING = 40.0   # maxLoadingMgPerMl of every product in reference-data/products/deb-beads.json
 
 
 def pick_product(rng):
