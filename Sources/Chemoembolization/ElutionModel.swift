@@ -102,7 +102,8 @@ public struct ElutionModel: Sendable {
     let kinetics: [ShellKinetics]
     /// 1/(1000 V_T R_T): ∂c_out/∂A_T (mg/mL per mg).
     let outsidePerTissueAmount: Double
-    let constants: RHSConstants
+    /// The right-hand side over flat storage (built from `kinetics` and the parameters).
+    let rightHandSide: InVivoRightHandSide
     /// The natural size of each state component, against which the solver's absolute tolerance is
     /// set (`SimulationOptions.absTol` × this): the loaded content u⁰ = L/φ_p (mg/mL) for every
     /// shell of a class, the session dose (mg) for every amount (A_T, A1–A3) and for
@@ -189,7 +190,7 @@ public struct ElutionModel: Sendable {
         doseMg = treatment.totalDoseMg
         kinetics = kin
         outsidePerTissueAmount = 1 / (1000 * p.treatedTissueVolumeL * p.tissueBindingRatio)
-        constants = RHSConstants(p, layout)
+        rightHandSide = InVivoRightHandSide(kinetics: kin, constants: RHSConstants(p, layout))
     }
 
     /// Burst fraction of the whole bead dose.
@@ -200,6 +201,11 @@ public struct ElutionModel: Sendable {
 
     /// The eliminated amount A_elim = f_CL CL ∫C_p dt + k_met V_T ∫C_T dt (mg).
     public func eliminatedMg(_ y: [Double]) -> Double {
+        y.withUnsafeBufferPointer { eliminatedMg($0) }
+    }
+
+    /// `eliminatedMg` of a state in place.
+    func eliminatedMg(_ y: UnsafeBufferPointer<Double>) -> Double {
         let p = parameters
         return p.clearanceFactor * p.pk.clearanceLPerH * y[layout.aucPlasma]
             + p.tissueMetabolismRatePerH * p.treatedTissueVolumeL * y[layout.aucTissue]
@@ -207,14 +213,14 @@ public struct ElutionModel: Sendable {
 
     /// The right-hand side dy/dt (see the type's documentation). Allocation-free.
     public func rhs(_ t: Double, _ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>) {
-        ElutionModel.rhs(kinetics, constants, y, dydt)
+        rightHandSide.evaluate(y, dydt)
     }
 
-    /// `rhs` as a closure for the solver that captures only what it reads (the classes' kinetics
-    /// and the scalar constants), not the whole model: a call then retains nothing.
+    /// `rhs` as a closure for the solver. It captures only the flat right-hand side, not the whole
+    /// model: a call reads plain memory and retains or copies nothing.
     var solverRightHandSide: ODERightHandSide {
-        let k = kinetics, c = constants
-        return { _, y, dydt in ElutionModel.rhs(k, c, y, dydt) }
+        let f = rightHandSide
+        return { _, y, dydt in f.evaluate(y, dydt) }
     }
 
     /// `jacobian` as a closure for the solver.
@@ -223,32 +229,65 @@ public struct ElutionModel: Sendable {
         return { t, y, dfdy, dfdt in m.jacobian(t, y, dfdy, dfdt) }
     }
 
-    @inline(__always)
-    static func rhs(_ kinetics: [ShellKinetics], _ c: RHSConstants,
-                    _ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>) {
-        let aT = y[c.tissue]
-        let cTf = aT * c.freePerTissueAmount                  // mg/L
-        let cOut = cTf / 1000                                   // mg/mL
-        var release = 0.0
-        kinetics.withUnsafeBufferPointer { ks in   // borrowed in place: no retain of each class's arrays per call
-            for j in ks.indices { release += ks[j].beadCount * ks[j].rhs(y, dydt, outside: cOut) }
+    /// The right-hand side of the in-vivo model in flat storage: each class's `ShellKernel` (plain
+    /// values) and all classes' shell coefficients in one buffer, with the scalar constants.
+    /// Evaluating it reads memory only: no array of a class is copied or retained per call, which
+    /// `[ShellKinetics]` (three arrays per class) costs on every evaluation.
+    final class InVivoRightHandSide: Sendable {
+        let kernels: [ShellKernel]
+        /// Where each class's coefficients start in `coefficients`.
+        let starts: [Int]
+        /// Every class's `ShellKinetics.rhsCoefficients`, one after another.
+        let coefficients: [Double]
+        let constants: RHSConstants
+
+        init(kinetics: [ShellKinetics], constants: RHSConstants) {
+            kernels = kinetics.map(\.kernel)
+            var starts: [Int] = [], all: [Double] = []
+            for k in kinetics {
+                starts.append(all.count)
+                all += k.rhsCoefficients
+            }
+            self.starts = starts
+            coefficients = all
+            self.constants = constants
         }
-        let cp = y[c.central] * c.inverseCentralVolume
-        let c2 = y[c.peripheral2] * c.inversePeripheralVolume2
-        let c3 = y[c.peripheral3] * c.inversePeripheralVolume3
-        let jTP = c.tissuePlasmaClearance * (cTf - c.plasmaFractionUnbound * cp)
-        let burstFlow = c.burstRate * y[c.burst]
-        let elim = c.systemicClearance * cp
-        let to2 = c.q2 * (cp - c2)
-        let to3 = c.q3 * (cp - c3)
-        let met = c.tissueMetabolismRate * aT
-        dydt[c.burst] = -burstFlow
-        dydt[c.tissue] = release - jTP - met
-        dydt[c.central] = burstFlow + jTP - elim - to2 - to3
-        dydt[c.peripheral2] = to2
-        dydt[c.peripheral3] = to3
-        dydt[c.aucPlasma] = cp
-        dydt[c.aucTissue] = aT * c.inverseTissueVolume
+
+        /// Fills dydt (see `ElutionModel`'s documentation for the equations).
+        @inline(__always)
+        func evaluate(_ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>) {
+            let c = constants
+            let aT = y[c.tissue]
+            let cTf = aT * c.freePerTissueAmount                  // mg/L
+            let cOut = cTf / 1000                                   // mg/mL
+            var release = 0.0
+            kernels.withUnsafeBufferPointer { ks in
+                starts.withUnsafeBufferPointer { st in
+                    coefficients.withUnsafeBufferPointer { cs in
+                        for j in ks.indices {
+                            let k = ks.baseAddress! + j
+                            release += k.pointee.beadCount * k.pointee.rhs(y, dydt, coefficients: cs.baseAddress! + st[j], outside: cOut)
+                        }
+                    }
+                }
+            }
+            let cp = y[c.central] * c.inverseCentralVolume
+            let c2 = y[c.peripheral2] * c.inversePeripheralVolume2
+            let c3 = y[c.peripheral3] * c.inversePeripheralVolume3
+            let jTP = c.tissuePlasmaClearance * (cTf - c.plasmaFractionUnbound * cp)
+            let burstFlow = c.burstRate * y[c.burst]
+            let elim = c.systemicClearance * cp
+            let to2 = c.q2 * (cp - c2)
+            let to3 = c.q3 * (cp - c3)
+            let met = c.tissueMetabolismRate * aT
+            dydt[c.burst] = -burstFlow
+            dydt[c.tissue] = release - jTP - met
+            dydt[c.central] = burstFlow + jTP - elim - to2 - to3
+            dydt[c.peripheral2] = to2
+            dydt[c.peripheral3] = to3
+            dydt[c.aucPlasma] = cp
+            dydt[c.aucTissue] = aT * c.inverseTissueVolume
+        }
     }
 
     /// The scalars `rhs` reads, gathered at set-up (units as in the type's documentation).
@@ -280,11 +319,25 @@ public struct ElutionModel: Sendable {
 
     /// Drug still in the beads (mg).
     public func beadContent(_ y: [Double]) -> Double {
-        y.withUnsafeBufferPointer { b in kinetics.reduce(0) { $0 + $1.content(b) } }
+        y.withUnsafeBufferPointer { beadContent($0) }
+    }
+
+    /// `beadContent` of a state in place (no copy of the state or of a class's arrays).
+    func beadContent(_ y: UnsafeBufferPointer<Double>) -> Double {
+        var s = 0.0
+        kinetics.withUnsafeBufferPointer { ks in
+            for j in ks.indices { s += (ks.baseAddress! + j).pointee.content(y) }
+        }
+        return s
     }
 
     /// Drug accounted for (mg): beads + A_B + A_T + A1 + A2 + A3 + A_elim; equals the dose.
     public func accountedDrug(_ y: [Double]) -> Double {
+        y.withUnsafeBufferPointer { accountedDrug($0) }
+    }
+
+    /// `accountedDrug` of a state in place.
+    func accountedDrug(_ y: UnsafeBufferPointer<Double>) -> Double {
         let L = layout
         return beadContent(y) + y[L.burst] + y[L.tissue] + y[L.central] + y[L.peripheral2] + y[L.peripheral3]
             + eliminatedMg(y)

@@ -45,6 +45,10 @@ public enum ExternalTransfer: Sendable, Equatable {
 ///
 /// State layout of a class: u_0 … u_{N−1} from `offset`, then (finite-rate exchange only)
 /// q_0 … q_{N−1}.
+///
+/// The right-hand side itself is `ShellKernel.rhs`, over the array-free `kernel` and the
+/// coefficients 1/V_i and D_b·A_f/Δ_f in one buffer (`rhsCoefficients`), so that the in-vivo model
+/// can keep every class's coefficients in flat storage (`InVivoRightHandSide`).
 struct ShellKinetics: Sendable, Equatable {
     /// Index of the first shell in the state vector.
     let offset: Int
@@ -75,7 +79,15 @@ struct ShellKinetics: Sendable, Equatable {
         faceConductances = grid.interiorFaceGeometry.map { db * $0 }
         surfaceConductance = 1 / (grid.surfaceHalfShellResistanceGeometry / db + external.resistance(radiusCm: grid.radiusCm))
         self.beadCount = beadCount
+        kernel = ShellKernel(offset: offset, count: count, isotherm: isotherm, exchangeRatePerH: exchangeRatePerH,
+                             surfaceConductance: surfaceConductance, beadCount: beadCount)
+        rhsCoefficients = inverseVolumes + faceConductances
     }
+
+    /// The scalars of `ShellKernel.rhs`.
+    let kernel: ShellKernel
+    /// 1/V_0 … 1/V_{N−1}, then D_b·A_f/Δ_f for faces 1…N−1: the coefficients `ShellKernel.rhs` reads.
+    let rhsCoefficients: [Double]
 
     /// States of the class: N at equilibrium, 2N with finite-rate exchange.
     var stateCount: Int { exchangeRatePerH == nil ? count : 2 * count }
@@ -91,38 +103,11 @@ struct ShellKinetics: Sendable, Equatable {
         return y
     }
 
-    /// Free pore concentration of shell i (mg/mL).
-    @inline(__always)
-    func free(_ y: UnsafeBufferPointer<Double>, _ i: Int) -> Double {
-        if exchangeRatePerH == nil { return isotherm.freeConcentration(total: y[offset + i]) }
-        return (y[offset + i] - y[offset + count + i]) / isotherm.porosity
-    }
-
     /// Writes du_i/dt (and dq_i/dt) for this class into `dydt` and returns the surface flux per bead
-    /// F_N (mg/h), given the outside free concentration `cOut` (mg/mL).
+    /// F_N (mg/h), given the outside free concentration `cOut` (mg/mL). See `ShellKernel.rhs`.
     @inline(__always)
     func rhs(_ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>, outside cOut: Double) -> Double {
-        let n = count, o = offset
-        var fIn = 0.0
-        var c = free(y, 0)
-        for i in 0..<n {
-            if let k = exchangeRatePerH {
-                let q = y[o + n + i]
-                let iso = isotherm
-                dydt[o + n + i] = k * (c * (iso.capacityMgPerMl - q) / iso.dissociationConstantMgPerMl - q)
-            }
-            let fOut: Double
-            if i < n - 1 {
-                let cNext = free(y, i + 1)
-                fOut = faceConductances[i] * (c - cNext)
-                c = cNext
-            } else {
-                fOut = surfaceConductance * (c - cOut)
-            }
-            dydt[o + i] = (fIn - fOut) * inverseVolumes[i]
-            fIn = fOut
-        }
-        return fIn
+        rhsCoefficients.withUnsafeBufferPointer { kernel.rhs(y, dydt, coefficients: $0.baseAddress!, outside: cOut) }
     }
 
     /// Adds this class's block of the Jacobian (row-major, `n` columns) to `dfdy`: the shell block
@@ -183,5 +168,60 @@ struct ShellKinetics: Sendable, Equatable {
         var s = 0.0
         for i in 0..<count { s += volumes[i] * y[offset + i] }
         return beadCount * s
+    }
+}
+
+/// The scalars of one class's right-hand side, without arrays: a plain value that flat storage can
+/// hold and an evaluation can read without copying or retaining anything. The per-shell
+/// coefficients come as a pointer (`ShellKinetics.rhsCoefficients`).
+struct ShellKernel: Sendable, Equatable {
+    /// Index of the first shell in the state vector.
+    let offset: Int
+    /// Shells N.
+    let count: Int
+    let isotherm: LangmuirIsotherm
+    /// k_off (1/h) of finite-rate exchange; nil: local equilibrium.
+    let exchangeRatePerH: Double?
+    /// g_s (mL/h per bead).
+    let surfaceConductance: Double
+    /// Beads in the class.
+    let beadCount: Double
+
+    /// Free pore concentration of shell i (mg/mL).
+    @inline(__always)
+    func free(_ y: UnsafeBufferPointer<Double>, _ i: Int) -> Double {
+        if exchangeRatePerH == nil { return isotherm.freeConcentration(total: y[offset + i]) }
+        return (y[offset + i] - y[offset + count + i]) / isotherm.porosity
+    }
+
+    /// Writes du_i/dt = (F_i − F_{i+1})/V_i (and, with finite-rate exchange,
+    /// dq_i/dt = k_off (c_i (Q − q_i)/K_d − q_i)) into `dydt` and returns the surface flux per bead
+    /// F_N = g_s (c_{N−1} − c_out) (mg/h), given the outside free concentration `cOut` (mg/mL).
+    /// `coefficients`: 1/V_0 … 1/V_{N−1}, then D_b·A_f/Δ_f for faces 1…N−1.
+    @inline(__always)
+    func rhs(_ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>,
+             coefficients: UnsafePointer<Double>, outside cOut: Double) -> Double {
+        let n = count, o = offset
+        let inverseVolumes = coefficients, faceConductances = coefficients + n
+        var fIn = 0.0
+        var c = free(y, 0)
+        for i in 0..<n {
+            if let k = exchangeRatePerH {
+                let q = y[o + n + i]
+                let iso = isotherm
+                dydt[o + n + i] = k * (c * (iso.capacityMgPerMl - q) / iso.dissociationConstantMgPerMl - q)
+            }
+            let fOut: Double
+            if i < n - 1 {
+                let cNext = free(y, i + 1)
+                fOut = faceConductances[i] * (c - cNext)
+                c = cNext
+            } else {
+                fOut = surfaceConductance * (c - cOut)
+            }
+            dydt[o + i] = (fIn - fOut) * inverseVolumes[i]
+            fIn = fOut
+        }
+        return fIn
     }
 }

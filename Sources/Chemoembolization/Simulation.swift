@@ -100,7 +100,12 @@ extension ElutionModel {
         }
         if days == days.rounded() { byDay[Format.number(days)] = try eluted(end, at: endH) }
         var mb = 0.0
-        for k in 0..<traj.count { mb = max(mb, abs(accountedDrug(traj.state(atStep: k)) - doseMg) / doseMg) }
+        let n = layout.dimension
+        traj.states.withUnsafeBufferPointer { all in
+            for k in 0..<traj.count {
+                mb = max(mb, abs(accountedDrug(UnsafeBufferPointer(rebasing: all[(k * n)..<((k + 1) * n)])) - doseMg) / doseMg)
+            }
+        }
         guard mb.isFinite else {
             throw SolverFailure(tReached: endH, timeUnit: "h", reason: .nonFiniteValue(quantity: "the mass balance", value: mb))
         }

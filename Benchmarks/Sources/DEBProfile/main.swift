@@ -3,6 +3,7 @@
 // implementation (an independent scipy solve_ivp BDF solution, rtol 1e-10) for several tolerances and grids.
 import Chemoembolization
 import Foundation
+import GSLKit
 
 let p = try DEBModelParameters.load()
 let dc = try BeadCatalogue.load().product("dc-bead")
@@ -18,6 +19,54 @@ let args = CommandLine.arguments
 let sizes = args.count > 1 ? args[1].split(separator: ",").map(String.init) : ["100-300"]
 let t = try DEBTreatment.evenSplit(product: dc, sizes: sizes, loadingMgPerMl: 37.5, doseMg: 150)
 let model = try ElutionModel(treatment: t, parameters: p)
+// RHS_BENCH=1: ns per evaluation of the in-vivo right-hand side (one class at a perturbed initial state).
+if ProcessInfo.processInfo.environment["RHS_BENCH"] != nil {
+    let m = model
+    var y = m.initialState
+    for i in y.indices { y[i] += 1e-3 * Double(i) }
+    var f = [Double](repeating: 0, count: y.count)
+    let reps = 1_000_000
+    var acc = 0.0
+    let d = ContinuousClock().measure {
+        y.withUnsafeBufferPointer { yb in f.withUnsafeMutableBufferPointer { fb in
+            for _ in 0..<reps { m.rhs(0, yb, fb); acc += fb[0] }
+        } }
+    }
+    print("rhs ns/call", (Double(d.components.attoseconds) / 1e9 + Double(d.components.seconds) * 1e9) / Double(reps), acc)
+    exit(0)
+}
+// STEPPER_SWEEP=1: the 28-day integration alone (DenseODESolver, best of 20) with each implicit GSL stepper and
+// several initial steps, and with each component's absolute tolerance loosened tenfold in turn (which
+// component limits the step): steps, f and J evaluations, µs. STEP_TIMES=1 prints the step ends instead.
+if ProcessInfo.processInfo.environment["STEPPER_SWEEP"] != nil || ProcessInfo.processInfo.environment["STEP_TIMES"] != nil {
+    let o = SimulationOptions()
+    let m = model
+    func run(_ method: ODEMethod, h0: Double, scale: [Double]) throws -> (ODETrajectory, Double) {
+        let solver = try DenseODESolver(dimension: m.layout.dimension, method: method, absTol: o.absTol, relTol: o.relTol,
+                                        absTolScale: scale, initialStep: h0, timeUnit: "h",
+                                        rhs: { t, y, dydt in m.rhs(t, y, dydt) },
+                                        jacobian: { t, y, dfdy, dfdt in m.jacobian(t, y, dfdy, dfdt) })
+        var traj: ODETrajectory! = nil
+        let us = try clock(method == .rk4imp ? 2 : 20) { traj = try solver.integrate(from: 0, y0: m.initialState, to: 672) }
+        return (traj, us)
+    }
+    func line(_ label: String, _ r: (ODETrajectory, Double)) {
+        let s = r.0.statistics
+        print(label, "steps", s.steps, "f", s.rhsEvaluations, "J", s.jacobianEvaluations, Int(r.1), "µs")
+    }
+    if ProcessInfo.processInfo.environment["STEP_TIMES"] != nil {
+        for t in try run(.msbdf, h0: 1e-6, scale: m.toleranceScale).0.times { print(t) }
+        exit(0)
+    }
+    for method in [ODEMethod.msbdf, .bsimp, .rk4imp] { line(method.rawValue, try run(method, h0: 1e-6, scale: m.toleranceScale)) }
+    for h0 in [1e-8, 1e-7, 1e-5, 1e-4, 1e-3, 1e-2] { line("msbdf h0 \(h0)", try run(.msbdf, h0: h0, scale: m.toleranceScale)) }
+    for i in m.toleranceScale.indices {
+        var scale = m.toleranceScale
+        scale[i] *= 10
+        line("msbdf atol×10 on component \(i)", try run(.msbdf, h0: 1e-6, scale: scale))
+    }
+    exit(0)
+}
 if ProcessInfo.processInfo.environment["GRID_SWEEP"] != nil {
     func summ(_ r: DEBResult) -> [Double] {
         let s = r.summary
