@@ -239,7 +239,8 @@ public struct ElutionModel: Sendable {
         let starts: [Int]
         /// Every class's `ShellKinetics.rhsCoefficients`, one after another.
         let coefficients: [Double]
-        let constants: RHSConstants
+        /// The scalar constants (read field by field in place, not copied per evaluation).
+        let c: RHSConstants
 
         init(kinetics: [ShellKinetics], constants: RHSConstants) {
             kernels = kinetics.map(\.kernel)
@@ -250,13 +251,12 @@ public struct ElutionModel: Sendable {
             }
             self.starts = starts
             coefficients = all
-            self.constants = constants
+            c = constants
         }
 
         /// Fills dydt (see `ElutionModel`'s documentation for the equations).
         @inline(__always)
         func evaluate(_ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>) {
-            let c = constants
             let aT = y[c.tissue]
             let cTf = aT * c.freePerTissueAmount                  // mg/L
             let cOut = cTf / 1000                                   // mg/mL

@@ -134,11 +134,13 @@ final class ODEDriverHandle {
         context = ODEContext(dimension: dimension, rhs: rhs, jacobian: jacobian)
         system = UnsafeMutablePointer<gsl_odeiv2_system>.allocate(capacity: 1)
         system.initialize(to: gsl_odeiv2_system(
+            // The handle keeps the context alive for as long as GSL can call back, so the callbacks
+            // borrow it without retaining it (`_withUnsafeGuaranteedRef`).
             function: { t, y, dydt, params in
-                Unmanaged<ODEContext>.fromOpaque(params!).takeUnretainedValue().evaluateRHS(t, y!, dydt!)
+                Unmanaged<ODEContext>.fromOpaque(params!)._withUnsafeGuaranteedRef { $0.evaluateRHS(t, y!, dydt!) }
             },
             jacobian: { t, y, dfdy, dfdt, params in
-                Unmanaged<ODEContext>.fromOpaque(params!).takeUnretainedValue().evaluateJacobian(t, y!, dfdy!, dfdt!)
+                Unmanaged<ODEContext>.fromOpaque(params!)._withUnsafeGuaranteedRef { $0.evaluateJacobian(t, y!, dfdy!, dfdt!) }
             },
             dimension: dimension,
             params: Unmanaged.passUnretained(context).toOpaque()))
