@@ -10,8 +10,8 @@ import Testing
 /// The in-vitro peer values are those of reference-data/tools/deb_v2_study.py (its own `Beads` class, solve_ivp
 /// BDF at rtol 1e-8) at its recorded `--ranked` fit, 4 equal shells, 1 mL of sedimented beads at 40 mg/mL
 /// in 20 mL (closed vessel, film `film` cm) and at 37.5 mg/mL under a sink with a 30 µm film; D_b = D_w =
-/// 4e-6 cm²/s, Q = 40.4 mg per mL sedimented, ε = 0.9, φ = 0.64. Regenerate with that script's functions
-/// (`in_vitro`) at `RECORDED_RANKED`.
+/// 4e-6 cm²/s, Q = 40.4 mg per mL sedimented, ε = 0.9, φ = 0.64. `reference-data/tools/deb_v2_study.py
+/// --test-peers` prints them (the numbers below are its output, to the last digit).
 @Suite("DEB finite-rate exchange and in-vitro films")
 struct ExchangeKineticsTests {
     static let film = 0.8497676841847893

@@ -74,8 +74,9 @@ chi-squared 5.53):
            the published points cover; the parameters are those of RECORDED_RANKED. The closed-vessel t75 is
            set by the film and the isotherm (it moves by 2 % when D_b or k_off doubles), the USP II curve by k_off.
 
-Usage: python3 reference-data/tools/deb_v2_study.py [--quick] [--mass-weighted | --ranked]
-Prints the fitted parameters, each point's residual, and the acceptance figures.
+Usage: python3 reference-data/tools/deb_v2_study.py [--quick] [--mass-weighted | --ranked] | --test-peers
+Prints the fitted parameters, each point's residual, and the acceptance figures; --test-peers prints the
+in-vitro values ExchangeKineticsTests checks against.
 """
 import argparse
 import json
@@ -262,13 +263,39 @@ def residuals(x, report=False):
     return (np.array(r), rows) if report else np.array(r)
 
 
+def test_peers():
+    """The values ExchangeKineticsTests checks the Swift in-vitro solve against: at RECORDED_RANKED with the D[4,3]
+    diameters, the released fraction of DC Bead and LifePearl in de Baere's closed vessel (40 mg/mL, 1 mL in 20 mL,
+    the fitted film) at 0.25, 0.5, 1, 2, 4 and 6 h, and of DC Bead 100-300 um (242 um) under the USP II sink
+    (37.5 mg/mL, 30 um film) at 0.25, 0.5, 1, 2 and 4 h; N equal shells."""
+    use_mass_weighted_diameters()
+    prod, film, *_ = unpack(np.array(RECORDED_RANKED))
+    out = {"shells": N, "closedVesselFilmCm": float(film)}
+    for p in ("dc-bead", "lifepearl"):
+        Kd, koff = prod[p]
+        closed = in_vitro(p, Kd, koff, 40.0, "closed", film, 6.0, closed_ml=MEDIUM_ML_PER_ML)
+        row = {"kd": float(Kd), "koff": float(koff), "diameterUm": PRODUCTS[p][0],
+               "closed": [float(closed(t)) for t in (0.25, 0.5, 1, 2, 4, 6)]}
+        if p == "dc-bead":
+            sink = in_vitro(p, Kd, koff, 37.5, "sink", USP_FILM_CM, 4.0)
+            row["sink"] = [float(sink(t)) for t in (0.25, 0.5, 1, 2, 4)]
+        out[p] = row
+    print(json.dumps(out, indent=1))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="evaluate the recorded fit only (no refit)")
     ap.add_argument("--mass-weighted", action="store_true", help="size classes at their De Brouckere mean diameter D[4,3]")
     ap.add_argument("--ranked", action="store_true",
                     help="with --mass-weighted: Gonzalez's bounds as one-sided and the de Baere ranking as a constraint")
+    ap.add_argument("--test-peers", action="store_true",
+                    help="print the in-vitro peer values of Tests/ChemoembolizationTests/ExchangeKineticsTests.swift "
+                         "(RECORDED_RANKED, D[4,3] diameters) and stop")
     args = ap.parse_args()
+    if args.test_peers:
+        test_peers()
+        return
     if args.mass_weighted or args.ranked:
         use_mass_weighted_diameters()
     RANKED["on"] = args.ranked
