@@ -73,43 +73,51 @@ struct ElutionModelTests {
         }
     }
 
-    /// The independent scipy implementation (Benchmarks/scipy_peer.py: BDF, rtol 1e-10, atol 1e-12, the shipped shell count),
-    /// values printed by reference-data/tools/make_deb_cases.py --swift-table.
-    @Test("reproduces the independent scipy implementation to 1e-6 relative")
+    /// The independent scipy implementation (Benchmarks/scipy_peer.py: BDF, rtol 1e-10, atol 1e-12, the shipped shell count):
+    /// every in-vivo computed case of reference-data/cases/deb.json (written by reference-data/tools/make_deb_cases.py),
+    /// run through the library with the case's product, sizes, loading, dose and days, each expected value at the case's
+    /// own tolerance.
+    @Test("reproduces the independent scipy implementation in every in-vivo computed case of deb.json")
     func referenceCases() throws {
-        struct Case { let sizes: [String]; let loading: Double; let dose: Double; let cmax: Double; let tmaxMin: Double; let burst: Double
-            let f1: Double; let f7: Double; let f14: Double; let f28: Double; let t8uM: Double; let t30uM: Double; let auct28: Double; let aucp24: Double }
-        let cases = [
-            Case(sizes: ["300-500"], loading: 37.5, dose: 150, cmax: 56.08776286665915, tmaxMin: 6.091981381072436, burst: 0.014902144486688265,
-                 f1: 0.03188601006895697, f7: 0.10461672591695692, f14: 0.16195103856511683, f28: 0.24292582475705982,
-                 t8uM: 1.7111099838670518, t30uM: 0.46043931741029365, auct28: 293.5981001770103, aucp24: 47.015783049584556),
-            Case(sizes: ["100-300"], loading: 37.5, dose: 150, cmax: 97.94859381502995, tmaxMin: 6.093706587116123, burst: 0.0260201364223949,
-                 f1: 0.06911008025877874, f7: 0.21233580891208348, f14: 0.3084119726739566, f28: 0.4324347643514995,
-                 t8uM: 4.495198345792043, t30uM: 0.6671267993896679, auct28: 523.4613766081403, aucp24: 100.58185703229412),
-            Case(sizes: ["100-300"], loading: 25, dose: 75, cmax: 12.971545552156215, tmaxMin: 6.094277302816373, burst: 0.006891444970654438,
-                 f1: 0.02176135316882455, f7: 0.10086427531261567, f14: 0.17698757670374188, f28: 0.29641552237057944,
-                 t8uM: 0.7308717672056514, t30uM: 0.35232094188993207, auct28: 186.19705859553372, aucp24: 15.493116143101197),
-            Case(sizes: ["70-150"], loading: 37.5, dose: 75, cmax: 95.58442305927866, tmaxMin: 6.096596669400683, burst: 0.05077059254771143,
-                 f1: 0.16240027672159807, f7: 0.42878023744735005, f14: 0.574838385335579, f28: 0.7337009945435422,
-                 t8uM: 6.145763875238935, t30uM: 0.3711879288649372, auct28: 440.1024369690456, aucp24: 117.97345172425304),
-            Case(sizes: ["300-500", "500-700"], loading: 37.5, dose: 150, cmax: 47.350538177236274, tmaxMin: 6.091647147920695, burst: 0.01258111076900159,
-                 f1: 0.025395738313305105, f7: 0.08287490416157617, f14: 0.13019322802887623, f28: 0.19882060520189915,
-                 t8uM: 1.2855619650256465, t30uM: 0.3957607117643489, auct28: 239.78283752605364, aucp24: 37.638249355960404),
-        ]
-        for c in cases {
-            let s = try Fixture.simulate(c.sizes, loading: c.loading, doseMg: c.dose, days: 30).summary
-            let pairs: [(String, Double, Double, Double)] = [
-                ("Cmax", s.plasmaPeakNgPerMl, c.cmax, 1e-6), ("tmax", 60 * s.plasmaPeakTimeH, c.tmaxMin, 1e-6),
-                ("burst", s.burstFraction, c.burst, 1e-12),
-                ("eluted 1 d", s.elutedPercentByDay["1"]! / 100, c.f1, 1e-6), ("eluted 7 d", s.elutedPercentByDay["7"]! / 100, c.f7, 1e-6),
-                ("eluted 14 d", s.elutedPercentByDay["14"]! / 100, c.f14, 1e-6), ("eluted 28 d", s.elutedPercentByDay["28"]! / 100, c.f28, 1e-6),
-                ("tissue 8 h", s.tissueUMAt8h!, c.t8uM, 1e-6), ("tissue 30 d", s.tissueUMAt30d!, c.t30uM, 1e-6),
-                ("tissue AUC 28 d", s.tissueAuc0to28dUgHPerMl!, c.auct28, 1e-6), ("plasma AUC 24 h", s.plasmaAuc0to24hNgHPerMl!, c.aucp24, 1e-6),
-            ]
-            for (name, got, want, tol) in pairs {
-                #expect(relativeError(got, want) < tol, "\(c.sizes) \(name): got \(got), reference \(want)")
+        var checked = 0, classCounts = Set<Int>()
+        for (id, c) in try Fixture.debCases.get().sorted(by: { $0.key < $1.key }) {
+            guard id.hasPrefix("deb-computed-"), c["kind"] as? String == "computed", let args = c["args"] as? [String],
+                  args.first == "deb", !args.contains("--in-vitro"), !args.contains("--iv-bolus-mg") else { continue }
+            let expect = (c["expect"] as? [[String: Any]] ?? []).filter { $0["value"] != nil }
+            if expect.isEmpty { continue }
+            func arg(_ flag: String) -> String? { args.firstIndex(of: flag).map { args[$0 + 1] } }
+            let sizes = try #require(arg("--size"), "\(id)").split(separator: ",").map(String.init)
+            let loading = try #require(Double(arg("--loading-mg-per-ml") ?? ""), "\(id)")
+            let split = arg("--dose-split-mg").map { $0.split(separator: ",").compactMap { Double($0) } }
+            let dose = try split.map { $0.reduce(0, +) } ?? #require(Double(arg("--dose-mg") ?? ""), "\(id)")
+            if let split { try #require(split.count == sizes.count && split.allSatisfy { $0 == split[0] }, "\(id): an even split") }
+            let product = try Fixture.catalogue.product(try #require(arg("--product"), "\(id)"))
+            let t = try DEBTreatment.evenSplit(product: product, sizes: sizes, loadingMgPerMl: loading, doseMg: dose)
+            let s = try ElutionModel(treatment: t, parameters: Fixture.parameters).simulate(days: Double(arg("--days") ?? "28")!).summary
+            for e in expect {
+                let path = try #require(e["path"] as? String), want = try #require(e["value"] as? Double)
+                let tol = try #require(e["rel"] as? Double, "\(id) \(path): no tolerance")
+                let got: Double?
+                switch path {
+                case "plasmaPeakNgPerMl": got = s.plasmaPeakNgPerMl
+                case "plasmaPeakTimeMin": got = 60 * s.plasmaPeakTimeH
+                case "burstFraction": got = s.burstFraction
+                case "plasmaAuc0to24hNgHPerMl": got = s.plasmaAuc0to24hNgHPerMl
+                case "tissueUMAt8h": got = s.tissueUMAt8h
+                case "tissueUMAt30d": got = s.tissueUMAt30d
+                case "tissueAuc0to28dUgHPerMl": got = s.tissueAuc0to28dUgHPerMl
+                default:
+                    got = path.hasPrefix("elutedPercentByDay.") ? s.elutedPercentByDay[String(path.dropFirst("elutedPercentByDay.".count))] : nil
+                }
+                let value = try #require(got, "\(id): \(path) is not a summary value this test knows")
+                #expect(relativeError(value, want) <= tol, "\(id) \(path): got \(value), reference \(want)")
             }
+            checked += 1
+            classCounts.insert(sizes.count)
         }
+        // The six peer cases (one to three size classes) must all have been found and run.
+        #expect(checked >= 6, "only \(checked) in-vivo computed cases found")
+        #expect(classCounts.isSuperset(of: [1, 2, 3]))
     }
 
     // MARK: Published anchors

@@ -11,10 +11,9 @@ In-vitro cases with a product (closed vessel and sink, equal shells) are compute
 solve (scipy_peer.in_vitro: the same bead kinetics, films and exchange) and, for the closed-vessel plateau,
 by the exact Langmuir equilibrium; the non-binding Crank cases are analytic and left as they are.
 
-Usage: python3 reference-data/tools/make_deb_cases.py [--check | --swift-table]
+Usage: python3 reference-data/tools/make_deb_cases.py [--check]
   --check        compares instead of writing, and exits 1 when a value differs by more than 1e-7 relative.
-  --swift-table  prints the peer table of Tests/ChemoembolizationTests/ElutionModelTests.swift
-                 (`referenceCases`), 30-day solves of DC Bead, instead of writing the cases.
+The library test ElutionModelTests.referenceCases and Benchmarks/Sources/DEBProfile read the in-vivo cases from the file.
 Needs numpy and scipy (Benchmarks/requirements.txt).
 """
 import json
@@ -135,27 +134,7 @@ def run(case):
     return v
 
 
-# The treatments of the unit tests' peer table: (sizes, loading mg/mL, dose mg), DC Bead, 30 days.
-SWIFT_TABLE = [(["300-500"], 37.5, 150), (["100-300"], 37.5, 150), (["100-300"], 25, 75), (["70-150"], 37.5, 75),
-               (["300-500", "500-700"], 37.5, 150)]
-
-
-def swift_table():
-    for sizes, loading, dose in SWIFT_TABLE:
-        v = run({"args": ["deb", "--product", "dc-bead", "--size", ",".join(sizes), "--loading-mg-per-ml", repr(loading),
-                          "--dose-mg", repr(dose), "--days", "30"]})
-        f = lambda d: repr(v["elutedPercentByDay.%d" % d] / 100)
-        print('            Case(sizes: %s, loading: %r, dose: %r, cmax: %r, tmaxMin: %r, burst: %r,' %
-              (json.dumps(sizes), loading, dose, v["plasmaPeakNgPerMl"], v["plasmaPeakTimeMin"], v["burstFraction"]))
-        print('                 f1: %s, f7: %s, f14: %s, f28: %s,' % (f(1), f(7), f(14), f(28)))
-        print('                 t8uM: %r, t30uM: %r, auct28: %r, aucp24: %r),' %
-              (v["tissueUMAt8h"], v["tissueUMAt30d"], v["tissueAuc0to28dUgHPerMl"], v["plasmaAuc0to24hNgHPerMl"]))
-
-
 def main():
-    if "--swift-table" in sys.argv[1:]:
-        swift_table()
-        return
     check = "--check" in sys.argv[1:]
     doc = json.load(open(CASES))
     worst = 0.0

@@ -1,23 +1,37 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Work–precision sweep of the in-vivo solve: µs per solve and deviation from the reference
 // implementation (an independent scipy solve_ivp BDF solution, rtol 1e-10) for several tolerances and grids.
+// Run from anywhere: swift run -c release DEBProfile [sizes, e.g. 300-500,500-700]
 import Chemoembolization
 import Foundation
 import GSLKit
 
 let p = try DEBModelParameters.load()
 let dc = try BeadCatalogue.load().product("dc-bead")
-let mixed = CommandLine.arguments.count > 1
-// Benchmarks/scipy_peer.py at the shipped parameters (the cases of reference-data/tools/make_deb_cases.py --swift-table;
-// the plasma concentration at 28 d from the same solve).
-let refCmax = mixed ? 48.01457906122522 : 114.724806436702
-let refF28 = mixed ? 0.1472807683967151 : 0.42999999881496465
-let refT30 = mixed ? 0.3087265771198021 : 0.6500000075602187
-let refCp28 = mixed ? 0.3673195597041334 : 0.8033232710478514
+// The reference values: the in-vivo computed case of reference-data/cases/deb.json (Benchmarks/scipy_peer.py at the
+// shipped parameters, written by reference-data/tools/make_deb_cases.py) with these sizes at 37.5 mg/mL and 150 mg.
+func referenceCase(sizes: String) throws -> [String: Double] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../reference-data/cases/deb.json")
+    let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+    for c in doc["cases"] as! [[String: Any]] {
+        let a = c["args"] as? [String] ?? []
+        func arg(_ f: String) -> String? { a.firstIndex(of: f).map { a[$0 + 1] } }
+        guard c["kind"] as? String == "computed", !a.contains("--in-vitro"), arg("--size") == sizes,
+              arg("--loading-mg-per-ml") == "37.5", arg("--dose-mg") == "150" || arg("--dose-split-mg").map({ $0.split(separator: ",").compactMap { Double($0) }.reduce(0, +) == 150 }) == true
+        else { continue }
+        var v: [String: Double] = [:]
+        for e in c["expect"] as? [[String: Any]] ?? [] { if let p = e["path"] as? String, let x = e["value"] as? Double { v[p] = x } }
+        return v
+    }
+    fatalError("no in-vivo computed case of \(sizes) at 37.5 mg/mL and 150 mg in reference-data/cases/deb.json")
+}
 let peer = (1...40).map { 0.05 * Double($0) } + [24, 168, 336, 672]
 let args = CommandLine.arguments
 let sizes = args.count > 1 ? args[1].split(separator: ",").map(String.init) : ["100-300"]
 let t = try DEBTreatment.evenSplit(product: dc, sizes: sizes, loadingMgPerMl: 37.5, doseMg: 150)
+let reference = try referenceCase(sizes: sizes.joined(separator: ","))
+let refCmax = reference["plasmaPeakNgPerMl"]!, refF28 = reference["elutedPercentByDay.28"]! / 100
+let refT30 = reference["tissueUMAt30d"]!, refAucp24 = reference["plasmaAuc0to24hNgHPerMl"]!
 let model = try ElutionModel(treatment: t, parameters: p)
 // RHS_BENCH=1: ns per evaluation of the in-vivo right-hand side (one class at a perturbed initial state).
 if ProcessInfo.processInfo.environment["RHS_BENCH"] != nil {
@@ -123,10 +137,10 @@ for (rtol, atols) in [(1e-10, [1e-12, 1e-10, 1e-9, 1e-8]), (1e-11, [1e-12, 1e-10
         var r: DEBResult! = nil
         let us = try clock(30) { r = try model.simulate(days: 30, options: o) }
         let s = r.summary
-        let k672 = r.timesH.firstIndex(of: 672)!
-        print(String(format: "rtol %.0e %-15s %8.0f µs  f %5d J %4d steps %5d  Cmax %.1e  f28 %.1e  t30 %.1e  Cp28d %.1e  mb %.1e",
-                     rtol, gname, us, r.solver.rhsEvaluations, r.solver.jacobianEvaluations, r.solver.steps,
+        print(String(format: "rtol %.0e ", rtol) + gname.padding(toLength: 15, withPad: " ", startingAt: 0)
+              + String(format: " %8.0f µs  f %5d J %4d steps %5d  Cmax %.1e  f28 %.1e  t30 %.1e  AUCp24 %.1e  mb %.1e", us, r.solver.rhsEvaluations, r.solver.jacobianEvaluations, r.solver.steps,
                      abs(s.plasmaPeakNgPerMl - refCmax) / refCmax, abs(s.elutedPercentByDay["28"]! / 100 - refF28) / refF28,
-                     abs((s.tissueUMAt30d ?? .nan) - refT30) / refT30, abs(r.plasmaNgPerMl[k672] - refCp28) / refCp28, s.massBalanceRelativeError))
+                     abs((s.tissueUMAt30d ?? .nan) - refT30) / refT30, abs((s.plasmaAuc0to24hNgHPerMl ?? .nan) - refAucp24) / refAucp24,
+                     s.massBalanceRelativeError))
     }
 }
