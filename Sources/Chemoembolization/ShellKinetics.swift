@@ -50,44 +50,39 @@ public enum ExternalTransfer: Sendable, Equatable {
 /// coefficients 1/V_i and D_b·A_f/Δ_f in one buffer (`rhsCoefficients`), so that the in-vivo model
 /// can keep every class's coefficients in flat storage (`InVivoRightHandSide`).
 struct ShellKinetics: Sendable, Equatable {
-    /// Index of the first shell in the state vector.
-    let offset: Int
-    /// Shells N.
-    let count: Int
-    let isotherm: LangmuirIsotherm
-    /// k_off (1/h) of finite-rate exchange; nil: local equilibrium.
-    let exchangeRatePerH: Double?
+    /// The scalars: offset, shell count, isotherm, exchange rate, surface conductance and bead count.
+    let kernel: ShellKernel
+    /// 1/V_0 … 1/V_{N−1}, then D_b·A_f/Δ_f for faces 1…N−1: the coefficients `ShellKernel.rhs` reads.
+    let rhsCoefficients: [Double]
     /// 1/V_i (1/mL).
     let inverseVolumes: [Double]
     /// Shell volumes (mL), for the drug content.
     let volumes: [Double]
     /// D_b·A_f/Δ_f for faces 1…N−1 (mL/h), index f−1.
     let faceConductances: [Double]
+
+    /// Index of the first shell in the state vector.
+    var offset: Int { kernel.offset }
+    /// Shells N.
+    var count: Int { kernel.count }
+    var isotherm: LangmuirIsotherm { kernel.isotherm }
+    /// k_off (1/h) of finite-rate exchange; nil: local equilibrium.
+    var exchangeRatePerH: Double? { kernel.exchangeRatePerH }
     /// g_s (mL/h per bead).
-    let surfaceConductance: Double
+    var surfaceConductance: Double { kernel.surfaceConductance }
     /// Beads in the class.
-    let beadCount: Double
+    var beadCount: Double { kernel.beadCount }
 
     init(offset: Int, grid: RadialGrid, isotherm: LangmuirIsotherm, beadDiffusivityCm2PerH db: Double,
          external: ExternalTransfer, beadCount: Double, exchangeRatePerH: Double? = nil) {
-        self.offset = offset
-        count = grid.shellCount
-        self.isotherm = isotherm
-        self.exchangeRatePerH = exchangeRatePerH
         volumes = grid.volumes
         inverseVolumes = grid.volumes.map { 1 / $0 }
         faceConductances = grid.interiorFaceGeometry.map { db * $0 }
-        surfaceConductance = 1 / (grid.surfaceHalfShellResistanceGeometry / db + external.resistance(radiusCm: grid.radiusCm))
-        self.beadCount = beadCount
-        kernel = ShellKernel(offset: offset, count: count, isotherm: isotherm, exchangeRatePerH: exchangeRatePerH,
+        let surfaceConductance = 1 / (grid.surfaceHalfShellResistanceGeometry / db + external.resistance(radiusCm: grid.radiusCm))
+        kernel = ShellKernel(offset: offset, count: grid.shellCount, isotherm: isotherm, exchangeRatePerH: exchangeRatePerH,
                              surfaceConductance: surfaceConductance, beadCount: beadCount)
         rhsCoefficients = inverseVolumes + faceConductances
     }
-
-    /// The scalars of `ShellKernel.rhs`.
-    let kernel: ShellKernel
-    /// 1/V_0 … 1/V_{N−1}, then D_b·A_f/Δ_f for faces 1…N−1: the coefficients `ShellKernel.rhs` reads.
-    let rhsCoefficients: [Double]
 
     /// States of the class: N at equilibrium, 2N with finite-rate exchange.
     var stateCount: Int { exchangeRatePerH == nil ? count : 2 * count }
