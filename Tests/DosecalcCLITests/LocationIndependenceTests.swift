@@ -7,7 +7,9 @@ import Foundation
 
 /// Changes the process's working directory for the length of `body` and restores it. The working
 /// directory is one per process and tests run in parallel, so every test that changes it goes
-/// through this lock (tests that do not change it must not depend on it).
+/// through this lock (tests that do not change it must not depend on it: every process a test
+/// starts names its working directory, since Foundation's Process otherwise takes this one when it
+/// is created, which may be a temporary folder removed before the process starts).
 enum WorkingDirectory {
     private static let lock = NSLock()
 

@@ -23,6 +23,7 @@ struct FingerprintTests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
+        p.currentDirectoryURL = FileManager.default.temporaryDirectory   // not the test process's, which a test may change
         let out = Pipe()
         p.standardOutput = out
         let input = Pipe()

@@ -107,6 +107,7 @@ enum Binary {
             let p = Process()
             p.executableURL = exe
             p.arguments = args
+            p.currentDirectoryURL = FileManager.default.temporaryDirectory   // not the test process's, which a test may change
             p.standardOutput = FileHandle(forWritingAtPath: out)
             p.standardError = FileHandle(forWritingAtPath: err)
             p.standardInput = FileHandle.nullDevice

@@ -54,6 +54,7 @@ public func readFloat32Nii(gzipped path: String) throws -> [Float] {
     let pipe = Pipe()
     p.executableURL = URL(fileURLWithPath: "/bin/sh")
     p.arguments = ["-c", "gzip -dc '\(path)'"]
+    p.currentDirectoryURL = FileManager.default.temporaryDirectory   // not the test process's, which a test may change
     p.standardOutput = pipe
     try p.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()

@@ -152,6 +152,7 @@ struct VoxelTests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         p.arguments = ["-c", "gzip -c '\(u.path)' > '\(gz.path)'"]
+        p.currentDirectoryURL = FileManager.default.temporaryDirectory   // not the test process's, which a test may change
         try p.run(); p.waitUntilExit()
         #expect(try NIfTI.read(gz.path).values == (0..<64).map(Double.init))
     }

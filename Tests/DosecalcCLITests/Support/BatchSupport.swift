@@ -26,6 +26,7 @@ extension DosecalcBinary {
         let p = Process()
         p.executableURL = exe
         p.arguments = args
+        p.currentDirectoryURL = DosecalcBinary.packageRoot   // not the test process's, which a test may change (WorkingDirectory)
         p.standardInput = inHandle
         p.standardOutput = outHandle
         p.standardError = errHandle

@@ -251,7 +251,10 @@ enum DosecalcBinary {
         p.standardInput = FileHandle.nullDevice
         p.standardOutput = outHandle
         p.standardError = errHandle
-        if let directory { p.currentDirectoryURL = directory }
+        // Always a named directory: Foundation's Process takes the test process's working directory when it is
+        // created, and a test that runs the library from a temporary folder (WorkingDirectory.with) may
+        // remove that folder before a process created meanwhile starts.
+        p.currentDirectoryURL = directory ?? packageRoot
         let done = DispatchSemaphore(value: 0)
         p.terminationHandler = { _ in done.signal() }
         do {
