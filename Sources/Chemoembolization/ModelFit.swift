@@ -18,7 +18,11 @@
 // with a small step near one (the recorded convergence says so).
 //
 // The covariance of x is Σ = (JᵀJ)⁻¹, not rescaled by χ²/dof: the SDs, printed or assumed, are taken as
-// absolute, and the priors are part of it. It is the uncertainty that `DEBPrediction` carries to a treatment's
+// absolute, and the priors are part of it. So is every one-sided term that is active at the optimum (a
+// bound or ranking pair the fit presses against): its row counts as a measurement with the scale the
+// specification gives it, so a parameter held by such a term (the exchange rates of DC Bead, by Gonzalez's
+// "complete in under 4 h", and of LifePearl, by the t75 ranking) has an interval set by that chosen scale,
+// not by data; an inactive one-sided term has a zero row and adds nothing. It is the uncertainty that `DEBPrediction` carries to a treatment's
 // outputs. The result is written to `reference-data/deb-fit/result.json`; the values in `deb-model.json`
 // and `products/deb-beads.json` must be the fitted ones (a test refits and compares;
 // `reference-data/tools/apply_deb_fit.py` copies them).
@@ -555,7 +559,15 @@ public enum DEBModelFit {
                 guard s.relativeSd == nil else { throw fail("\(k).relativeSd", "must be absent for a bound; give the penalty's scale as assumedSd") }
                 if fitted {
                     guard let a = s.assumedSd else { throw fail("\(k).assumedSd", "'\(s.id)' is a fitted bound; give the scale of its penalty and its basis") }
-                    guard s.boundMarginForFit != nil else { throw fail("\(k).boundMarginForFit", "'\(s.id)' is a fitted bound; say how far inside it the fit aims (0 or more)") }
+                    guard let m = s.boundMarginForFit else { throw fail("\(k).boundMarginForFit", "'\(s.id)' is a fitted bound; say how far inside it the fit aims (0 or more)") }
+                    // The aim b − m of an upper bound must stay above 0 (every predicted quantity is positive), and the aim
+                    // b + m of a lower bound on a fraction of 1 (R²) below 1.
+                    if p.valueKind == .upperBound, m >= p.value {
+                        throw fail("\(k).boundMarginForFit", "must be below the bound (\(Format.number(p.value))) so that the fit aims above 0; got \(Format.number(m))")
+                    }
+                    if p.valueKind == .lowerBound, p.unit == .one, p.value + m >= 1 {
+                        throw fail("\(k).boundMarginForFit", "puts the aim at \(Format.number(p.value + m)), out of reach for a fraction of 1")
+                    }
                     sd = a
                     basis = "bound, penalty scale assumed: " + (s.assumedSdBasis ?? "")
                 } else {
@@ -570,7 +582,7 @@ public enum DEBModelFit {
                 guard s.boundMarginForFit == nil else { throw fail("\(k).boundMarginForFit", "applies to a bound only") }
                 if let printed = p.sd, printed > 0 {
                     guard s.assumedSd == nil, s.relativeSd == nil else {
-                        throw fail("\(k).assumedSd", "must be absent: the source prints an SD (\(Format.number(printed)))")
+                        throw fail("\(k).\(s.assumedSd != nil ? "assumedSd" : "relativeSd")", "must be absent: the source prints an SD (\(Format.number(printed)))")
                     }
                     sd = printed; relative = nil; basis = "printed"
                 } else if let a = s.assumedSd {
@@ -685,9 +697,22 @@ public enum DEBModelFit {
         for (j, s) in slots.enumerated() where s.product != nil && base.catalogue.products.first(where: { $0.id == s.product }) == nil {
             throw DataFileError(file: file, key: "parameters[\(j)].product", message: "'\(s.product!)' is not in reference-data/\(BeadCatalogue.resourcePath)")
         }
-        for o in spec.orderings {
+        // A fitted parameter must already be in the model data with its source: fitting an exchange rate of a
+        // product at local equilibrium, or a film the model does not use, would add a value without a source
+        // (or one that moves nothing).
+        for (j, s) in slots.enumerated() where base.value(s.name, product: s.product) == nil {
+            throw DataFileError(file: file, key: "parameters[\(j)].name",
+                                message: "'\(s.name.rawValue)'\(s.product.map { " of \($0)" } ?? "") has no value in the model data to fit; "
+                                    + "give it one, with its source, in reference-data/\(s.product == nil ? DEBModelParameters.resourcePath : BeadCatalogue.resourcePath) first")
+        }
+        for (i, o) in spec.orderings.enumerated() {
             for id in o.points where fitted.first(where: { $0.point.id == id }) == nil {
                 throw DataFileError(file: file, key: "orderings", message: "'\(id)' must be a fitted point to be ranked")
+            }
+            // A ranking compares like with like: values (not bounds) of one quantity in one unit.
+            let ranked = o.points.compactMap { id in fitted.first { $0.point.id == id }?.point }
+            if Set(ranked.map { "\($0.quantity.rawValue) \($0.unit.rawValue)" }).count > 1 || ranked.contains(where: { $0.valueKind == .upperBound || $0.valueKind == .lowerBound }) {
+                throw DataFileError(file: file, key: "orderings[\(i)].points", message: "must be values (not bounds) of one quantity in one unit")
             }
         }
         let nPoints = fitted.count, nPenalties = spec.priors.count + spec.orderings.reduce(0) { $0 + $1.points.count - 1 }

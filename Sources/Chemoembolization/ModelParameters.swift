@@ -111,8 +111,9 @@ public struct DEBModelParameters: Sendable, Equatable {
             q2LPerH: try v("intercompartmentalClearance2LPerH"), peripheralVolume2L: try v("peripheralVolume2L"),
             q3LPerH: try v("intercompartmentalClearance3LPerH"), peripheralVolume3L: try v("peripheralVolume3L"))
         clearanceFactor = try v("clearanceFactor")
-        // A whole number of shells, at most a fifth of the session limit so that a mixture of all five
-        // DC Bead size classes still fits (checked before the conversion, which would trap on 1e30).
+        // A whole number of shells, at most a tenth of the session's state limit so that a mixture of all
+        // five DC Bead size classes, two states per shell with finite-rate exchange, still fits (checked
+        // before the conversion, which would trap on 1e30).
         let shells = try v("shellsPerClass"), mostShells = ElutionModel.maximumShellsPerSession / 10   // 5 size classes, 2 states per shell
         guard shells == shells.rounded(), shells >= 2, shells <= Double(mostShells) else {
             throw fail("shellsPerClass", "must be a whole number in [2, \(mostShells)]; got \(shells)")
@@ -200,13 +201,18 @@ public struct DEBModelParameters: Sendable, Equatable {
         "clearanceFactor", "shellsPerClass", "doxorubicinMolarMassGPerMol",
     ]
 
-    /// The parameters as `Assumption`s (name, value, unit, source), in a fixed order, with the
-    /// values actually used (a command-line override replaces the file's value and says so).
     /// Parameters that act only in vitro (the boundary layers of the media).
     public static let inVitroOnlyNames: Set<String> = ["mediumDiffusivityCm2PerS", "sinkFilmThicknessCm", "closedVesselFilmThicknessCm"]
     /// Parameters that every product replaces with its own (`BeadProduct.assumptions`).
     public static let productReplacedNames: Set<String> = ["bindingCapacityPackedMgPerMl", "dissociationConstantMgPerMl", "shrinkMax",
                                                            "shrinkReferenceLoadingMgPerMl"]
+
+    /// The assumptions of an in-vitro solve with beads of `product`: the media's boundary layers, the bead's
+    /// porosity, packing and pore diffusivity, then the product's own constants.
+    public func inVitroAssumptions(product: BeadProduct) -> [Assumption] {
+        let keep = Self.inVitroOnlyNames.union(["porosity", "packingFraction", "beadDiffusivityCm2PerS"])
+        return assumptions().filter { keep.contains($0.name) } + product.assumptions()
+    }
 
     /// The assumptions of an in-vivo solve with beads of `products`: the model's parameters that act in vivo
     /// and are not replaced by a product's, then each product's own constants.
@@ -217,6 +223,8 @@ public struct DEBModelParameters: Sendable, Equatable {
             + products.filter { seen.insert($0.id).inserted }.flatMap { $0.assumptions() }
     }
 
+    /// The parameters as `Assumption`s (name, value, unit, source), in a fixed order, with the
+    /// values actually used (a command-line override replaces the file's value and says so).
     public func assumptions() -> [Assumption] {
         var used: [(String, Double)] = [
             ("bindingCapacityPackedMgPerMl", bindingCapacityPackedMgPerMl),

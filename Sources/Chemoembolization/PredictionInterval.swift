@@ -12,9 +12,10 @@
 // An eluted percentage that reaches 100 % (or stays at 0 %) to round-off in the nominal or a perturbed
 // solve has no log-odds; its interval is the range of the nominal and perturbed values (round-off wide).
 //
-// The interval covers the uncertainty of the fitted parameters only, as the fit states it (the printed
-// between-patient SDs taken as absolute): not the form of the model, not the parameters that were not
-// fitted. Each output's interval is marginal (95 % for that output alone).
+// The interval covers the uncertainty of the fitted parameters only, as the fit states it (printed and
+// assumed SDs taken as absolute; priors, and the bounds and rankings the fit presses against, at the scales
+// the specification gives them; see ModelFit.swift): not the form of the model, not the parameters that
+// were not fitted. Each output's interval is marginal (95 % for that output alone).
 import DosecalcCore
 import Foundation
 import GSLKit
@@ -42,7 +43,7 @@ public enum DEBPrediction {
     /// Step in ln θ of the central differences.
     static let lnStep = 1e-3
 
-    public static let basis = "95 % intervals from the uncertainty of the fitted parameters (reference-data/deb-fit/result.json), carried by the delta method on the logarithm of each concentration and the log-odds of each eluted percentage; they do not include errors in the form of the model or in the parameters that were not fitted."
+    public static let basis = "95 % intervals from the uncertainty of the fitted parameters (reference-data/deb-fit/result.json), carried by the delta method on the logarithm of each concentration and the log-odds of each eluted percentage; the published bounds and rankings that the fit presses against enter at the penalty scales the fit specification chose, so the exchange rates they hold are less certain than their intervals say. They do not include errors in the form of the model or in the parameters that were not fitted."
 
     /// The fitted values must be the ones the model uses (`parameters`, and the constants of each
     /// product in `products`): otherwise the covariance does not describe them and no interval is given

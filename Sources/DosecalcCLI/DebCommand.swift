@@ -277,7 +277,7 @@ struct DebCommand: EvaluatingCommand {
                                 severity: .soft, source: prod.confidenceNote))
         }
         checks.append(Check(name: "calibratedHorizon", value: horizon, limit: 28, unit: "d", kind: .atMost, severity: .soft,
-                            source: "the model is calibrated on days 1 to 28 (Namur et al., J Hepatol 2010: 43 % eluted at 28 days in swine); later it releases too slowly (about 69 % at 90 days against about 89 % recalled from the same study, not verified; dosecalc validate shows the held-out point)"))
+                            source: "the model is calibrated on days 1 to 28 (Namur et al., J Hepatol 2010: 43 % eluted at 28 days in swine); later it releases too slowly against the 89 % at 90 days recalled from the same study (not verified; dosecalc validate shows the model's value at that held-out point)"))
         checks.append(Check(name: "massBalance", value: s.massBalanceRelativeError, limit: 1e-8, unit: "relative", kind: .atMost,
                             severity: .hard, source: "engine invariant: beads + burst + tissue + plasma + peripheral + eliminated = dose"))
         let status = overallStatus(checks)
@@ -289,7 +289,7 @@ struct DebCommand: EvaluatingCommand {
             "After the delivery burst the plasma falls to 1–3 ng/mL within an hour (IV-bolus-like); no published full DEB-TACE plasma curve was verified against it.",
         ]
         if prod.confidence == .derived { notes.append("\(prod.name): \(prod.confidenceNote).") }
-        if horizon > 28 { notes.append("Beyond 28 d the model's release is slower than the pig data suggest (about 69 % against ≈89 % recalled at 90 d): late eluted percentages are underestimates.") }
+        if horizon > 28 { notes.append("Beyond 28 d the model's release is slower than the pig data suggest (≈89 % recalled at 90 d; dosecalc validate shows the model's value there): late eluted percentages are underestimates.") }
         if p.clearanceFactor != 1 { notes.append("Systemic clearance multiplied by \(Format.number(p.clearanceFactor)) (--clearance-factor).") }
 
         var assumptions = p.inVivoAssumptions(products: [prod])
@@ -440,8 +440,7 @@ struct DebCommand: EvaluatingCommand {
     }
 
     private func inVitroAssumptions(_ p: DEBModelParameters, _ prod: BeadProduct) -> [Assumption] {
-        let keep = DEBModelParameters.inVitroOnlyNames.union(["porosity", "packingFraction", "beadDiffusivityCm2PerS"])
-        return p.assumptions().filter { keep.contains($0.name) } + prod.assumptions()
+        p.inVitroAssumptions(product: prod)
     }
 
     struct ClosedResult: Encodable {

@@ -6,7 +6,7 @@ This is the numpy/scipy prototype of the bead model that the dosecalc DEB model 
 and the first joint fit of that model to the published calibration points in reference-data/deb-calibration/.
 dosecalc does not run it. It records why the revision was needed and what a joint fit of in-vitro and in-vivo
 data can reach; the GSL fit that ships (`dosecalc deb-calibrate`, reference-data/deb-fit/) reaches the same
-optimum as --ranked here (chi-squared 5.51 against 5.53; it states the USP II bound as 95 % released by
+optimum as --ranked here (chi-squared 5.49 against 5.53; it states the USP II bound as 95 % released by
 3.9 h rather than 95.5 % by 4 h).
 
 Model (per size class; N equal radial shells; units h, cm, mg, mL):
@@ -21,9 +21,10 @@ The in-vivo part (tissue, 3-compartment plasma model, burst) is that of the curr
 (Sources/Chemoembolization/ElutionModel.swift).
 
 Fixed values and assumptions:
-  Q      = 40.4 mg/mL sedimented, all products: the least capacity that holds > 99 % of 40 mg/mL
-           (de Baere et al. 2016: every product loaded > 99 % within 1 h). The in-vivo points pull the
-           capacity down to this bound (the 8-hour tissue level needs a bead close to saturation).
+  Q      = 40.4 mg/mL sedimented, all products: 40/0.99, just above the highest loading (40 mg/mL). The
+           in-vivo points pull the capacity down to this bound (the 8-hour tissue level needs a bead close to
+           saturation). At the fitted K_d the model takes up only 68-94 % from a 20 mL loading solution per
+           mL of beads, where de Baere et al. 2016 report > 99 % loaded within 1 h: not reproduced.
   D_b    = 4e-6 cm^2/s (assumption: free doxorubicin in a 90 % water hydrogel).
   D_w    = 4e-6 cm^2/s (assumption), film in USP II 30 um (assumption).
   medium = 20 mL per mL of sedimented beads in the closed vessel (assumption: de Baere's set-up is not
