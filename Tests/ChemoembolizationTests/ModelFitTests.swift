@@ -4,7 +4,7 @@
 //   are what the fit gives, and the fit meets the published in-vitro and in-vivo targets;
 // - the fit recovers known parameters from data the model itself generated (consistent data, χ² → 0);
 // - the covariance is (JᵀJ)⁻¹ with the standardised residuals written out here from the specification's
-//   definitions and a Jacobian by another scheme (one-sided, another step);
+//   definitions (independent of the fit's own) and a central-difference Jacobian with another step (3e-5);
 // - a specification that does not match the data, and a broken specification or result file, are refused whole.
 @testable import Chemoembolization
 import DosecalcCore
@@ -283,6 +283,20 @@ struct ModelFitTests {
         }
         try refusedPoints({ $0["timeH"] = 48.0 }, id: "debaere2016-dcbead-plateau", key: "points[\(Self.index("debaere2016-dcbead-plateau"))].id")
         try refusedPoints({ $0["value"] = 0.0 }, id: "namur2011-tissue-8h", key: "points[\(Self.index("namur2011-tissue-8h"))].relativeSd")
+        // A bound's margin must leave the aim above 0.
+        refused(try Self.specWithPoint("gonzalez2008-usp2-complete") { $0["boundMarginForFit"] = 4.0 }, key: "points[\(usp)].boundMarginForFit")
+        // A ranking compares one quantity in one unit.
+        refused(try Self.edited(Self.spec) { o in
+            var os = o["orderings"] as! [[String: Any]]
+            os[0]["points"] = ["debaere2016-dcbead-t75", "debaere2016-lifepearl-plateau"]
+            o["orderings"] = os
+        }, key: "orderings[0].points")
+        // A fitted parameter must have a value, with its source, in the model data: an exchange rate fitted for a
+        // product at local equilibrium would add one without a source.
+        var equilibrium = Self.base
+        equilibrium.catalogue.products[0].exchangeRatePerH = nil
+        let slot = try #require(Self.spec.parameters.firstIndex { $0.name == .exchangeRatePerH && $0.product?.rawValue == equilibrium.catalogue.products[0].id })
+        #expect { _ = try Self.fit(base: equilibrium) } throws: { ($0 as? DataFileError)?.key == "parameters[\(slot)].name" }
         // A ranking must rank fitted points.
         refused(try Self.edited(Self.spec) { o in
             var os = o["orderings"] as! [[String: Any]]

@@ -2,6 +2,7 @@
 @testable import Chemoembolization
 import DosecalcCore
 import Foundation
+import TestSupport
 
 /// Shared fixtures: the parameter file, the catalogue and the reference cases of the research note.
 enum Fixture {
@@ -12,19 +13,11 @@ enum Fixture {
     /// The expected value of `path` in case `id` of reference-data/cases/deb.json (written by the
     /// independent scipy implementation, reference-data/tools/make_deb_cases.py).
     static func caseValue(_ id: String, _ path: String) throws -> Double {
-        guard let c = try debCases.get()[id] else { throw InputError(field: "reference-data/cases/deb.json", "has no case '\(id)'") }
-        guard let v = (c["expect"] as? [[String: Any]])?.first(where: { $0["path"] as? String == path })?["value"] as? Double else {
-            throw InputError(field: "reference-data/cases/deb.json", "case '\(id)' has no expected value at '\(path)'")
-        }
-        return v
+        try debCases.get().value(id, path)
     }
 
-    /// The cases of reference-data/cases/deb.json by id, read once.
-    nonisolated(unsafe) static let debCases = Result { () throws -> [String: [String: Any]] in   // read-only after its lazy, thread-safe initialisation
-        let data = try Data(contentsOf: try ReferenceData.url("cases/deb.json"))
-        let cases = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["cases"] as? [[String: Any]] ?? []
-        return Dictionary(cases.compactMap { c in (c["id"] as? String).map { ($0, c) } }, uniquingKeysWith: { a, _ in a })
-    }
+    /// The cases of reference-data/cases/deb.json, read once.
+    static let debCases = Result { try ReferenceCases(url: try ReferenceData.url("cases/deb.json")) }
 
     static func treatment(_ sizes: [String], loading: Double = 37.5, doseMg: Double) throws -> DEBTreatment {
         try DEBTreatment.evenSplit(product: dcBead, sizes: sizes, loadingMgPerMl: loading, doseMg: doseMg)

@@ -164,7 +164,7 @@ struct SafetyRegressionTests {
         let edits: [(file: String, from: String, to: String, key: String)] = [
             ("deb-model.json", "\"porosity\": {\"value\": 0.9,", "\"porosity\": {\"value\": 1.9,", "parameters.porosity"),
             ("deb-model.json", "\"clearanceFactor\"", "\"clearanceFactr\"", "parameters.clearanceFactor"),
-            ("products/deb-beads.json", "\"dissociationConstantMgPerMl\": 0.14", "\"dissociationConstantMgPerMl\": -0.14", "products[0].dissociationConstantMgPerMl"),
+            ("products/deb-beads.json", "\"dissociationConstantMgPerMl\": 0.1404527,", "\"dissociationConstantMgPerMl\": -0.1404527,", "products[0].dissociationConstantMgPerMl"),
             ("products/deb-beads.json", "\"maxLoadingMgPerMl\": 40,", "\"maxLoadingMgPerMl\": 45,", "products[0].maxLoadingMgPerMl"),
         ]
         for edit in edits {
@@ -173,8 +173,9 @@ struct SafetyRegressionTests {
             defer { try? FileManager.default.removeItem(at: dir) }
             let file = dir.appendingPathComponent(edit.file)
             let text = try String(contentsOf: file, encoding: .utf8)
-            #expect(text.contains(edit.from), "\(edit.file) no longer holds \(edit.from)")
-            try text.replacingOccurrences(of: edit.from, with: edit.to).write(to: file, atomically: true, encoding: .utf8)
+            // The first occurrence only: DC Bead is products[0], the first product of the catalogue.
+            let at = try #require(text.range(of: edit.from), "\(edit.file) no longer holds \(edit.from)")
+            try text.replacingCharacters(in: at, with: edit.to).write(to: file, atomically: true, encoding: .utf8)
             for args in [["deb", "--product", "dc-bead", "--size", "100-300", "--loading-mg-per-ml", "37.5", "--dose-mg", "150"],
                          ["plan", "--input", DosecalcBinary.packageRoot.appendingPathComponent("reference-data/patients/deb-03-plasma-peak-binds.json").path]] {
                 let r = try DosecalcBinary.run(["--reference-data", dir.path] + args)
